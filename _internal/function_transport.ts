@@ -1,0 +1,294 @@
+/**
+ * How a function reaches a worker, both sides of it.
+ *
+ * Main side: {@linkcode describeFunction} gives each function an id and keeps its source; the
+ * descriptor is sent to a worker with the function's first use there only.
+ *
+ * Worker side: {@linkcode FunctionResolver} finds the function by reference first — an export
+ * of the same name (or any export) whose source is the very same text, in the modules the pool
+ * imports — as Python unpickles a top-level function by importing its module. Failing that it
+ * compiles the source by value, as cloudpickle does, with the pool's `context` as its free
+ * variables. Each function is resolved once per worker and cached.
+ *
+ * @module
+ */
+
+import { FunctionTransportError } from "../errors.ts";
+import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
+import { encodeValue, reviveValue } from "./shareable.ts";
+
+// deno-lint-ignore no-explicit-any
+export type AnyFunction = (...args: any[]) => unknown;
+
+let nextFunctionId = 1;
+const descriptors = new WeakMap<AnyFunction, FunctionDescriptor>();
+const functionsById = new Map<number, WeakRef<AnyFunction>>();
+
+const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+
+/**
+ * The descriptor of `fn`, made once per function. Throws at once for what can never cross: a
+ * non-function (`TypeError`), a built-in or bound function (`FunctionTransportError`).
+ */
+export function describeFunction(fn: unknown, argument: string): FunctionDescriptor {
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `"${argument}" must be a function, got ${fn === null ? "null" : typeof fn}: pass the ` +
+        `function itself, e.g. pool.map(square, xs)`,
+    );
+  }
+  const known = descriptors.get(fn as AnyFunction);
+  if (known !== undefined) return known;
+  const source = Function.prototype.toString.call(fn);
+  const name = fn.name;
+  if (NATIVE.test(source)) {
+    throw new FunctionTransportError(
+      `Function "${name || "(anonymous)"}" cannot reach a worker: it is a built-in or bound ` +
+        `function, which has no source to send and is no module's export. Wrap it in an arrow ` +
+        `function, e.g. (x) => Math.sqrt(x), or export a named function from a module the pool ` +
+        `imports.`,
+    );
+  }
+  const descriptor: FunctionDescriptor = { id: nextFunctionId++, name, source };
+  descriptors.set(fn as AnyFunction, descriptor);
+  functionsById.set(descriptor.id, new WeakRef(fn as AnyFunction));
+  return descriptor;
+}
+
+/** The function behind a descriptor id, for backends that run in this very thread. */
+export function functionById(id: number): AnyFunction | undefined {
+  return functionsById.get(id)?.deref();
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Validates and encodes the `context` option (free variables of functions sent by value). */
+export function encodeContext(
+  context: Record<string, unknown> | undefined,
+  transferList: Transferable[],
+): EncodedContext {
+  const encoded: EncodedContext = { values: {}, functions: {}, shared: false };
+  if (context === undefined) return encoded;
+  if (typeof context !== "object" || context === null || Array.isArray(context)) {
+    throw new TypeError(
+      `"context" must be a plain object of free variables, e.g. { context: { scale: 2 } }`,
+    );
+  }
+  for (const [key, value] of Object.entries(context)) {
+    if (!IDENTIFIER.test(key)) {
+      throw new RangeError(
+        `"context" key ${JSON.stringify(key)} is not a valid variable name: use the name the ` +
+          `function refers to`,
+      );
+    }
+    if (typeof value === "function") {
+      encoded.functions[key] = describeFunction(value, `context.${key}`).source;
+    } else {
+      const { value: v, shared } = encodeValue(value, transferList);
+      encoded.values[key] = v;
+      encoded.shared ||= shared;
+    }
+  }
+  return encoded;
+}
+
+/**
+ * Turns a function's source into an expression. Arrows, function and class expressions are
+ * already expressions; method shorthand (`foo(x) {…}`, `async foo() {…}`, `*gen() {…}`) is
+ * rewritten as a function expression.
+ */
+function toExpression(source: string): string {
+  try {
+    new Function(`return (${source});`);
+    return source;
+  } catch {
+    const method = /^(async\s+)?(\*\s*)?(?:[\w$]+|\[[^\]]*\])\s*\(/.exec(source);
+    if (method === null) return source;
+    return `${method[1] ?? ""}function${method[2] === undefined ? "" : "*"} (` +
+      source.slice(method[0].length);
+  }
+}
+
+interface ModuleEntry {
+  url: string;
+  namespace: Record<string, unknown> | null;
+  error: unknown;
+}
+
+/** A resolved function, and whether it was compiled from source (by value). */
+export interface ResolvedFunction {
+  fn: AnyFunction;
+  byValue: boolean;
+  descriptor: FunctionDescriptor;
+}
+
+/** Worker side: finds or compiles functions, once each. */
+export class FunctionResolver {
+  readonly #imports: string[];
+  readonly #context: EncodedContext;
+  #modules: Promise<ModuleEntry[]> | undefined;
+  #scope: Promise<{ keys: string[]; values: unknown[] }> | undefined;
+  readonly #cache = new Map<number, ResolvedFunction>();
+  readonly #pending = new Map<number, FunctionDescriptor>();
+
+  constructor(imports: string[], context: EncodedContext) {
+    this.#imports = imports;
+    this.#context = context;
+  }
+
+  /** Registers a descriptor sent with a function's first use. */
+  define(descriptor: FunctionDescriptor): void {
+    if (!this.#cache.has(descriptor.id)) this.#pending.set(descriptor.id, descriptor);
+  }
+
+  /** The cached function, if it was resolved before (the fast path). */
+  cached(id: number): ResolvedFunction | undefined {
+    return this.#cache.get(id);
+  }
+
+  /** Resolves a function by id: by reference first, by value second. */
+  async resolve(id: number): Promise<ResolvedFunction> {
+    const hit = this.#cache.get(id);
+    if (hit !== undefined) return hit;
+    const descriptor = this.#pending.get(id);
+    if (descriptor === undefined) {
+      throw new Error(`Internal error: function #${id} was used before it was defined`);
+    }
+    const fn = await this.#byReference(descriptor);
+    const resolved: ResolvedFunction = fn === undefined
+      ? { fn: await this.#byValue(descriptor), byValue: true, descriptor }
+      : { fn, byValue: false, descriptor };
+    this.#pending.delete(id);
+    this.#cache.set(id, resolved);
+    return resolved;
+  }
+
+  #loadModules(): Promise<ModuleEntry[]> {
+    this.#modules ??= Promise.all(this.#imports.map(async (url) => {
+      try {
+        return { url, namespace: await import(url) as Record<string, unknown>, error: undefined };
+      } catch (error) {
+        return { url, namespace: null, error };
+      }
+    }));
+    return this.#modules;
+  }
+
+  async #byReference(descriptor: FunctionDescriptor): Promise<AnyFunction | undefined> {
+    if (this.#imports.length === 0) return undefined;
+    const matches = (value: unknown): value is AnyFunction =>
+      typeof value === "function" && Function.prototype.toString.call(value) === descriptor.source;
+    for (const { namespace } of await this.#loadModules()) {
+      if (namespace === null) continue;
+      const named = descriptor.name === "" ? undefined : namespace[descriptor.name];
+      if (matches(named)) return named;
+      for (const value of Object.values(namespace)) if (matches(value)) return value;
+    }
+    return undefined;
+  }
+
+  #loadScope(): Promise<{ keys: string[]; values: unknown[] }> {
+    this.#scope ??= (async () => {
+      const context = this.#context;
+      const own = context.shared
+        ? await reviveValue(context.values) as Record<string, unknown>
+        : context.values;
+      // The library's own exports (currentProcess, Lock, Value…) are in scope too, as in a
+      // Python worker that imported multiprocessing; context entries take precedence.
+      const library = await import("../mod.ts") as Record<string, unknown>;
+      const values: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(library)) {
+        if (!(key in own) && !(key in context.functions)) values[key] = value;
+      }
+      Object.assign(values, own);
+      const valueKeys = Object.keys(values);
+      const fnKeys = Object.keys(context.functions);
+      const keys = [...valueKeys, ...fnKeys];
+      const scopeValues: unknown[] = valueKeys.map((k) => values[k]);
+      if (fnKeys.length > 0) {
+        // One scope for all context functions, so they may call each other.
+        const body = fnKeys.map((k) => `const ${k} = (${toExpression(context.functions[k]!)});`)
+          .join("\n");
+        let compiled: unknown[];
+        try {
+          compiled = new Function(...valueKeys, `"use strict";\n${body}\nreturn [${fnKeys}];`)(
+            ...scopeValues,
+          ) as unknown[];
+        } catch (error) {
+          throw new FunctionTransportError(
+            `The functions in "context" (${fnKeys.join(", ")}) could not be compiled in the ` +
+              `worker: ${String(error)}`,
+            { cause: error },
+          );
+        }
+        scopeValues.push(...compiled);
+      }
+      return { keys, values: scopeValues };
+    })();
+    return this.#scope;
+  }
+
+  async #byValue(descriptor: FunctionDescriptor): Promise<AnyFunction> {
+    const label = descriptor.name || "(anonymous)";
+    if (/\bimport\.meta\b/.test(descriptor.source)) {
+      throw new FunctionTransportError(
+        `Function "${label}" cannot be sent by value: it uses import.meta, which only exists ` +
+          `in its module. ${await this.#referenceHint(descriptor)}`,
+      );
+    }
+    const scope = await this.#loadScope();
+    try {
+      const fn = new Function(
+        ...scope.keys,
+        `"use strict";\nreturn (${toExpression(descriptor.source)});`,
+      )(...scope.values);
+      if (typeof fn !== "function") throw new TypeError("the source is not a function");
+      return fn as AnyFunction;
+    } catch (error) {
+      throw new FunctionTransportError(
+        `Function "${label}" cannot be compiled from its source in the worker ` +
+          `(${String(error)}). ${await this.#referenceHint(descriptor)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #referenceHint(descriptor: FunctionDescriptor): Promise<string> {
+    const name = descriptor.name || "it";
+    if (this.#imports.length === 0) {
+      return `Export ${name} from a module and name that module in the pool's "imports" ` +
+        `option, so the worker imports it by reference.`;
+    }
+    const failures = (await this.#loadModules())
+      .filter((m) => m.namespace === null)
+      .map((m) => `${m.url} failed to import: ${String(m.error)}`);
+    return `The worker looked for it among the exports of ${this.#imports.join(", ")} and did ` +
+      `not find it: export ${name} from its module (the module that creates the pool is ` +
+      `imported by default; name others in the "imports" option).` +
+      (failures.length > 0 ? ` Note: ${failures.join("; ")}.` : "");
+  }
+
+  /**
+   * Explains an error thrown by a by-value function when it is a missing free variable:
+   * returns a {@linkcode FunctionTransportError} naming it and both fixes, or `undefined` when
+   * the error is the task's own.
+   */
+  async explain(resolved: ResolvedFunction, error: unknown): Promise<Error | undefined> {
+    if (!resolved.byValue || !(error instanceof ReferenceError)) return undefined;
+    const missing = /^(\S+) is not defined$/.exec(error.message)?.[1];
+    if (missing === undefined) return undefined;
+    const escaped = missing.replace(/[$]/g, "\\$");
+    if (!new RegExp(`(^|[^\\w$.])${escaped}($|[^\\w$])`).test(resolved.descriptor.source)) {
+      return undefined;
+    }
+    const label = resolved.descriptor.name || "(anonymous)";
+    return new FunctionTransportError(
+      `Function "${label}" cannot run in a worker: it uses "${missing}", which is not defined ` +
+        `there. It was sent by value (its source alone, without the variables around it). Fix ` +
+        `it either way: pass the variable in the "context" option, e.g. { context: { ` +
+        `${missing} } }, or send the function by reference. ` +
+        (await this.#referenceHint(resolved.descriptor)),
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Who this thread is (what `currentProcess()` answers), and the program-wide counters that
+ * number workers. The counters live in a `SharedArrayBuffer` handed to every worker at start,
+ * so workers started by workers are numbered in the same sequence, as Python numbers processes.
+ *
+ * @module
+ */
+
+import type { WorkerIdentity } from "./protocol.ts";
+
+const IDENT = 0;
+const NUMBER = 1;
+
+let identity: WorkerIdentity = { name: "MainProcess", ident: Deno.pid };
+let counters: Int32Array | undefined;
+let bootstrapping = 0;
+
+/** This thread's identity: `MainProcess` with the process id, or the worker's. */
+export function currentIdentity(): WorkerIdentity {
+  return identity;
+}
+
+/** Adopts the identity and the shared counters a worker is started with. */
+export function adoptIdentity(own: WorkerIdentity, counter: SharedArrayBuffer): void {
+  identity = own;
+  counters = new Int32Array(counter);
+}
+
+/** The shared counters, made on first use in the main program. */
+export function identCounter(): SharedArrayBuffer {
+  counters ??= new Int32Array(new SharedArrayBuffer(8));
+  return counters.buffer as SharedArrayBuffer;
+}
+
+/** A new identity: `${prefix}-N` with N from the program-wide sequence, and a unique ident. */
+export function nextIdentity(prefix: string): WorkerIdentity {
+  identCounter();
+  const n = Atomics.add(counters!, NUMBER, 1) + 1;
+  let ident = Atomics.add(counters!, IDENT, 1) + 1;
+  if (ident === Deno.pid) ident = Atomics.add(counters!, IDENT, 1) + 1;
+  return { name: `${prefix}-${n}`, ident };
+}
+
+/** The number of processors, as `os.cpu_count()`. */
+export function processorCount(): number {
+  return navigator.hardwareConcurrency || 1;
+}
+
+/** Runs `load` while flagged as importing task modules (Python's bootstrapping phase). */
+export async function whileBootstrapping<T>(load: () => Promise<T>): Promise<T> {
+  bootstrapping++;
+  try {
+    return await load();
+  } finally {
+    bootstrapping--;
+  }
+}
+
+/**
+ * Throws when a worker is importing a task module whose top-level code starts workers: the
+ * code of the main program must sit under `if (import.meta.main)`, or every worker would start
+ * workers of its own, without end.
+ */
+export function assertNotBootstrapping(what: string): void {
+  if (bootstrapping > 0) {
+    throw new DOMException(
+      `Cannot start ${what} while ${identity.name} is importing a module to find its task ` +
+        `functions: the module's top-level code starts workers, so every worker would start ` +
+        `more. Put the main program's code under if (import.meta.main) { … }, as Python's ` +
+        `under if __name__ == "__main__".`,
+      "InvalidStateError",
+    );
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The one wire protocol between the main program and a worker host, shared by both sides and by
+ * every backend (`worker`, `inline`, later `mpi`).
+ *
+ * Ordering: a worker handles the messages it is sent strictly one after another, in the order
+ * sent, and answers each `run` with exactly one `done` or `failed`, in the same order. The main
+ * side relies on this: the oldest unanswered `run` of a worker is the one it is running.
+ *
+ * @module
+ */
+
+/** Who a worker is: what `currentProcess()` answers inside it. */
+export interface WorkerIdentity {
+  /** `PoolWorker-N`, `Process-N`, or a user-given name. */
+  name: string;
+  /** A positive integer unique among all workers of the program, nested ones included. */
+  ident: number;
+}
+
+/**
+ * How a function reaches a worker. The worker first looks for an export of that `name` with
+ * this very `source` in the modules it imports (by reference, as Python pickles a top-level
+ * function); failing that, it compiles `source` (by value, as cloudpickle does). `id` keys the
+ * worker's cache, so each function is resolved once per worker.
+ */
+export interface FunctionDescriptor {
+  id: number;
+  name: string;
+  source: string;
+}
+
+/** Free variables for functions sent by value: cloneable values, and functions as source. */
+export interface EncodedContext {
+  values: Record<string, unknown>;
+  functions: Record<string, string>;
+  /** Whether `values` holds shared objects to revive. */
+  shared: boolean;
+}
+
+/** An error as it crosses threads. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** Set when the function itself could not cross (missing export or free variable). */
+  transport?: boolean;
+}
+
+/** `f(x)` for each call (`map`), or `f(...args)` (`apply`, `starmap`). */
+export type CallMode = "one" | "star";
+
+/** Main program → worker. */
+export type MainToWorker =
+  | {
+    kind: "init";
+    identity: WorkerIdentity;
+    /** Module URLs searched for functions by reference, in order. */
+    imports: string[];
+    context: EncodedContext;
+    initializer: FunctionDescriptor | null;
+    initargs: unknown[];
+    initargsShared: boolean;
+    /** The program-wide counter that hands out `ident`s, so nested workers get unique ones. */
+    identCounter: SharedArrayBuffer;
+  }
+  | {
+    kind: "run";
+    batch: number;
+    /** The function's id; `def` is sent with the first use on each worker only. */
+    fn: number;
+    def: FunctionDescriptor | null;
+    mode: CallMode;
+    /** The calls' arguments; plain numbers come packed (see `number_pack.ts`). */
+    calls: unknown[] | Float64Array;
+    /** Whether `calls` holds shared objects to revive. */
+    shared: boolean;
+  };
+
+/** Worker → main program. */
+export type WorkerToMain =
+  | { kind: "ready" }
+  | { kind: "initFailed"; error: SerializedError }
+  | {
+    kind: "done";
+    batch: number;
+    /** The results; plain numbers come packed (see `number_pack.ts`). */
+    values: unknown[] | Float64Array;
+    shared: boolean;
+  }
+  | {
+    kind: "failed";
+    batch: number;
+    error: SerializedError;
+    /** Results of the calls of the batch that finished before the failing one. */
+    values: unknown[];
+    shared: boolean;
+  }
+  | {
+    kind: "crashed";
+    /** The batch running when the worker died, if any. */
+    batch: number | null;
+    /** How it died, in words: `"called self.close()"`, `"uncaught error"`… */
+    how: string;
+    error: SerializedError | null;
+  };
+
+/** Turns any thrown value into a {@linkcode SerializedError}. */
+export function serializeError(error: unknown, transport = false): SerializedError {
+  if (error instanceof Error) {
+    const out: SerializedError = { name: error.name, message: error.message };
+    if (error.stack !== undefined) out.stack = error.stack;
+    if (transport) out.transport = true;
+    return out;
+  }
+  return { name: "Error", message: `A non-Error value was thrown: ${describeValue(error)}` };
+}
+
+function describeValue(value: unknown): string {
+  try {
+    return typeof value === "string" ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The worker side of the protocol: takes `init` and `run` messages one at a time, in order,
+ * runs the calls, and answers. The worker host drives it inside a Web Worker; the `inline`
+ * backend drives the very same code on the main thread.
+ *
+ * @module
+ */
+
+import { FunctionTransportError } from "../errors.ts";
+import type { MainToWorker, SerializedError, WorkerToMain } from "./protocol.ts";
+import { serializeError } from "./protocol.ts";
+import { encodeValue, reviveValue } from "./shareable.ts";
+import { packNumbers } from "./number_pack.ts";
+import type { AnyFunction, ResolvedFunction } from "./function_transport.ts";
+
+/** How a runner finds functions: the worker host imports or compiles; `inline` looks them up. */
+export interface Resolver {
+  define(descriptor: { id: number; name: string; source: string }): void;
+  cached(id: number): ResolvedFunction | undefined;
+  resolve(id: number): Promise<ResolvedFunction>;
+  explain(resolved: ResolvedFunction, error: unknown): Promise<Error | undefined>;
+}
+
+/** What a runner needs from the thread it runs in. */
+export interface RunnerHost {
+  send(message: WorkerToMain, transfer: Transferable[]): void;
+  /** Called with the `init` message: adopt the identity, make the resolver. */
+  start(init: Extract<MainToWorker, { kind: "init" }>): Resolver;
+}
+
+type InitMessage = Extract<MainToWorker, { kind: "init" }>;
+type RunMessage = Extract<MainToWorker, { kind: "run" }>;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/** Runs what the main program sends, one message at a time. */
+export class TaskRunner {
+  /** The batch being run, for crash reports. */
+  running: number | null = null;
+  /** Set when the thread is going away: nothing more is sent. */
+  stopped = false;
+  readonly #host: RunnerHost;
+  readonly #queue: MainToWorker[] = [];
+  #draining = false;
+  #resolver: Resolver | undefined;
+
+  constructor(host: RunnerHost) {
+    this.#host = host;
+  }
+
+  /** Takes one message; runs it now, or after those before it. */
+  receive(message: MainToWorker): void {
+    this.#queue.push(message);
+    if (!this.#draining) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      let message: MainToWorker | undefined;
+      while (!this.stopped && (message = this.#queue.shift()) !== undefined) {
+        if (message.kind === "init") await this.#init(message);
+        else await this.#run(message);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #send(message: WorkerToMain, transfer: Transferable[] = []): void {
+    if (!this.stopped) this.#host.send(message, transfer);
+  }
+
+  async #init(message: InitMessage): Promise<void> {
+    try {
+      const resolver = this.#host.start(message);
+      this.#resolver = resolver;
+      if (message.initializer !== null) {
+        resolver.define(message.initializer);
+        const { fn } = await resolver.resolve(message.initializer.id);
+        const args = message.initargsShared
+          ? await reviveValue(message.initargs) as unknown[]
+          : message.initargs;
+        await fn(...args);
+      }
+      this.#send({ kind: "ready" });
+    } catch (error) {
+      this.#send({ kind: "initFailed", error: serializeError(error, isTransport(error)) });
+    }
+  }
+
+  async #run(message: RunMessage): Promise<void> {
+    const resolver = this.#resolver!;
+    if (message.def !== null) resolver.define(message.def);
+    let resolved = resolver.cached(message.fn);
+    if (resolved === undefined) {
+      try {
+        resolved = await resolver.resolve(message.fn);
+      } catch (error) {
+        this.#fail(message.batch, serializeError(error, isTransport(error)), []);
+        return;
+      }
+    }
+    const calls = message.shared
+      ? await reviveValue(message.calls) as unknown[]
+      : message.calls as ArrayLike<unknown>;
+    const fn: AnyFunction = resolved.fn;
+    const values: unknown[] = new Array(calls.length);
+    this.running = message.batch;
+    let i = 0;
+    try {
+      if (message.mode === "one") {
+        for (; i < calls.length; i++) {
+          const value = fn(calls[i]);
+          values[i] = isThenable(value) ? await value : value;
+        }
+      } else {
+        for (; i < calls.length; i++) {
+          const value = fn(...calls[i] as unknown[]);
+          values[i] = isThenable(value) ? await value : value;
+        }
+      }
+    } catch (error) {
+      this.running = null;
+      const explained = await resolver.explain(resolved, error);
+      this.#fail(
+        message.batch,
+        serializeError(explained ?? error, explained !== undefined),
+        values.slice(0, i),
+      );
+      return;
+    }
+    this.running = null;
+    const transfer: Transferable[] = [];
+    try {
+      const encoded = encodeValue(values, transfer);
+      this.#send({
+        kind: "done",
+        batch: message.batch,
+        values: encoded.shared ? encoded.value : packNumbers(encoded.value, transfer),
+        shared: encoded.shared,
+      }, transfer);
+    } catch (error) {
+      // A result that cannot be cloned (a function, a class instance with private state…).
+      this.#fail(message.batch, serializeError(cloneError(error)), []);
+    }
+  }
+
+  #fail(batch: number, error: SerializedError, done: unknown[]): void {
+    const transfer: Transferable[] = [];
+    const encoded = encodeValue(done, transfer);
+    try {
+      this.#send(
+        { kind: "failed", batch, error, values: encoded.value, shared: encoded.shared },
+        transfer,
+      );
+    } catch {
+      // The results before the failure cannot be cloned: send the error alone.
+      this.#send({ kind: "failed", batch, error, values: [], shared: false });
+    }
+  }
+}
+
+function isTransport(error: unknown): boolean {
+  return error instanceof FunctionTransportError;
+}
+
+function cloneError(error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new TypeError(
+    `A task's result cannot be sent back to the main program (${reason}): return plain data ` +
+      `(numbers, strings, arrays, plain objects, typed arrays, Maps, Sets…), not functions or ` +
+      `class instances`,
+    { cause: error },
+  );
+}

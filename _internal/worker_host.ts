@@ -1,0 +1,68 @@
+/**
+ * The one entry file of every worker the library starts. It runs a {@linkcode TaskRunner} on
+ * the messages of the main program and watches for the ways a worker can die that Deno does
+ * not report to the main program — `self.close()` and `Deno.exit()` raise no event there at
+ * all — or reports only as a bare error: an uncaught error or unhandled rejection. Each is
+ * reported as a `crashed` message naming the batch that was running, before the worker goes.
+ *
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { FunctionResolver } from "./function_transport.ts";
+import { adoptIdentity } from "./identity.ts";
+import type { MainToWorker, WorkerToMain } from "./protocol.ts";
+import { serializeError } from "./protocol.ts";
+import { TaskRunner } from "./task_runner.ts";
+
+const closeWorker = self.close.bind(self);
+let dead = false;
+
+const runner = new TaskRunner({
+  send(message: WorkerToMain, transfer: Transferable[]): void {
+    self.postMessage(message, transfer);
+  },
+  start(init) {
+    adoptIdentity(init.identity, init.identCounter);
+    return new FunctionResolver(init.imports, init.context);
+  },
+});
+
+function die(how: string, error: unknown): void {
+  if (dead) return;
+  dead = true;
+  const batch = runner.running;
+  runner.stopped = true;
+  const message: WorkerToMain = {
+    kind: "crashed",
+    batch,
+    how,
+    error: error === undefined ? null : serializeError(error),
+  };
+  try {
+    self.postMessage(message);
+  } finally {
+    closeWorker();
+  }
+}
+
+self.close = () => die("called self.close()", undefined);
+Object.defineProperty(Deno, "exit", {
+  configurable: true,
+  writable: true,
+  value: (code?: number): never => {
+    die(`called Deno.exit(${code ?? ""})`, undefined);
+    // Unwind the task that called it, as Python's sys.exit() raises SystemExit.
+    throw new Error(`Deno.exit(${code ?? ""}) was called in a worker`);
+  },
+});
+self.addEventListener("error", (event) => {
+  event.preventDefault();
+  die("had an uncaught error", event.error ?? new Error(event.message));
+});
+self.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  die("had an unhandled promise rejection", event.reason);
+});
+self.onmessage = (event: MessageEvent<MainToWorker>) => runner.receive(event.data);

@@ -1,0 +1,269 @@
+/**
+ * The error classes the library throws, shared by every area. Each has a `name` and a stable
+ * `code` you can branch on, as with Node's `err.code`.
+ *
+ * @example Catch a task's error and read the original
+ * ```ts
+ * import { Pool, RemoteError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool(1);
+ * const err = await pool.apply(() => JSON.parse("{"), []).catch((e) => e);
+ * assert.ok(err instanceof RemoteError);
+ * assert.equal(err.remoteName, "SyntaxError");
+ * assert.ok(err.cause instanceof SyntaxError);
+ * ```
+ *
+ * @module
+ */
+
+/** The stable codes of the library's errors. */
+export type ErrorCode =
+  | "ERR_REMOTE"
+  | "ERR_WORKER_CRASHED"
+  | "ERR_BROKEN_POOL"
+  | "ERR_POOL_CLOSED"
+  | "ERR_FUNCTION_TRANSPORT"
+  | "ERR_EMPTY"
+  | "ERR_FULL"
+  | "ERR_BROKEN_BARRIER";
+
+/**
+ * The base class of every error this library defines; catch it to catch them all.
+ *
+ * @example
+ * ```ts
+ * import { MultiprocessingError, PoolClosedError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(new PoolClosedError("closed") instanceof MultiprocessingError);
+ * ```
+ */
+export class MultiprocessingError extends Error {
+  /** A stable, machine-readable code, e.g. `"ERR_POOL_CLOSED"`. */
+  readonly code: ErrorCode;
+
+  /**
+   * @param message What went wrong and how to fix it.
+   * @param code The stable code.
+   * @param options `cause`, as for `Error`.
+   */
+  constructor(message: string, code: ErrorCode, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * A task threw in a worker. Python attaches the remote traceback to the error it re-raises; so
+ * do we: {@linkcode RemoteError.remoteName}, the remote message and
+ * {@linkcode RemoteError.remoteStack} are kept, and `cause` holds the original rebuilt in this
+ * thread (a `TypeError` stays a `TypeError`; other classes come back as `Error` with the
+ * original `name`).
+ *
+ * @example
+ * ```ts
+ * import { RemoteError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new RemoteError({ name: "TypeError", message: "bad", stack: "TypeError: bad" });
+ * assert.equal(err.message, "TypeError: bad");
+ * assert.equal(err.code, "ERR_REMOTE");
+ * assert.ok(err.cause instanceof TypeError);
+ * ```
+ */
+export class RemoteError extends MultiprocessingError {
+  override readonly name = "RemoteError";
+  /** The `name` of the error thrown in the worker, e.g. `"TypeError"`. */
+  readonly remoteName: string;
+  /** The stack of the error thrown in the worker, as the worker saw it. */
+  readonly remoteStack: string;
+
+  /**
+   * @param remote The remote error: its `name`, `message`, `stack`, and optionally the rebuilt
+   *   original to use as `cause` (built from the other fields when left out).
+   */
+  constructor(remote: { name: string; message: string; stack?: string; original?: unknown }) {
+    const original = remote.original ?? rebuildError(remote);
+    super(`${remote.name}: ${remote.message}`, "ERR_REMOTE", { cause: original });
+    this.remoteName = remote.name;
+    this.remoteStack = remote.stack ?? "";
+  }
+}
+
+/**
+ * The worker running a task died before the task finished (it called `self.close()` or
+ * `Deno.exit()`, or an uncaught error or unhandled rejection escaped outside the task). The
+ * pool fails that task with this error within milliseconds, replaces the worker and carries on;
+ * tasks queued behind it run on other workers. `cause` holds the uncaught error, if any.
+ *
+ * @example
+ * ```ts
+ * import { WorkerCrashedError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new WorkerCrashedError("PoolWorker-1 exited").code, "ERR_WORKER_CRASHED");
+ * ```
+ */
+export class WorkerCrashedError extends MultiprocessingError {
+  override readonly name = "WorkerCrashedError";
+  /**
+   * @param message Which worker died, and how.
+   * @param options `cause`: the uncaught error, if any.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "ERR_WORKER_CRASHED", options);
+  }
+}
+
+/**
+ * The pool cannot run tasks at all: its workers fail to start (the `initializer` threw, or the
+ * worker could not load). Every pending and later task rejects with it; `cause` says why.
+ *
+ * @example
+ * ```ts
+ * import { BrokenPoolError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new BrokenPoolError("initializer threw").code, "ERR_BROKEN_POOL");
+ * ```
+ */
+export class BrokenPoolError extends MultiprocessingError {
+  override readonly name = "BrokenPoolError";
+  /**
+   * @param message Why the pool is broken.
+   * @param options `cause`: the underlying error.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "ERR_BROKEN_POOL", options);
+  }
+}
+
+/**
+ * Work was given to a pool after `close()` or `terminate()`, or a pending task was cut short by
+ * `terminate()`.
+ *
+ * @example
+ * ```ts
+ * import { Pool, PoolClosedError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = new Pool(1);
+ * pool.close();
+ * await assert.rejects(pool.apply(() => 1), PoolClosedError);
+ * await pool.join();
+ * ```
+ */
+export class PoolClosedError extends MultiprocessingError {
+  override readonly name = "PoolClosedError";
+  /** @param message What was refused. */
+  constructor(message: string) {
+    super(message, "ERR_POOL_CLOSED");
+  }
+}
+
+/**
+ * A function cannot reach a worker: it is neither an export of a module the worker imports,
+ * nor self-contained (it uses a free variable missing from `context`), or it is a built-in or
+ * bound function. The message names the function, what is missing and both fixes. Python's
+ * counterpart is `PicklingError`.
+ *
+ * @example
+ * ```ts
+ * import { FunctionTransportError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new FunctionTransportError("f uses y").code, "ERR_FUNCTION_TRANSPORT");
+ * ```
+ */
+export class FunctionTransportError extends MultiprocessingError {
+  override readonly name = "FunctionTransportError";
+  /**
+   * @param message What cannot cross, and the fixes.
+   * @param options `cause`: the underlying error.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "ERR_FUNCTION_TRANSPORT", options);
+  }
+}
+
+/**
+ * Python's `queue.Empty`: a non-blocking or timed `get` found nothing.
+ *
+ * @example
+ * ```ts
+ * import { EmptyError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new EmptyError("queue is empty").code, "ERR_EMPTY");
+ * ```
+ */
+export class EmptyError extends MultiprocessingError {
+  override readonly name = "EmptyError";
+  /** @param message What was empty. */
+  constructor(message: string) {
+    super(message, "ERR_EMPTY");
+  }
+}
+
+/**
+ * Python's `queue.Full`: a non-blocking or timed `put` found no room.
+ *
+ * @example
+ * ```ts
+ * import { FullError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new FullError("queue is full").code, "ERR_FULL");
+ * ```
+ */
+export class FullError extends MultiprocessingError {
+  override readonly name = "FullError";
+  /** @param message What was full. */
+  constructor(message: string) {
+    super(message, "ERR_FULL");
+  }
+}
+
+/**
+ * Python's `threading.BrokenBarrierError`: a barrier was aborted, reset, or timed out while
+ * parties waited on it.
+ *
+ * @example
+ * ```ts
+ * import { BrokenBarrierError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new BrokenBarrierError("barrier aborted").code, "ERR_BROKEN_BARRIER");
+ * ```
+ */
+export class BrokenBarrierError extends MultiprocessingError {
+  override readonly name = "BrokenBarrierError";
+  /** @param message Why the barrier is broken. */
+  constructor(message: string) {
+    super(message, "ERR_BROKEN_BARRIER");
+  }
+}
+
+const builtinErrors: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/** Rebuilds an error from its serialized fields, keeping built-in classes. */
+function rebuildError(remote: { name: string; message: string; stack?: string }): Error {
+  const Ctor = builtinErrors[remote.name] ?? Error;
+  const error = new Ctor(remote.message);
+  if (error.name !== remote.name) {
+    Object.defineProperty(error, "name", { value: remote.name, configurable: true });
+  }
+  if (remote.stack !== undefined) {
+    Object.defineProperty(error, "stack", { value: remote.stack, configurable: true });
+  }
+  return error;
+}

@@ -1,0 +1,22 @@
+/**
+ * **@workers/multiprocessing**: Python's `multiprocessing` and joblib's `Parallel(delayed(f))`
+ * for Deno, on Web Workers, `SharedArrayBuffer` and `Atomics`. Every concept of Python's
+ * tutorials under the name you know, in camelCase: `Pool`, `currentProcess`, `cpuCount`… Each
+ * area is also its own export: `@workers/multiprocessing/pool`, `…/process`, `…/errors`.
+ *
+ * @example The tutorial's first example
+ * ```ts
+ * import { Pool } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const f = (x: number) => x * x + 1;
+ * await using p = new Pool(4);
+ * assert.deepEqual(await p.map(f, [0, 1, 2, 3, 4, 5, 6, 7]), [1, 2, 5, 10, 17, 26, 37, 50]);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./pool/mod.ts";
+export * from "./process/mod.ts";
+export * from "./errors.ts";

@@ -1,0 +1,144 @@
+/**
+ * {@linkcode AsyncResult}: Python's `AsyncResult`, also awaitable.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode AsyncResult.get} and {@linkcode AsyncResult.wait}. */
+export interface WaitOptions {
+  /** Milliseconds to wait at most. */
+  timeout?: number;
+  /** Stops waiting when aborted (rejecting with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Validates a `timeout` option: a number of milliseconds, at least 0. */
+export function checkTimeout(timeout: unknown, argument = "timeout"): number | undefined {
+  if (timeout === undefined) return undefined;
+  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(
+      `"${argument}" must be a number of milliseconds, at least 0, got ${String(timeout)}`,
+    );
+  }
+  return timeout;
+}
+
+/**
+ * The result of `applyAsync`, `mapAsync` or `starmapAsync`, as in Python: poll it with
+ * {@linkcode AsyncResult.ready}, wait with {@linkcode AsyncResult.wait}, take the value with
+ * {@linkcode AsyncResult.get} (which rejects with the task's error), or simply `await` it. A
+ * failed result that nobody asks for stays silent, as in Python.
+ *
+ * @typeParam T The value.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool(2);
+ * const result = pool.applyAsync((a: number, b: number) => a + b, [2, 3]);
+ * assert.equal(await result.get({ timeout: 10_000 }), 5);
+ * assert.equal(result.ready(), true);
+ * assert.equal(result.successful(), true);
+ * assert.equal(await result, 5);
+ * ```
+ */
+export class AsyncResult<T> implements PromiseLike<T> {
+  readonly #promise: Promise<T>;
+  #settled: Settled<T> | undefined;
+
+  /**
+   * Wraps a promise. The library makes these; you rarely need to.
+   *
+   * @param promise The value to come.
+   */
+  constructor(promise: Promise<T>) {
+    this.#promise = promise;
+    promise.then(
+      (value) => this.#settled = { ok: true, value },
+      (error: unknown) => this.#settled = { ok: false, error },
+    );
+  }
+
+  /** Whether the call has finished, successfully or not. */
+  ready(): boolean {
+    return this.#settled !== undefined;
+  }
+
+  /**
+   * Whether the call finished without an error.
+   *
+   * @throws {DOMException} `InvalidStateError` when it has not finished (Python's `ValueError`).
+   */
+  successful(): boolean {
+    if (this.#settled === undefined) {
+      throw new DOMException(
+        "Cannot tell whether the result is successful: it is not ready (await wait() first)",
+        "InvalidStateError",
+      );
+    }
+    return this.#settled.ok;
+  }
+
+  /**
+   * The value, once it comes.
+   *
+   * @param options `timeout` in ms (rejects with a `TimeoutError` `DOMException`, the result
+   *   itself carrying on), `signal`.
+   * @returns The value; rejects with the task's error (a `RemoteError`…).
+   */
+  get(options: WaitOptions = {}): Promise<T> {
+    return this.#race(options).then(() => this.#promise);
+  }
+
+  /**
+   * Waits until the result is ready, or the timeout passes.
+   *
+   * @param options `timeout` in ms, `signal`.
+   * @returns `true` if ready, `false` if the timeout passed first; never rejects for the
+   *   task's error.
+   */
+  async wait(options: WaitOptions = {}): Promise<boolean> {
+    try {
+      await this.#race(options);
+      return true;
+    } catch (error) {
+      if (error instanceof DOMException && error.name === "TimeoutError") return false;
+      throw error;
+    }
+  }
+
+  /** Awaits the value, as a promise does. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#promise.then(onFulfilled, onRejected);
+  }
+
+  #race(options: WaitOptions): Promise<void> {
+    const timeout = checkTimeout(options.timeout);
+    const settledOnly = this.#promise.then(() => {}, () => {});
+    if (this.#settled !== undefined) return Promise.resolve();
+    if (timeout === undefined && options.signal === undefined) return settledOnly;
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => reject(options.signal!.reason);
+    const cleanup = () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    };
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeout !== undefined) {
+      timer = setTimeout(() => {
+        reject(new DOMException(`The result was not ready within ${timeout} ms`, "TimeoutError"));
+      }, timeout);
+    }
+    settledOnly.then(resolve);
+    return promise.finally(cleanup);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The pool: Python's `multiprocessing.Pool`, on Deno Web Workers.
+ *
+ * ```
+ *  main program                                           workers (Web Workers)
+ *  ┌──────────────────────────────────────────┐           ┌──────────────────────────────┐
+ *  │ Pool.map(f, xs) / imap / apply …         │           │ worker host                  │
+ *  │   │ cut into chunks (one message each)   │  run      │   resolve f once: an export  │
+ *  │   ▼                                      │ ───────▶  │   of an imported module (by  │
+ *  │ Scheduler: FIFO of chunks ──▶ worker     │  ≤ 2 in   │   reference) or its source   │
+ *  │   slots, ≤ 2 chunks in flight each;      │  flight   │   compiled (by value)        │
+ *  │   retire after maxTasksPerChild;         │           │   run the calls in order     │
+ *  │   replace a worker that dies             │ ◀───────  │   report done / failed;      │
+ *  │   │                                      │  done,    │   self.close(), Deno.exit(), │
+ *  │   ▼                                      │  failed,  │   uncaught errors → crashed  │
+ *  │ results in order / as they come          │  crashed  │                              │
+ *  └──────────────────────────────────────────┘           └──────────────────────────────┘
+ *     backend seam: "worker" (Web Workers) | "inline" (same runner, main thread) | later "mpi"
+ * ```
+ *
+ * A worker answers its chunks in the order sent, so the oldest unanswered chunk is the one it
+ * runs: when it dies, that chunk fails with `WorkerCrashedError`, those behind it go back to
+ * the front of the queue, and a fresh worker takes its place.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from "@workers/multiprocessing/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool(2);
+ * assert.deepEqual(await pool.map((x: number) => x * x, [1, 2, 3]), [1, 4, 9]);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./pool.ts";
+export * from "./async_result.ts";
+export type { BackendName } from "./_backend.ts";
+export { transfer } from "../_internal/shareable.ts";

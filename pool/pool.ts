@@ -1,0 +1,691 @@
+/**
+ * {@linkcode Pool}: Python's `multiprocessing.Pool` on Deno Web Workers.
+ *
+ * @module
+ */
+
+import { PoolClosedError } from "../errors.ts";
+import { callerModule } from "../_internal/caller_module.ts";
+import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
+import { assertNotBootstrapping, processorCount } from "../_internal/identity.ts";
+import type { CallMode, FunctionDescriptor } from "../_internal/protocol.ts";
+import { encodeValue } from "../_internal/shareable.ts";
+import { packNumbers } from "../_internal/number_pack.ts";
+import type { BackendName } from "./_backend.ts";
+import { inlineBackend } from "./_inline_backend.ts";
+import { lazyMap } from "./_lazy_map.ts";
+import { type Chunk, type Outcome, PIPELINE, Scheduler } from "./_scheduler.ts";
+import { workerBackend } from "./_worker_backend.ts";
+import { AsyncResult } from "./async_result.ts";
+import { pathToFileURL } from "node:url";
+
+/** Options of {@linkcode Pool}. */
+export interface PoolOptions {
+  /**
+   * Called in each worker when it starts, with {@linkcode PoolOptions.initargs}. Reaches the
+   * worker as task functions do. If it throws, the pool is broken: every task rejects with a
+   * `BrokenPoolError` (Python's pool would restart workers forever).
+   */
+  initializer?: (...args: never[]) => unknown;
+  /**
+   * Arguments of the initializer (structured-cloned; shared objects arrive as themselves).
+   * @default {[]}
+   */
+  initargs?: unknown[];
+  /**
+   * Chunks a worker runs before it is retired and replaced by a fresh one (Python's
+   * `maxtasksperchild`), to bound what a leaky task can hold.
+   * @default {Infinity}
+   */
+  maxTasksPerChild?: number;
+  /**
+   * Modules the workers import to find task functions by reference: URLs, absolute paths, or
+   * paths relative to the module that creates the pool (in a notebook, to the working
+   * directory). Replaces the default.
+   * @default {[the module that creates the pool]}
+   */
+  imports?: (string | URL)[];
+  /**
+   * Free variables of functions sent by value: structured-cloneable values, shared objects,
+   * and self-contained functions (sent by value too, and able to call each other).
+   * @default {{}}
+   */
+  context?: Record<string, unknown>;
+  /**
+   * The workers' name prefix: they are named `${name}-N`.
+   * @default {"PoolWorker"}
+   */
+  name?: string;
+  /**
+   * `"worker"` runs tasks in Web Workers; `"inline"` runs them on the main thread through the
+   * same code path (arguments and results are still cloned), for debugging.
+   * @default {"worker"}
+   */
+  backend?: BackendName;
+}
+
+/** Options of {@linkcode Pool.applyAsync}, {@linkcode Pool.mapAsync}, {@linkcode Pool.starmapAsync}. */
+export interface AsyncCallbacks<R> {
+  /** Called with the value when the call succeeds. */
+  callback?: (value: R) => void;
+  /** Called with the error when the call fails. */
+  errorCallback?: (error: unknown) => void;
+}
+
+type Input<T> = Iterable<T> | AsyncIterable<T>;
+
+const backends = { worker: workerBackend, inline: inlineBackend } as const;
+
+function checkCount(value: unknown, argument: string, fix: string): number {
+  if (typeof value !== "number" || !(Number.isInteger(value) || value === Infinity) || value < 1) {
+    throw new RangeError(
+      `"${argument}" must be a whole number, at least 1, got ${String(value)}: ${fix}`,
+    );
+  }
+  return value;
+}
+
+function checkInput(value: unknown, argument: string): void {
+  const v = value as Partial<Iterable<unknown> & AsyncIterable<unknown>> | null | undefined;
+  if (
+    v === null || v === undefined ||
+    (typeof v[Symbol.iterator] !== "function" && typeof v[Symbol.asyncIterator] !== "function")
+  ) {
+    throw new TypeError(
+      `"${argument}" must be iterable (an array, a Set, a generator, an async iterable…), got ` +
+        `${value === null ? "null" : typeof value}`,
+    );
+  }
+}
+
+/** The items of an input: arrays as they are, other iterables copied, async ones awaited. */
+function collect(input: Input<unknown>): unknown[] | Promise<unknown[]> {
+  if (Array.isArray(input)) return input;
+  if (typeof (input as Partial<Iterable<unknown>>)[Symbol.iterator] === "function") {
+    return Array.from(input as Iterable<unknown>);
+  }
+  return Array.fromAsync(input as AsyncIterable<unknown>);
+}
+
+function iteratorOf(input: Input<unknown>): Iterator<unknown> | AsyncIterator<unknown> {
+  const sync = (input as Partial<Iterable<unknown>>)[Symbol.iterator];
+  return typeof sync === "function"
+    ? sync.call(input)
+    : (input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+}
+
+function toArgs(item: unknown, index: number): unknown[] {
+  if (Array.isArray(item)) return item;
+  if (item !== null && typeof item === "object" && Symbol.iterator in item) {
+    return Array.from(item as Iterable<unknown>);
+  }
+  throw new TypeError(
+    `starmap needs an iterable of argument lists, but item ${index} is ${typeof item}: pass ` +
+      `e.g. [[1, 2], [3, 4]] for f(1, 2), f(3, 4)`,
+  );
+}
+
+function resolveImports(imports: unknown, caller: string | undefined): string[] {
+  if (imports === undefined) return caller === undefined ? [] : [caller];
+  if (!Array.isArray(imports)) {
+    throw new TypeError(`"imports" must be an array of module URLs or paths`);
+  }
+  const base = caller ?? pathToFileURL(`${Deno.cwd()}/`).href;
+  return imports.map((spec: unknown, i) => {
+    if (spec instanceof URL) return spec.href;
+    if (typeof spec !== "string" || spec === "") {
+      throw new TypeError(`"imports[${i}]" must be a module URL or path, got ${typeof spec}`);
+    }
+    if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return spec;
+    if (spec.startsWith("/")) return pathToFileURL(spec).href;
+    return new URL(spec, base).href;
+  });
+}
+
+function checkCloneable(value: unknown, argument: string): void {
+  try {
+    structuredClone(value);
+  } catch (error) {
+    throw new TypeError(
+      `"${argument}" cannot be sent to the workers (${(error as Error).message}): use ` +
+        `structured-cloneable values`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A pool of workers that run functions in parallel, as Python's `multiprocessing.Pool`: each
+ * worker is a Web Worker, an isolated V8 heap on its own thread, so CPU-bound work runs truly
+ * in parallel.
+ *
+ * A function reaches the workers **by reference** when it is exported by the module that
+ * creates the pool (or one named in `imports`): the workers import that module, so guard the
+ * main program's code with `if (import.meta.main)`, as Python's `if __name__ == "__main__"`.
+ * Otherwise it goes **by value**: its source is compiled once in each worker, so it must be
+ * self-contained, with free variables passed in `context`. Arguments and results are
+ * structured-cloned.
+ *
+ * A task that throws rejects with a `RemoteError`; a worker that dies fails its task with a
+ * `WorkerCrashedError` and is replaced. End a pool with `close()` + `join()`, `terminate()`, or
+ * `await using`: like any Deno resource, live workers keep the program running.
+ *
+ * @example Python's first example
+ * ```ts
+ * import { Pool } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool(4);
+ * assert.deepEqual(await pool.map((x: number) => x * x + 1, [0, 1, 2, 3, 4, 5, 6, 7]), [
+ *   1, 2, 5, 10, 17, 26, 37, 50,
+ * ]);
+ * ```
+ *
+ * @example Free variables through `context`
+ * ```ts
+ * import { Pool } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const scale = 10;
+ * await using pool = new Pool(2, { context: { scale } });
+ * assert.deepEqual(await pool.map((x: number) => x * scale, [1, 2, 3]), [10, 20, 30]);
+ * ```
+ */
+export class Pool implements AsyncDisposable {
+  readonly #scheduler: Scheduler;
+  readonly #processes: number;
+  readonly #backend: BackendName;
+
+  /**
+   * Starts the workers.
+   *
+   * @param processes How many workers. @default {cpuCount()}
+   * @param options See {@linkcode PoolOptions}.
+   * @throws {RangeError} `processes` or `maxTasksPerChild` is not a whole number ≥ 1.
+   * @throws {TypeError} An option has the wrong type, or `initargs`/`context` cannot be cloned.
+   */
+  constructor(processes?: number, options: PoolOptions = {}) {
+    assertNotBootstrapping("a Pool");
+    this.#processes = processes === undefined ? processorCount() : checkCount(
+      processes,
+      "processes",
+      "pass how many workers to start, e.g. new Pool(4), or nothing for one per CPU",
+    );
+    if (this.#processes === Infinity) {
+      throw new RangeError(`"processes" must be finite: pass e.g. new Pool(4)`);
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`"options" must be an object, e.g. { maxTasksPerChild: 100 }`);
+    }
+    const maxTasksPerChild = options.maxTasksPerChild === undefined
+      ? Infinity
+      : checkCount(options.maxTasksPerChild, "maxTasksPerChild", "e.g. { maxTasksPerChild: 100 }");
+    const backendName = options.backend ?? "worker";
+    if (!(backendName in backends)) {
+      throw new RangeError(
+        `"backend" must be "worker" or "inline", got ${JSON.stringify(backendName)}`,
+      );
+    }
+    this.#backend = backendName;
+    const name = options.name ?? "PoolWorker";
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError(`"name" must be a non-empty string, e.g. { name: "Scatter" }`);
+    }
+    const initargs = options.initargs ?? [];
+    if (!Array.isArray(initargs)) {
+      throw new TypeError(`"initargs" must be an array of the initializer's arguments`);
+    }
+    const initializer = options.initializer === undefined
+      ? null
+      : describeFunction(options.initializer, "initializer");
+    const imports = resolveImports(options.imports, callerModule());
+    const context = encodeContext(options.context, []);
+    checkCloneable(context.values, "context");
+    const encodedArgs = encodeValue(initargs, []);
+    checkCloneable(encodedArgs.value, "initargs");
+    this.#scheduler = new Scheduler({
+      processes: this.#processes,
+      backend: backends[backendName],
+      prefix: name,
+      maxTasksPerChild,
+      init: {
+        imports,
+        context,
+        initializer,
+        initargs: encodedArgs.value,
+        initargsShared: encodedArgs.shared,
+      },
+    });
+  }
+
+  /** How many workers the pool runs. */
+  get processes(): number {
+    return this.#processes;
+  }
+
+  /** The backend the pool runs on. */
+  get backend(): BackendName {
+    return this.#backend;
+  }
+
+  /**
+   * Calls `f(...args)` in a worker.
+   *
+   * @param f The function (by reference or by value; see {@linkcode Pool}).
+   * @param args Its arguments. @default {[]}
+   * @returns Its result (awaited, if `f` is async).
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool(1);
+   * assert.equal(await pool.apply((a: number, b: number) => a ** b, [2, 10]), 1024);
+   * ```
+   */
+  async apply<A extends unknown[], R>(f: (...args: A) => R, args?: A): Promise<Awaited<R>> {
+    const fn = describeFunction(f, "f");
+    const values = await this.#run(fn, "star", [this.#args(args)], 1, "apply a function");
+    return values[0] as Awaited<R>;
+  }
+
+  /**
+   * Calls `f(...args)` in a worker, returning an {@linkcode AsyncResult} at once.
+   *
+   * @param f The function.
+   * @param args Its arguments. @default {[]}
+   * @param options `callback` / `errorCallback`, called when the call settles.
+   * @throws {PoolClosedError} The pool is closed.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool(1);
+   * const result = pool.applyAsync((x: number) => x * 2, [21]);
+   * assert.equal(await result.get(), 42);
+   * ```
+   */
+  applyAsync<A extends unknown[], R>(
+    f: (...args: A) => R,
+    args?: A,
+    options: AsyncCallbacks<Awaited<R>> = {},
+  ): AsyncResult<Awaited<R>> {
+    const fn = describeFunction(f, "f");
+    const calls = [this.#args(args)];
+    this.#checkOpen("apply a function");
+    const promise = this.#run(fn, "star", calls, 1, "apply a function")
+      .then((values) => values[0] as Awaited<R>);
+    return withCallbacks(promise, options);
+  }
+
+  /**
+   * `f(x)` for every item, in parallel; results in input order. The input is cut into chunks
+   * of `chunksize` items, one message each.
+   *
+   * @param f The function.
+   * @param iterable The inputs (read to the end first; see {@linkcode Pool.imap} for lazy).
+   * @param chunksize Items per chunk. @default {Math.ceil(n / (4 * processes))}
+   * @returns The results; rejects with the first error (and withdraws the remaining work).
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool(2);
+   * assert.deepEqual(await pool.map((x: number) => x ** 2, [1, 2, 3]), [1, 4, 9]);
+   * ```
+   */
+  async map<T, R>(
+    f: (item: T) => R,
+    iterable: Input<T>,
+    chunksize?: number,
+  ): Promise<Awaited<R>[]> {
+    const fn = describeFunction(f, "f");
+    checkInput(iterable, "iterable");
+    this.#checkChunksize(chunksize);
+    const items = await collect(iterable as Input<unknown>);
+    return await this.#run(fn, "one", items, chunksize, "map over the pool") as Awaited<R>[];
+  }
+
+  /**
+   * {@linkcode Pool.map}, returning an {@linkcode AsyncResult} at once.
+   *
+   * @param f The function.
+   * @param iterable The inputs.
+   * @param chunksize Items per chunk. @default {Math.ceil(n / (4 * processes))}
+   * @param options `callback` / `errorCallback`.
+   * @throws {TypeError} `f` is not a function or `iterable` is not iterable.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool(2);
+   * const result = pool.mapAsync((x: number) => -x, [1, 2]);
+   * assert.deepEqual(await result, [-1, -2]);
+   * ```
+   */
+  mapAsync<T, R>(
+    f: (item: T) => R,
+    iterable: Input<T>,
+    chunksize?: number,
+    options: AsyncCallbacks<Awaited<R>[]> = {},
+  ): AsyncResult<Awaited<R>[]> {
+    describeFunction(f, "f");
+    checkInput(iterable, "iterable");
+    this.#checkChunksize(chunksize);
+    this.#checkOpen("map over the pool");
+    return withCallbacks(this.map(f, iterable, chunksize), options);
+  }
+
+  /**
+   * `f(...args)` for every argument list, in parallel; results in input order.
+   *
+   * @param f The function.
+   * @param iterable Argument lists, e.g. `[[1, 2], [3, 4]]`.
+   * @param chunksize Calls per chunk. @default {Math.ceil(n / (4 * processes))}
+   * @returns The results.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool(2);
+   * assert.deepEqual(await pool.starmap((a: number, b: number) => a * b, [[1, 2], [3, 4]]), [2, 12]);
+   * ```
+   */
+  async starmap<A extends unknown[], R>(
+    f: (...args: A) => R,
+    iterable: Input<A>,
+    chunksize?: number,
+  ): Promise<Awaited<R>[]> {
+    const fn = describeFunction(f, "f");
+    checkInput(iterable, "iterable");
+    this.#checkChunksize(chunksize);
+    const items = (await collect(iterable as Input<unknown>)).map(toArgs);
+    return await this.#run(fn, "star", items, chunksize, "map over the pool") as Awaited<R>[];
+  }
+
+  /**
+   * {@linkcode Pool.starmap}, returning an {@linkcode AsyncResult} at once.
+   *
+   * @param f The function.
+   * @param iterable Argument lists.
+   * @param chunksize Calls per chunk. @default {Math.ceil(n / (4 * processes))}
+   * @param options `callback` / `errorCallback`.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool(2);
+   * assert.deepEqual(await pool.starmapAsync((a: number, b: number) => a - b, [[5, 1]]), [4]);
+   * ```
+   */
+  starmapAsync<A extends unknown[], R>(
+    f: (...args: A) => R,
+    iterable: Input<A>,
+    chunksize?: number,
+    options: AsyncCallbacks<Awaited<R>[]> = {},
+  ): AsyncResult<Awaited<R>[]> {
+    describeFunction(f, "f");
+    checkInput(iterable, "iterable");
+    this.#checkChunksize(chunksize);
+    this.#checkOpen("map over the pool");
+    return withCallbacks(this.starmap(f, iterable, chunksize), options);
+  }
+
+  /**
+   * `f(x)` for every item, as an async iterable of results in input order. The input is read
+   * lazily — a few chunks ahead of the consumer, never more — so an endless generator works in
+   * bounded memory; stopping early (`break`) withdraws the queued work.
+   *
+   * @param f The function.
+   * @param iterable The inputs: any iterable or async iterable.
+   * @param chunksize Items per chunk. @default {1}
+   * @throws {TypeError} `f` is not a function or `iterable` is not iterable.
+   * @throws {PoolClosedError} The pool is closed.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * function* naturals() {
+   *   for (let i = 0;; i++) yield i;
+   * }
+   * await using pool = new Pool(2);
+   * const squares = [];
+   * for await (const y of pool.imap((x: number) => x * x, naturals(), 10)) {
+   *   if (squares.push(y) === 5) break;
+   * }
+   * assert.deepEqual(squares, [0, 1, 4, 9, 16]);
+   * ```
+   */
+  imap<T, R>(
+    f: (item: T) => R,
+    iterable: Input<T>,
+    chunksize = 1,
+  ): AsyncGenerator<Awaited<R>, void, undefined> {
+    return this.#lazy(f, iterable, chunksize, true);
+  }
+
+  /**
+   * {@linkcode Pool.imap}, yielding results as they finish rather than in input order.
+   *
+   * @param f The function.
+   * @param iterable The inputs.
+   * @param chunksize Items per chunk. @default {1}
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool(2);
+   * const out = await Array.fromAsync(pool.imapUnordered((x: number) => x + 1, [1, 2, 3]));
+   * assert.deepEqual(out.sort(), [2, 3, 4]);
+   * ```
+   */
+  imapUnordered<T, R>(
+    f: (item: T) => R,
+    iterable: Input<T>,
+    chunksize = 1,
+  ): AsyncGenerator<Awaited<R>, void, undefined> {
+    return this.#lazy(f, iterable, chunksize, false);
+  }
+
+  /**
+   * Accepts no more work; the workers stop once the work given so far is done. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool(2);
+   * const pending = pool.map((x: number) => x + 1, [1, 2]);
+   * pool.close();
+   * await pool.join();
+   * assert.deepEqual(await pending, [2, 3]);
+   * ```
+   */
+  close(): void {
+    this.#scheduler.close();
+  }
+
+  /**
+   * Stops every worker now. Each pending call rejects with a `PoolClosedError`. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { Pool, PoolClosedError } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool(1);
+   * const pending = pool.apply(() => new Promise((r) => setTimeout(r, 60_000)));
+   * pool.terminate();
+   * await assert.rejects(pending, PoolClosedError);
+   * ```
+   */
+  terminate(): void {
+    this.#scheduler.terminate();
+  }
+
+  /**
+   * Waits until every worker has stopped, after {@linkcode Pool.close} or
+   * {@linkcode Pool.terminate}.
+   *
+   * @returns Resolves when the workers are gone; rejects with an `InvalidStateError`
+   *   `DOMException` if the pool is still running (as Python raises `ValueError`).
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@workers/multiprocessing";
+   *
+   * const pool = new Pool(1);
+   * pool.close();
+   * await pool.join();
+   * ```
+   */
+  join(): Promise<void> {
+    if (this.#scheduler.state === "running") {
+      return Promise.reject(
+        new DOMException(
+          "Cannot join the pool as it is still running: call close() or terminate() first",
+          "InvalidStateError",
+        ),
+      );
+    }
+    return this.#scheduler.joined;
+  }
+
+  /** Terminates the pool and waits for its workers, as Python's `with Pool() as p:` does. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+    await this.join();
+  }
+
+  #checkOpen(what: string): void {
+    const state = this.#scheduler.state;
+    if (state === "broken") throw this.#scheduler.failure!;
+    if (state !== "running") throw new PoolClosedError(`Cannot ${what} as the pool is closed`);
+  }
+
+  #checkChunksize(chunksize: unknown): void {
+    if (chunksize !== undefined) {
+      checkCount(chunksize, "chunksize", "pass how many items to send per message, e.g. 100");
+    }
+  }
+
+  #args(args: unknown): unknown[] {
+    if (args === undefined) return [];
+    if (!Array.isArray(args)) {
+      throw new TypeError(
+        `"args" must be an array of arguments, got ${typeof args}: pass e.g. [1, 2] for f(1, 2)`,
+      );
+    }
+    return args;
+  }
+
+  #chunk(
+    fn: FunctionDescriptor,
+    mode: CallMode,
+    calls: unknown[],
+    owner: object,
+    settle: (outcome: Outcome) => void,
+  ): Chunk {
+    const transfer: Transferable[] = [];
+    const encoded = encodeValue(calls, transfer);
+    const packed = encoded.shared || mode === "star"
+      ? encoded.value
+      : packNumbers(encoded.value, transfer);
+    return { fn, mode, calls: packed, shared: encoded.shared, transfer, owner, settle };
+  }
+
+  #run(
+    fn: FunctionDescriptor,
+    mode: CallMode,
+    items: unknown[],
+    chunksize: number | undefined,
+    what: string,
+  ): Promise<unknown[]> {
+    this.#checkOpen(what);
+    const n = items.length;
+    if (n === 0) return Promise.resolve([]);
+    const size = chunksize ?? Math.ceil(n / (4 * this.#processes));
+    const parts: ArrayLike<unknown>[] = new Array(Math.ceil(n / size));
+    const owner = {};
+    let remaining = parts.length;
+    let settled = false;
+    const { promise, resolve, reject } = Promise.withResolvers<unknown[]>();
+    for (let start = 0, part = 0; start < n; start += size, part++) {
+      const calls = size >= n ? items : items.slice(start, start + size);
+      const index = part;
+      this.#scheduler.submit(this.#chunk(fn, mode, calls, owner, (outcome) => {
+        if (settled) return;
+        if (!outcome.ok) {
+          settled = true;
+          this.#scheduler.cancel(owner);
+          reject(outcome.error);
+          return;
+        }
+        parts[index] = outcome.values;
+        if (--remaining === 0) {
+          settled = true;
+          resolve(flatten(parts));
+        }
+      }));
+      if (settled) break;
+    }
+    return promise;
+  }
+
+  #lazy<T, R>(
+    f: (item: T) => R,
+    iterable: Input<T>,
+    chunksize: number,
+    ordered: boolean,
+  ): AsyncGenerator<Awaited<R>, void, undefined> {
+    const fn = describeFunction(f, "f");
+    checkInput(iterable, "iterable");
+    checkCount(chunksize, "chunksize", "pass how many items to send per message, e.g. 100");
+    this.#checkOpen("map over the pool");
+    const owner = {};
+    return lazyMap<Awaited<R>>({
+      iterator: iteratorOf(iterable as Input<unknown>),
+      chunksize,
+      ahead: this.#processes * (PIPELINE + 1),
+      ordered,
+      submit: (calls, settle) =>
+        this.#scheduler.submit(this.#chunk(fn, "one", calls, owner, settle)),
+      cancel: () => this.#scheduler.cancel(owner),
+    });
+  }
+}
+
+/** Joins the chunks' results into one packed array, in order. */
+function flatten(parts: ArrayLike<unknown>[]): unknown[] {
+  if (parts.length === 1 && Array.isArray(parts[0])) return parts[0];
+  const out: unknown[] = [];
+  for (const part of parts) for (let i = 0; i < part.length; i++) out.push(part[i]);
+  return out;
+}
+
+function withCallbacks<R>(promise: Promise<R>, options: AsyncCallbacks<R>): AsyncResult<R> {
+  const { callback, errorCallback } = options;
+  if (callback !== undefined || errorCallback !== undefined) {
+    promise.then(
+      (value) => callback?.(value),
+      (error: unknown) => errorCallback?.(error),
+    ).catch(reportError);
+  }
+  return new AsyncResult(promise);
+}
