@@ -16,6 +16,7 @@
 import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
+import { whileBootstrapping } from "./identity.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => unknown;
@@ -164,13 +165,16 @@ export class FunctionResolver {
   }
 
   #loadModules(): Promise<ModuleEntry[]> {
-    this.#modules ??= Promise.all(this.#imports.map(async (url) => {
-      try {
-        return { url, namespace: await import(url) as Record<string, unknown>, error: undefined };
-      } catch (error) {
-        return { url, namespace: null, error };
-      }
-    }));
+    this.#modules ??= whileBootstrapping(() =>
+      Promise.all(this.#imports.map(async (url) => {
+        try {
+          const namespace = await import(url) as Record<string, unknown>;
+          return { url, namespace, error: undefined };
+        } catch (error) {
+          return { url, namespace: null, error };
+        }
+      }))
+    );
     return this.#modules;
   }
 

@@ -93,61 +93,63 @@ export interface Encoded<T> {
 
 /**
  * Prepares a value for posting: shared objects become handles, transfer marks are collected
- * into `transferList`. Returns the input itself when nothing needed replacing (the common case,
- * and cheap: numbers and strings are not walked into).
+ * into `transferList`. Returns the input itself when it holds no shared object (the common
+ * case, and cheap: one scan, numbers and strings not walked into); otherwise a copy of the
+ * arrays and plain objects around them, cycles kept.
  */
 export function encodeValue<T>(value: T, transferList: Transferable[]): Encoded<T> {
-  const state = { shared: false, seen: undefined as Map<object, unknown> | undefined };
-  const out = encodeInner(value, transferList, state) as T;
-  return { value: out, shared: state.shared };
+  if (!scan(value, transferList, undefined)) return { value, shared: false };
+  return { value: copyEncoded(value, new Map()) as T, shared: true };
 }
 
-function encodeInner(
+function isShareable(value: object): value is Shareable {
+  return toShared in value && typeof (value as Shareable)[toShared] === "function";
+}
+
+/** Collects transfer marks; tells whether a shared object is inside. */
+function scan(
   value: unknown,
   transferList: Transferable[],
-  state: { shared: boolean; seen: Map<object, unknown> | undefined },
-): unknown {
-  if (typeof value !== "object" || value === null) return value;
+  seen: Set<object> | undefined,
+): boolean {
+  if (typeof value !== "object" || value === null) return false;
   const marked = transfers.get(value);
   if (marked !== undefined) {
     transferList.push(...marked);
     transfers.delete(value);
   }
-  if (toShared in value && typeof (value as Shareable)[toShared] === "function") {
-    state.shared = true;
-    return { [TAG]: (value as Shareable)[toShared]() };
+  if (isShareable(value)) return true;
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) return false;
+  seen ??= new Set();
+  if (seen.has(value)) return false;
+  seen.add(value);
+  let found = false;
+  const items = isArray ? value as unknown[] : Object.values(value);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item === "object" && item !== null && scan(item, transferList, seen)) found = true;
   }
+  return found;
+}
+
+/** Copies arrays and plain objects, replacing shared objects by handles; cycles kept. */
+function copyEncoded(value: unknown, memo: Map<object, unknown>): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (isShareable(value)) return { [TAG]: value[toShared]() };
   const isArray = Array.isArray(value);
   if (!isArray && !isPlainObject(value)) return value;
-  state.seen ??= new Map();
-  if (state.seen.has(value)) return state.seen.get(value);
-  state.seen.set(value, value);
-  let copy: unknown[] | Record<string, unknown> | undefined;
+  if (memo.has(value)) return memo.get(value);
   if (isArray) {
-    const array = value as unknown[];
-    for (let i = 0; i < array.length; i++) {
-      const item = array[i];
-      if (typeof item !== "object" || item === null) continue;
-      const encoded = encodeInner(item, transferList, state);
-      if (encoded !== item) {
-        const arrayCopy = (copy ??= array.slice()) as unknown[];
-        arrayCopy[i] = encoded;
-      }
-    }
-  } else {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const item = record[key];
-      if (typeof item !== "object" || item === null) continue;
-      const encoded = encodeInner(item, transferList, state);
-      if (encoded !== item) {
-        copy ??= { ...record };
-        (copy as Record<string, unknown>)[key] = encoded;
-      }
-    }
+    const copy: unknown[] = new Array(value.length);
+    memo.set(value, copy);
+    for (let i = 0; i < value.length; i++) copy[i] = copyEncoded(value[i], memo);
+    return copy;
   }
-  if (copy !== undefined) state.seen.set(value, copy);
-  return copy ?? value;
+  const copy: Record<string, unknown> = {};
+  memo.set(value, copy);
+  for (const [key, item] of Object.entries(value)) copy[key] = copyEncoded(item, memo);
+  return copy;
 }
 
 const classCache = new Map<string, Promise<ShareableClass>>();

@@ -339,16 +339,8 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(await pool.map((x: number) => x ** 2, [1, 2, 3]), [1, 4, 9]);
    * ```
    */
-  async map<T, R>(
-    f: (item: T) => R,
-    iterable: Input<T>,
-    chunksize?: number,
-  ): Promise<Awaited<R>[]> {
-    const fn = describeFunction(f, "f");
-    checkInput(iterable, "iterable");
-    this.#checkChunksize(chunksize);
-    const items = await collect(iterable as Input<unknown>);
-    return await this.#run(fn, "one", items, chunksize, "map over the pool") as Awaited<R>[];
+  map<T, R>(f: (item: T) => R, iterable: Input<T>, chunksize?: number): Promise<Awaited<R>[]> {
+    return this.#mapLike(f, iterable, chunksize, "one") as Promise<Awaited<R>[]>;
   }
 
   /**
@@ -400,16 +392,12 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(await pool.starmap((a: number, b: number) => a * b, [[1, 2], [3, 4]]), [2, 12]);
    * ```
    */
-  async starmap<A extends unknown[], R>(
+  starmap<A extends unknown[], R>(
     f: (...args: A) => R,
     iterable: Input<A>,
     chunksize?: number,
   ): Promise<Awaited<R>[]> {
-    const fn = describeFunction(f, "f");
-    checkInput(iterable, "iterable");
-    this.#checkChunksize(chunksize);
-    const items = (await collect(iterable as Input<unknown>)).map(toArgs);
-    return await this.#run(fn, "star", items, chunksize, "map over the pool") as Awaited<R>[];
+    return this.#mapLike(f, iterable, chunksize, "star") as Promise<Awaited<R>[]>;
   }
 
   /**
@@ -646,6 +634,30 @@ export class Pool implements AsyncDisposable {
       if (settled) break;
     }
     return promise;
+  }
+
+  /**
+   * `map` and `starmap`. Work from a synchronous input is queued before this returns, so a
+   * `close()` right after still lets it finish, as in Python.
+   */
+  #mapLike(
+    f: unknown,
+    iterable: unknown,
+    chunksize: number | undefined,
+    mode: CallMode,
+  ): Promise<unknown[]> {
+    try {
+      const fn = describeFunction(f, "f");
+      checkInput(iterable, "iterable");
+      this.#checkChunksize(chunksize);
+      const what = "map over the pool";
+      const run = (items: unknown[]) =>
+        this.#run(fn, mode, mode === "star" ? items.map(toArgs) : items, chunksize, what);
+      const items = collect(iterable as Input<unknown>);
+      return Array.isArray(items) ? run(items) : items.then(run);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #lazy<T, R>(

@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { BrokenPoolError, currentProcess, Pool, RemoteError, WorkerCrashedError } from "../mod.ts";
+import { remember, remembered } from "./fixtures/tasks.ts";
+import { delay, liveWorkers, workerTest } from "./_helpers.ts";
+
+const tasks = new URL("./fixtures/tasks.ts", import.meta.url);
+
+/** Rejects when `promise` takes longer than `ms`: nothing may wait forever. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+const deaths: [string, () => unknown][] = [
+  ["self.close()", () => {
+    self.close();
+    return "after close";
+  }],
+  ["Deno.exit()", () => Deno.exit(3)],
+  ["an uncaught error outside the task", () => {
+    setTimeout(() => {
+      throw new Error("escaped");
+    });
+    return new Promise(() => {});
+  }],
+  ["a stack overflow outside the task", () => {
+    setTimeout(() => {
+      const recurse = (n: number): number => recurse(n + 1) + 1;
+      recurse(0);
+    });
+    return new Promise(() => {});
+  }],
+  ["an unhandled rejection", () => {
+    Promise.reject(new Error("nobody catches me"));
+    return new Promise(() => {});
+  }],
+];
+
+for (const [how, kill] of deaths) {
+  workerTest(
+    `a worker that dies by ${how} fails its task with WorkerCrashedError, promptly`,
+    async () => {
+      await using pool = new Pool(2);
+      await pool.map((x: number) => x, [1, 2]); // workers up
+      const started = performance.now();
+      const error = await within(pool.apply(kill).catch((e) => e), 5_000);
+      const elapsed = performance.now() - started;
+      assert.ok(error instanceof WorkerCrashedError, `got ${error}`);
+      assert.equal(error.code, "ERR_WORKER_CRASHED");
+      assert.match(error.message, /PoolWorker-\d+/);
+      assert.ok(elapsed < 1_000, `took ${elapsed} ms`);
+      // The pool replaced the worker and carries on with both.
+      assert.deepEqual(await pool.map((x: number) => x * 2, [1, 2, 3, 4], 1), [2, 4, 6, 8]);
+      assert.equal(liveWorkers(), 2);
+    },
+  );
+}
+
+workerTest("an uncaught error becomes the WorkerCrashedError's cause", async () => {
+  await using pool = new Pool(1);
+  const error = await pool.apply(() => {
+    setTimeout(() => {
+      throw new TypeError("escaped");
+    });
+    return new Promise(() => {});
+  }).catch((e) => e);
+  assert.ok(error instanceof WorkerCrashedError);
+  assert.ok(error.cause instanceof RemoteError);
+  assert.match(String(error.cause.message), /escaped/);
+});
+
+workerTest("a stack overflow in a task is the task's error; the worker lives on", async () => {
+  await using pool = new Pool(1);
+  const before = await pool.apply(() => currentProcess().ident);
+  const error = await pool.apply(() => {
+    const recurse = (n: number): number => recurse(n + 1) + 1;
+    return recurse(0);
+  }).catch((e) => e);
+  assert.ok(error instanceof RemoteError);
+  assert.equal(error.remoteName, "RangeError");
+  assert.equal(await pool.apply(() => currentProcess().ident), before);
+});
+
+workerTest("chunks queued behind a crashed task run on the replacement, none lost", async () => {
+  await using pool = new Pool(1);
+  const results = await Promise.allSettled(
+    [0, 1, 2, 3, 4, 5].map((i) =>
+      pool.apply((x: number) => {
+        if (x === 1) self.close();
+        return x * 10;
+      }, [i])
+    ),
+  );
+  assert.equal(results[1]!.status, "rejected");
+  assert.ok((results[1] as PromiseRejectedResult).reason instanceof WorkerCrashedError);
+  const values = results.filter((r) => r.status === "fulfilled").map((r) => r.value);
+  assert.deepEqual(values, [0, 20, 30, 40, 50]);
+});
+
+workerTest("a map over a crashing task rejects, and the pool stays usable", async () => {
+  await using pool = new Pool(2);
+  await assert.rejects(
+    within(
+      pool.map(
+        (x: number) => {
+          if (x === 13) Deno.exit(1);
+          return x;
+        },
+        Array.from({ length: 40 }, (_, i) => i),
+        2,
+      ),
+      5_000,
+    ),
+    WorkerCrashedError,
+  );
+  assert.deepEqual(await pool.map((x: number) => x + 1, [1, 2, 3]), [2, 3, 4]);
+});
+
+workerTest("an initializer that throws breaks the pool: every task rejects", async () => {
+  await using pool = new Pool(2, {
+    initializer: () => {
+      throw new Error("cannot initialise");
+    },
+  });
+  const error = await within(pool.apply(() => 1).catch((e) => e), 5_000);
+  assert.ok(error instanceof BrokenPoolError, `got ${error}`);
+  assert.match(error.message, /initializer failed/);
+  assert.ok(error.cause instanceof RemoteError);
+  await assert.rejects(pool.map((x: number) => x, [1]), BrokenPoolError);
+  assert.throws(() => pool.imap((x: number) => x, [1]), BrokenPoolError);
+  assert.equal(liveWorkers(), 0);
+});
+
+workerTest("initializer and initargs run once in each worker", async () => {
+  await using pool = new Pool(2, {
+    imports: [tasks],
+    initializer: remember,
+    initargs: ["a", { b: [1] }],
+  });
+  const seen = await pool.map(remembered, [1, 2, 3, 4], 1);
+  for (const args of seen) assert.deepEqual(args, ["a", { b: [1] }]);
+});
+
+workerTest("maxTasksPerChild retires workers and replaces them", async () => {
+  await using pool = new Pool(1, { maxTasksPerChild: 2 });
+  const idents: number[] = [];
+  for (let i = 0; i < 6; i++) idents.push(await pool.apply(() => currentProcess().ident));
+  assert.equal(idents[0], idents[1]);
+  assert.equal(idents[2], idents[3]);
+  assert.equal(idents[4], idents[5]);
+  assert.equal(new Set(idents).size, 3);
+  // A map of many chunks crosses several retirements without losing any.
+  const xs = Array.from({ length: 30 }, (_, i) => i);
+  assert.deepEqual(await pool.map((x: number) => x * 2, xs, 3), xs.map((x) => x * 2));
+  assert.equal(liveWorkers(), 1);
+});
+
+workerTest(
+  "an abandoned pool is cleaned by terminate() even with work in every state",
+  async () => {
+    const pool = new Pool(2);
+    const forever = pool.map(() => new Promise(() => {}), [1, 2, 3, 4, 5, 6], 1);
+    await delay(50);
+    pool.terminate();
+    await assert.rejects(within(forever, 2_000));
+    await within(pool.join(), 2_000);
+    assert.equal(liveWorkers(), 0);
+  },
+);
