@@ -37,4 +37,5 @@
 export * from "./pool.ts";
 export * from "./async_result.ts";
 export type { BackendName } from "./_backend.ts";
+export type { MapInput } from "./_inputs.ts";
 export { transfer } from "../_internal/shareable.ts";

@@ -17,7 +17,16 @@ import { lazyMap } from "./_lazy_map.ts";
 import { type Chunk, type Outcome, PIPELINE, Scheduler } from "./_scheduler.ts";
 import { workerBackend } from "./_worker_backend.ts";
 import { AsyncResult } from "./async_result.ts";
-import { pathToFileURL } from "node:url";
+import {
+  checkCloneable,
+  checkCount,
+  checkInput,
+  collect,
+  iteratorOf,
+  type MapInput,
+  resolveImports,
+  toArgs,
+} from "./_inputs.ts";
 
 /** Options of {@linkcode Pool}. */
 export interface PoolOptions {
@@ -72,87 +81,7 @@ export interface AsyncCallbacks<R> {
   errorCallback?: (error: unknown) => void;
 }
 
-type Input<T> = Iterable<T> | AsyncIterable<T>;
-
 const backends = { worker: workerBackend, inline: inlineBackend } as const;
-
-function checkCount(value: unknown, argument: string, fix: string): number {
-  if (typeof value !== "number" || !(Number.isInteger(value) || value === Infinity) || value < 1) {
-    throw new RangeError(
-      `"${argument}" must be a whole number, at least 1, got ${String(value)}: ${fix}`,
-    );
-  }
-  return value;
-}
-
-function checkInput(value: unknown, argument: string): void {
-  const v = value as Partial<Iterable<unknown> & AsyncIterable<unknown>> | null | undefined;
-  if (
-    v === null || v === undefined ||
-    (typeof v[Symbol.iterator] !== "function" && typeof v[Symbol.asyncIterator] !== "function")
-  ) {
-    throw new TypeError(
-      `"${argument}" must be iterable (an array, a Set, a generator, an async iterable…), got ` +
-        `${value === null ? "null" : typeof value}`,
-    );
-  }
-}
-
-/** The items of an input: arrays as they are, other iterables copied, async ones awaited. */
-function collect(input: Input<unknown>): unknown[] | Promise<unknown[]> {
-  if (Array.isArray(input)) return input;
-  if (typeof (input as Partial<Iterable<unknown>>)[Symbol.iterator] === "function") {
-    return Array.from(input as Iterable<unknown>);
-  }
-  return Array.fromAsync(input as AsyncIterable<unknown>);
-}
-
-function iteratorOf(input: Input<unknown>): Iterator<unknown> | AsyncIterator<unknown> {
-  const sync = (input as Partial<Iterable<unknown>>)[Symbol.iterator];
-  return typeof sync === "function"
-    ? sync.call(input)
-    : (input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-}
-
-function toArgs(item: unknown, index: number): unknown[] {
-  if (Array.isArray(item)) return item;
-  if (item !== null && typeof item === "object" && Symbol.iterator in item) {
-    return Array.from(item as Iterable<unknown>);
-  }
-  throw new TypeError(
-    `starmap needs an iterable of argument lists, but item ${index} is ${typeof item}: pass ` +
-      `e.g. [[1, 2], [3, 4]] for f(1, 2), f(3, 4)`,
-  );
-}
-
-function resolveImports(imports: unknown, caller: string | undefined): string[] {
-  if (imports === undefined) return caller === undefined ? [] : [caller];
-  if (!Array.isArray(imports)) {
-    throw new TypeError(`"imports" must be an array of module URLs or paths`);
-  }
-  const base = caller ?? pathToFileURL(`${Deno.cwd()}/`).href;
-  return imports.map((spec: unknown, i) => {
-    if (spec instanceof URL) return spec.href;
-    if (typeof spec !== "string" || spec === "") {
-      throw new TypeError(`"imports[${i}]" must be a module URL or path, got ${typeof spec}`);
-    }
-    if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return spec;
-    if (spec.startsWith("/")) return pathToFileURL(spec).href;
-    return new URL(spec, base).href;
-  });
-}
-
-function checkCloneable(value: unknown, argument: string): void {
-  try {
-    structuredClone(value);
-  } catch (error) {
-    throw new TypeError(
-      `"${argument}" cannot be sent to the workers (${(error as Error).message}): use ` +
-        `structured-cloneable values`,
-      { cause: error },
-    );
-  }
-}
 
 /**
  * A pool of workers that run functions in parallel, as Python's `multiprocessing.Pool`: each
@@ -339,7 +268,7 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(await pool.map((x: number) => x ** 2, [1, 2, 3]), [1, 4, 9]);
    * ```
    */
-  map<T, R>(f: (item: T) => R, iterable: Input<T>, chunksize?: number): Promise<Awaited<R>[]> {
+  map<T, R>(f: (item: T) => R, iterable: MapInput<T>, chunksize?: number): Promise<Awaited<R>[]> {
     return this.#mapLike(f, iterable, chunksize, "one") as Promise<Awaited<R>[]>;
   }
 
@@ -364,7 +293,7 @@ export class Pool implements AsyncDisposable {
    */
   mapAsync<T, R>(
     f: (item: T) => R,
-    iterable: Input<T>,
+    iterable: MapInput<T>,
     chunksize?: number,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
@@ -394,7 +323,7 @@ export class Pool implements AsyncDisposable {
    */
   starmap<A extends unknown[], R>(
     f: (...args: A) => R,
-    iterable: Input<A>,
+    iterable: MapInput<A>,
     chunksize?: number,
   ): Promise<Awaited<R>[]> {
     return this.#mapLike(f, iterable, chunksize, "star") as Promise<Awaited<R>[]>;
@@ -419,7 +348,7 @@ export class Pool implements AsyncDisposable {
    */
   starmapAsync<A extends unknown[], R>(
     f: (...args: A) => R,
-    iterable: Input<A>,
+    iterable: MapInput<A>,
     chunksize?: number,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
@@ -459,7 +388,7 @@ export class Pool implements AsyncDisposable {
    */
   imap<T, R>(
     f: (item: T) => R,
-    iterable: Input<T>,
+    iterable: MapInput<T>,
     chunksize = 1,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
     return this.#lazy(f, iterable, chunksize, true);
@@ -484,7 +413,7 @@ export class Pool implements AsyncDisposable {
    */
   imapUnordered<T, R>(
     f: (item: T) => R,
-    iterable: Input<T>,
+    iterable: MapInput<T>,
     chunksize = 1,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
     return this.#lazy(f, iterable, chunksize, false);
@@ -653,7 +582,7 @@ export class Pool implements AsyncDisposable {
       const what = "map over the pool";
       const run = (items: unknown[]) =>
         this.#run(fn, mode, mode === "star" ? items.map(toArgs) : items, chunksize, what);
-      const items = collect(iterable as Input<unknown>);
+      const items = collect(iterable as MapInput<unknown>);
       return Array.isArray(items) ? run(items) : items.then(run);
     } catch (error) {
       return Promise.reject(error);
@@ -662,7 +591,7 @@ export class Pool implements AsyncDisposable {
 
   #lazy<T, R>(
     f: (item: T) => R,
-    iterable: Input<T>,
+    iterable: MapInput<T>,
     chunksize: number,
     ordered: boolean,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
@@ -672,7 +601,7 @@ export class Pool implements AsyncDisposable {
     this.#checkOpen("map over the pool");
     const owner = {};
     return lazyMap<Awaited<R>>({
-      iterator: iteratorOf(iterable as Input<unknown>),
+      iterator: iteratorOf(iterable as MapInput<unknown>),
       chunksize,
       ahead: this.#processes * (PIPELINE + 1),
       ordered,
