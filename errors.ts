@@ -44,6 +44,8 @@ export class MultiprocessingError extends Error {
   readonly code: ErrorCode;
 
   /**
+   * Creates the error.
+   *
    * @param message What went wrong and how to fix it.
    * @param code The stable code.
    * @param options `cause`, as for `Error`.
@@ -73,6 +75,7 @@ export class MultiprocessingError extends Error {
  * ```
  */
 export class RemoteError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "RemoteError";
   /** The `name` of the error thrown in the worker, e.g. `"TypeError"`. */
   readonly remoteName: string;
@@ -80,6 +83,8 @@ export class RemoteError extends MultiprocessingError {
   readonly remoteStack: string;
 
   /**
+   * Creates the error.
+   *
    * @param remote The remote error: its `name`, `message`, `stack`, and optionally the rebuilt
    *   original to use as `cause` (built from the other fields when left out).
    */
@@ -106,8 +111,11 @@ export class RemoteError extends MultiprocessingError {
  * ```
  */
 export class WorkerCrashedError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "WorkerCrashedError";
   /**
+   * Creates the error.
+   *
    * @param message Which worker died, and how.
    * @param options `cause`: the uncaught error, if any.
    */
@@ -129,8 +137,11 @@ export class WorkerCrashedError extends MultiprocessingError {
  * ```
  */
 export class BrokenPoolError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "BrokenPoolError";
   /**
+   * Creates the error.
+   *
    * @param message Why the pool is broken.
    * @param options `cause`: the underlying error.
    */
@@ -155,8 +166,13 @@ export class BrokenPoolError extends MultiprocessingError {
  * ```
  */
 export class PoolClosedError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "PoolClosedError";
-  /** @param message What was refused. */
+  /**
+   * Creates the error.
+   *
+   * @param message What was refused.
+   */
   constructor(message: string) {
     super(message, "ERR_POOL_CLOSED");
   }
@@ -177,8 +193,11 @@ export class PoolClosedError extends MultiprocessingError {
  * ```
  */
 export class FunctionTransportError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "FunctionTransportError";
   /**
+   * Creates the error.
+   *
    * @param message What cannot cross, and the fixes.
    * @param options `cause`: the underlying error.
    */
@@ -199,8 +218,13 @@ export class FunctionTransportError extends MultiprocessingError {
  * ```
  */
 export class EmptyError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "EmptyError";
-  /** @param message What was empty. */
+  /**
+   * Creates the error.
+   *
+   * @param message What was empty.
+   */
   constructor(message: string) {
     super(message, "ERR_EMPTY");
   }
@@ -218,8 +242,13 @@ export class EmptyError extends MultiprocessingError {
  * ```
  */
 export class FullError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "FullError";
-  /** @param message What was full. */
+  /**
+   * Creates the error.
+   *
+   * @param message What was full.
+   */
   constructor(message: string) {
     super(message, "ERR_FULL");
   }
@@ -238,8 +267,13 @@ export class FullError extends MultiprocessingError {
  * ```
  */
 export class BrokenBarrierError extends MultiprocessingError {
+  /** The class name, as thrown. */
   override readonly name = "BrokenBarrierError";
-  /** @param message Why the barrier is broken. */
+  /**
+   * Creates the error.
+   *
+   * @param message Why the barrier is broken.
+   */
   constructor(message: string) {
     super(message, "ERR_BROKEN_BARRIER");
   }

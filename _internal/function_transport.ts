@@ -17,6 +17,7 @@ import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
 import { whileBootstrapping } from "./identity.ts";
+import { usesLibrary } from "./library_names.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => unknown;
@@ -128,7 +129,7 @@ export class FunctionResolver {
   readonly #imports: string[];
   readonly #context: EncodedContext;
   #modules: Promise<ModuleEntry[]> | undefined;
-  #scope: Promise<{ keys: string[]; values: unknown[] }> | undefined;
+  readonly #scopes = new Map<boolean, Promise<{ keys: string[]; values: unknown[] }>>();
   readonly #cache = new Map<number, ResolvedFunction>();
   readonly #pending = new Map<number, FunctionDescriptor>();
 
@@ -191,45 +192,56 @@ export class FunctionResolver {
     return undefined;
   }
 
-  #loadScope(): Promise<{ keys: string[]; values: unknown[] }> {
-    this.#scope ??= (async () => {
-      const context = this.#context;
-      const own = context.shared
-        ? await reviveValue(context.values) as Record<string, unknown>
-        : context.values;
-      // The library's own exports (currentProcess, Lock, Value…) are in scope too, as in a
-      // Python worker that imported multiprocessing; context entries take precedence.
-      const library = await import("../mod.ts") as Record<string, unknown>;
-      const values: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(library)) {
-        if (!(key in own) && !(key in context.functions)) values[key] = value;
+  /** The scope of by-value functions: context, and the library's exports when `source` uses them. */
+  #loadScope(source: string): Promise<{ keys: string[]; values: unknown[] }> {
+    const context = this.#context;
+    const withLibrary = usesLibrary(source) ||
+      Object.values(context.functions).some(usesLibrary);
+    let scope = this.#scopes.get(withLibrary);
+    if (scope === undefined) {
+      scope = this.#buildScope(withLibrary);
+      this.#scopes.set(withLibrary, scope);
+    }
+    return scope;
+  }
+
+  async #buildScope(withLibrary: boolean): Promise<{ keys: string[]; values: unknown[] }> {
+    const context = this.#context;
+    const own = context.shared
+      ? await reviveValue(context.values) as Record<string, unknown>
+      : context.values;
+    // The library's own exports (currentProcess, Lock, Value…) are in scope too, as in a
+    // Python worker that imported multiprocessing; context entries take precedence. The
+    // library is imported only when some source uses it (it costs milliseconds at start).
+    const library = withLibrary ? await import("../mod.ts") as Record<string, unknown> : {};
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(library)) {
+      if (!(key in own) && !(key in context.functions)) values[key] = value;
+    }
+    Object.assign(values, own);
+    const valueKeys = Object.keys(values);
+    const fnKeys = Object.keys(context.functions);
+    const keys = [...valueKeys, ...fnKeys];
+    const scopeValues: unknown[] = valueKeys.map((k) => values[k]);
+    if (fnKeys.length > 0) {
+      // One scope for all context functions, so they may call each other.
+      const body = fnKeys.map((k) => `const ${k} = (${toExpression(context.functions[k]!)});`)
+        .join("\n");
+      let compiled: unknown[];
+      try {
+        compiled = new Function(...valueKeys, `"use strict";\n${body}\nreturn [${fnKeys}];`)(
+          ...scopeValues,
+        ) as unknown[];
+      } catch (error) {
+        throw new FunctionTransportError(
+          `The functions in "context" (${fnKeys.join(", ")}) could not be compiled in the ` +
+            `worker: ${String(error)}`,
+          { cause: error },
+        );
       }
-      Object.assign(values, own);
-      const valueKeys = Object.keys(values);
-      const fnKeys = Object.keys(context.functions);
-      const keys = [...valueKeys, ...fnKeys];
-      const scopeValues: unknown[] = valueKeys.map((k) => values[k]);
-      if (fnKeys.length > 0) {
-        // One scope for all context functions, so they may call each other.
-        const body = fnKeys.map((k) => `const ${k} = (${toExpression(context.functions[k]!)});`)
-          .join("\n");
-        let compiled: unknown[];
-        try {
-          compiled = new Function(...valueKeys, `"use strict";\n${body}\nreturn [${fnKeys}];`)(
-            ...scopeValues,
-          ) as unknown[];
-        } catch (error) {
-          throw new FunctionTransportError(
-            `The functions in "context" (${fnKeys.join(", ")}) could not be compiled in the ` +
-              `worker: ${String(error)}`,
-            { cause: error },
-          );
-        }
-        scopeValues.push(...compiled);
-      }
-      return { keys, values: scopeValues };
-    })();
-    return this.#scope;
+      scopeValues.push(...compiled);
+    }
+    return { keys, values: scopeValues };
   }
 
   async #byValue(descriptor: FunctionDescriptor): Promise<AnyFunction> {
@@ -240,7 +252,7 @@ export class FunctionResolver {
           `in its module. ${await this.#referenceHint(descriptor)}`,
       );
     }
-    const scope = await this.#loadScope();
+    const scope = await this.#loadScope(descriptor.source);
     try {
       const fn = new Function(
         ...scope.keys,

@@ -15,7 +15,7 @@ export interface WaitOptions {
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** Validates a `timeout` option: a number of milliseconds, at least 0. */
-export function checkTimeout(timeout: unknown, argument = "timeout"): number | undefined {
+function checkTimeout(timeout: unknown, argument = "timeout"): number | undefined {
   if (timeout === undefined) return undefined;
   if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
     throw new RangeError(

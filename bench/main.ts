@@ -1,0 +1,619 @@
+/**
+ * `deno task bench`: the pool's speed, measured side by side with Python's
+ * `multiprocessing.Pool` in one run (absolute times wander on a shared VM; ratios taken in
+ * the same run are what to compare).
+ *
+ * 1. Monte Carlo Pi (tutorials 003/004): `hitCount` over 2e7 trials, serial on the main
+ *    thread vs `Pool(2)` with one part per worker, pool start included and excluded.
+ * 2. A trivial function, `x ** 10` over 100,000 inputs: `xs.map` vs `pool.map` (default
+ *    chunksize) on a warm pool, median and best of several runs.
+ * 3. Start-up: `new Pool(2)` to the first `apply` answered, median of several fresh pools.
+ * 4. The sequential `apply` round trip: one call after another, per call.
+ * 5. The same workloads in Python (`bench/python_pool.py`, fork start method) when
+ *    `/usr/bin/python3` exists, and the ratios "ours vs Python".
+ *
+ * ```sh
+ * deno task bench                    # full sizes
+ * deno task bench --quick            # small sizes, for CI smoke runs
+ * deno task bench --json out.json    # also write the results as JSON
+ * ```
+ *
+ * Task functions cross into the workers by reference: they are exported here, and the
+ * workers import this module, so the program itself runs only under `import.meta.main`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { cpuCount, Pool } from "../mod.ts";
+import { hitCount } from "./pi.ts";
+
+/** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
+export { hitCount };
+
+/**
+ * The trivial task of the overhead benchmark.
+ *
+ * @param x Any number.
+ * @returns `x ** 10`.
+ */
+export function power10(x: number): number {
+  return x ** 10;
+}
+
+/** How much work each benchmark does. */
+export interface BenchSizes {
+  /** Monte Carlo trials in total, split into one part per worker. */
+  trials: number;
+  /** Runs of each Pi variant in Deno (fresh pools for "start included"). */
+  piRepeats: number;
+  /** Runs of each Pi variant in Python (pure Python is slow: keep it low). */
+  pythonPiRepeats: number;
+  /** Inputs of the trivial map. */
+  mapSize: number;
+  /** Runs of the trivial map, serial and pooled, on a warm pool. */
+  repeats: number;
+  /** Fresh pools timed from start to first result. */
+  starts: number;
+  /** Sequential `apply` calls timed. */
+  applies: number;
+  /** Pool size. */
+  workers: number;
+}
+
+/** Full sizes, for `deno task bench`. */
+export const FULL_SIZES: BenchSizes = {
+  trials: 20_000_000,
+  piRepeats: 5,
+  pythonPiRepeats: 3,
+  mapSize: 100_000,
+  repeats: 9,
+  starts: 9,
+  applies: 2_000,
+  workers: 2,
+};
+
+/** Small sizes, for `deno task bench --quick` (a CI smoke run). */
+export const QUICK_SIZES: BenchSizes = {
+  trials: 2_000_000,
+  piRepeats: 1,
+  pythonPiRepeats: 1,
+  mapSize: 20_000,
+  repeats: 3,
+  starts: 3,
+  applies: 200,
+  workers: 2,
+};
+
+/** A set of timings: their median, the best, and every sample. */
+export interface Summary {
+  /** The median sample. */
+  median: number;
+  /** The smallest sample. */
+  best: number;
+  /** Every sample, in the order taken. */
+  samples: number[];
+}
+
+/** What one side (Deno or Python) measured. Pi in seconds, the rest in milliseconds. */
+export interface SideResults {
+  /** Monte Carlo Pi. */
+  pi: {
+    trials: number;
+    estimate: number;
+    serialS: Summary;
+    poolIncludedS: Summary;
+    poolExcludedS: Summary;
+  };
+  /** The trivial map. */
+  trivialMap: { n: number; serialMs: Summary; poolMs: Summary };
+  /** `new Pool(2)` to the first result, with a function sent by reference. */
+  startMs: Summary;
+  /** The sequential `apply` round trip. */
+  apply: { calls: number; perCallUs: number };
+}
+
+/**
+ * What Deno measured, with Pi on bare Web Workers (for reference) and a start-up
+ * figure for a function sent by value too.
+ */
+export interface DenoResults extends SideResults {
+  /** Monte Carlo Pi, and the same work on warm bare Web Workers (no library), for reference. */
+  pi: SideResults["pi"] & { bareWorkersS: Summary };
+  /** `new Pool(2)` to the first result, with a self-contained arrow sent by value. */
+  startByValueMs: Summary;
+}
+
+/** What Python measured, and which Python. */
+export interface PythonResults extends SideResults {
+  /** Python's version. */
+  python: string;
+  /** The start method used. */
+  startMethod: string;
+}
+
+/** Everything `--json` writes. */
+export interface BenchReport {
+  /** When the run started (ISO 8601). */
+  date: string;
+  /** Deno's, V8's and TypeScript's versions. */
+  runtime: typeof Deno.version;
+  /** Logical processors. */
+  cpuCount: number;
+  /** `"full"` or `"quick"`. */
+  mode: "full" | "quick";
+  /** The sizes used. */
+  sizes: BenchSizes;
+  /** Our timings. */
+  ours: DenoResults;
+  /** Python's timings, or why there are none. */
+  python: PythonResults | { skipped: string };
+}
+
+function summarize(samples: number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, best: sorted[0]!, samples };
+}
+
+/** `total` cut into `parts` near-equal whole parts, as the tutorial's `parallelPi`. */
+function split(total: number, parts: number): number[] {
+  const each = Math.floor(total / parts);
+  const out: number[] = new Array(parts - 1).fill(each);
+  out.push(total - each * (parts - 1));
+  return out;
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * Web Workers without the library, each running `hitCount` on the number it is sent: what
+ * any pool could reach on this machine at this moment, for reference.
+ */
+class BareWorkers {
+  readonly #workers: Worker[];
+  readonly #url: string;
+
+  constructor(count: number) {
+    const source = `const hitCount = ${hitCount.toString()};\n` +
+      `self.onmessage = (event) => self.postMessage(hitCount(event.data));\n`;
+    this.#url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    this.#workers = Array.from({ length: count }, () => new Worker(this.#url, { type: "module" }));
+  }
+
+  /** Sends `parts[i]` to worker `i`, resolves with every answer. */
+  run(parts: number[]): Promise<number[]> {
+    return Promise.all(parts.map((n, i) => {
+      const worker = this.#workers[i]!;
+      return new Promise<number>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<number>) => resolve(event.data);
+        worker.onerror = (event) => {
+          event.preventDefault();
+          reject(event.error ?? new Error(event.message));
+        };
+        worker.postMessage(n);
+      });
+    }));
+  }
+
+  [Symbol.dispose](): void {
+    for (const worker of this.#workers) worker.terminate();
+    URL.revokeObjectURL(this.#url);
+  }
+}
+
+async function benchPi(sizes: BenchSizes): Promise<DenoResults["pi"]> {
+  const { trials, workers, piRepeats } = sizes;
+  const parts = split(trials, workers);
+  const serial: number[] = [];
+  const included: number[] = [];
+  const excluded: number[] = [];
+  const bareS: number[] = [];
+  let hits = 0;
+  using bare = new BareWorkers(workers);
+  await bare.run(new Array(workers).fill(1));
+  await using warm = new Pool(workers);
+  // Every worker has started and resolved hitCount: "start excluded" times the work alone.
+  await warm.map(hitCount, new Array(workers).fill(1), 1);
+  // The variants take turns, so that a noisy neighbour slows them alike.
+  for (let r = 0; r < piRepeats; r++) {
+    let t0 = performance.now();
+    hits = hitCount(trials);
+    serial.push((performance.now() - t0) / 1e3);
+
+    t0 = performance.now();
+    hits = sum(await bare.run(parts));
+    bareS.push((performance.now() - t0) / 1e3);
+
+    t0 = performance.now();
+    hits = sum(await warm.map(hitCount, parts));
+    excluded.push((performance.now() - t0) / 1e3);
+
+    t0 = performance.now();
+    await using pool = new Pool(workers);
+    hits = sum(await pool.map(hitCount, parts));
+    included.push((performance.now() - t0) / 1e3);
+  }
+  return {
+    trials,
+    estimate: (4 * hits) / trials,
+    serialS: summarize(serial),
+    poolIncludedS: summarize(included),
+    poolExcludedS: summarize(excluded),
+    bareWorkersS: summarize(bareS),
+  };
+}
+
+async function benchTrivialMap(sizes: BenchSizes): Promise<DenoResults["trivialMap"]> {
+  const xs = Array.from({ length: sizes.mapSize }, (_, i) => i);
+  const serial: number[] = [];
+  const pooled: number[] = [];
+  await using pool = new Pool(sizes.workers);
+  const expected = xs.map(power10);
+  const warm = await pool.map(power10, xs);
+  if (warm.length !== expected.length || warm.some((y, i) => y !== expected[i])) {
+    throw new Error("pool.map(power10) disagrees with xs.map(power10)");
+  }
+  for (let r = 0; r < sizes.repeats; r++) {
+    let t0 = performance.now();
+    xs.map(power10);
+    serial.push(performance.now() - t0);
+    t0 = performance.now();
+    await pool.map(power10, xs);
+    pooled.push(performance.now() - t0);
+  }
+  return { n: sizes.mapSize, serialMs: summarize(serial), poolMs: summarize(pooled) };
+}
+
+async function benchStart(
+  sizes: BenchSizes,
+  f: (x: number) => number,
+): Promise<Summary> {
+  const samples: number[] = [];
+  for (let r = 0; r < sizes.starts; r++) {
+    const t0 = performance.now();
+    await using pool = new Pool(sizes.workers);
+    await pool.apply(f, [1]);
+    samples.push(performance.now() - t0);
+  }
+  return summarize(samples);
+}
+
+async function benchApply(sizes: BenchSizes): Promise<DenoResults["apply"]> {
+  await using pool = new Pool(sizes.workers);
+  for (let i = 0; i < 100; i++) await pool.apply(power10, [i]);
+  const t0 = performance.now();
+  for (let i = 0; i < sizes.applies; i++) await pool.apply(power10, [i]);
+  const elapsed = performance.now() - t0;
+  return { calls: sizes.applies, perCallUs: (elapsed / sizes.applies) * 1e3 };
+}
+
+/**
+ * Runs every Deno benchmark, one after another.
+ *
+ * @param sizes How much work to do.
+ * @returns The timings.
+ */
+export async function benchDeno(sizes: BenchSizes): Promise<DenoResults> {
+  const pi = await benchPi(sizes);
+  const trivialMap = await benchTrivialMap(sizes);
+  const startMs = await benchStart(sizes, power10);
+  const startByValueMs = await benchStart(sizes, (x: number) => x + 1);
+  const apply = await benchApply(sizes);
+  return { pi, trivialMap, startMs, startByValueMs, apply };
+}
+
+/**
+ * The Python to compare with: Debian's (any Python 3 would do), or `$BENCH_PYTHON`. Read when
+ * the benchmark runs, never when a worker imports this module.
+ */
+function pythonPath(): string {
+  return Deno.env.get("BENCH_PYTHON") || "/usr/bin/python3";
+}
+
+/**
+ * Runs `bench/python_pool.py` with the same sizes.
+ *
+ * @param sizes How much work to do.
+ * @returns Python's timings, or `{ skipped }` with the reason when it cannot run.
+ */
+export async function benchPython(
+  sizes: BenchSizes,
+): Promise<PythonResults | { skipped: string }> {
+  const PYTHON = pythonPath();
+  try {
+    await Deno.stat(PYTHON);
+  } catch {
+    return { skipped: `${PYTHON} not found` };
+  }
+  const script = fileURLToPath(new URL("./python_pool.py", import.meta.url));
+  const args = [
+    script,
+    `--trials=${sizes.trials}`,
+    `--pi-repeats=${sizes.pythonPiRepeats}`,
+    `--map-size=${sizes.mapSize}`,
+    `--repeats=${sizes.repeats}`,
+    `--starts=${sizes.starts}`,
+    `--applies=${sizes.applies}`,
+    `--workers=${sizes.workers}`,
+  ];
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (error) {
+    return { skipped: `${PYTHON} could not be started: ${String(error)}` };
+  }
+  const decoder = new TextDecoder();
+  if (!output.success) {
+    const stderr = decoder.decode(output.stderr).trim().split("\n").slice(-3).join(" | ");
+    return { skipped: `${PYTHON} failed with exit code ${output.code}: ${stderr}` };
+  }
+  try {
+    return JSON.parse(decoder.decode(output.stdout)) as PythonResults;
+  } catch (error) {
+    return { skipped: `${PYTHON} printed no valid JSON: ${String(error)}` };
+  }
+}
+
+function ms(value: number): string {
+  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
+  if (value >= 100) return `${value.toFixed(0)} ms`;
+  if (value >= 10) return `${value.toFixed(1)} ms`;
+  return `${value.toFixed(2)} ms`;
+}
+
+function us(value: number): string {
+  return value >= 1000 ? ms(value / 1000) : `${value.toFixed(value >= 100 ? 0 : 1)} µs`;
+}
+
+function medBest(s: Summary, unit: (v: number) => string = ms): string {
+  return `${unit(s.median)} (best ${unit(s.best)})`;
+}
+
+/** "Z× faster" / "Z× slower", ours vs theirs, both durations. */
+function versus(ours: number, theirs: number): string {
+  const ratio = ours / theirs;
+  const word = ratio <= 1 ? `${(1 / ratio).toFixed(2)}× faster` : `${ratio.toFixed(2)}× slower`;
+  return `${word} (${ratio.toFixed(2)}× Python's time)`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const line = (row: string[]) =>
+    `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join("\n");
+}
+
+function check(ok: boolean): string {
+  return ok ? "✓" : "✗";
+}
+
+/**
+ * The report as text: one table of both sides, then the ratios and targets.
+ *
+ * @param report The results.
+ * @returns Lines ready to print.
+ */
+export function formatReport(report: BenchReport): string {
+  const ours = report.ours;
+  const py = "skipped" in report.python ? undefined : report.python;
+  const w = report.sizes.workers;
+  const toMs = (s: Summary): Summary => ({
+    median: s.median * 1e3,
+    best: s.best * 1e3,
+    samples: s.samples.map((v) => v * 1e3),
+  });
+  const speedup = (side: SideResults, key: "poolIncludedS" | "poolExcludedS") =>
+    side.pi.serialS.median / side.pi[key].median;
+  const pyCell = (f: (p: PythonResults) => string) => (py === undefined ? "—" : f(py));
+
+  const trials = report.sizes.trials.toExponential(0).replace("+", "");
+  const n = report.sizes.mapSize.toLocaleString("en-US");
+  const rows: string[][] = [
+    ["benchmark", "ours (Deno workers)", "Python multiprocessing (fork)"],
+    [
+      `Pi ${trials} trials: serial (main thread)`,
+      medBest(toMs(ours.pi.serialS)),
+      pyCell((p) => medBest(toMs(p.pi.serialS))),
+    ],
+    [
+      `Pi: Pool(${w}), start included`,
+      medBest(toMs(ours.pi.poolIncludedS)),
+      pyCell((p) => medBest(toMs(p.pi.poolIncludedS))),
+    ],
+    [
+      `Pi: Pool(${w}), start excluded`,
+      medBest(toMs(ours.pi.poolExcludedS)),
+      pyCell((p) => medBest(toMs(p.pi.poolExcludedS))),
+    ],
+    [
+      `Pi: ${w} bare Web Workers, no library`,
+      medBest(toMs(ours.pi.bareWorkersS)),
+      "—",
+    ],
+    [
+      `Pi: speedup, start included`,
+      `×${speedup(ours, "poolIncludedS").toFixed(2)}`,
+      pyCell((p) => `×${speedup(p, "poolIncludedS").toFixed(2)}`),
+    ],
+    [
+      `Pi: speedup, start excluded`,
+      `×${speedup(ours, "poolExcludedS").toFixed(2)}`,
+      pyCell((p) => `×${speedup(p, "poolExcludedS").toFixed(2)}`),
+    ],
+    [
+      `Pi: speedup, bare Web Workers`,
+      `×${(ours.pi.serialS.median / ours.pi.bareWorkersS.median).toFixed(2)}`,
+      "—",
+    ],
+    [
+      `Pi: estimate`,
+      ours.pi.estimate.toFixed(6),
+      pyCell((p) => p.pi.estimate.toFixed(6)),
+    ],
+    [
+      `x ** 10 over ${n}: serial map`,
+      medBest(ours.trivialMap.serialMs),
+      pyCell((p) => medBest(p.trivialMap.serialMs)),
+    ],
+    [
+      `x ** 10 over ${n}: Pool(${w}).map`,
+      medBest(ours.trivialMap.poolMs),
+      pyCell((p) => medBest(p.trivialMap.poolMs)),
+    ],
+    [
+      `start: Pool(${w}) to 1st apply (by reference)`,
+      medBest(ours.startMs),
+      pyCell((p) => medBest(p.startMs)),
+    ],
+    [`start: Pool(${w}) to 1st apply (by value)`, medBest(ours.startByValueMs), "—"],
+    [
+      `sequential apply × ${ours.apply.calls.toLocaleString("en-US")}, per call`,
+      us(ours.apply.perCallUs),
+      pyCell((p) => us(p.apply.perCallUs)),
+    ],
+  ];
+
+  const lines: string[] = [];
+  lines.push(
+    `@workers/multiprocessing bench (${report.mode}): Deno ${report.runtime.deno}, V8 ` +
+      `${report.runtime.v8}, ${report.cpuCount} CPUs` +
+      (py === undefined ? "" : `; Python ${py.python} (${py.startMethod})`),
+  );
+  lines.push(
+    `Times are "median (best)" of ${report.sizes.piRepeats} Pi run(s)` +
+      (py === undefined ? "" : ` (Python: ${report.sizes.pythonPiRepeats})`) +
+      `, ${report.sizes.repeats} map runs, ` +
+      `${report.sizes.starts} fresh pools.`,
+  );
+  lines.push("");
+  lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
+  lines.push("");
+
+  const targets: string[][] = [["target", "measured", "met"]];
+  const su = speedup(ours, "poolExcludedS");
+  const suIn = speedup(ours, "poolIncludedS");
+  targets.push([
+    `Pi speedup with Pool(${w}) ≥ 1.9`,
+    `×${su.toFixed(2)} start excluded, ×${suIn.toFixed(2)} included (bare Web Workers: ` +
+    `×${(ours.pi.serialS.median / ours.pi.bareWorkersS.median).toFixed(2)})`,
+    check(su >= 1.9),
+  ]);
+  targets.push([
+    "start to first result ≤ 15 ms (median)",
+    ms(ours.startMs.median),
+    check(ours.startMs.median <= 15),
+  ]);
+  if (py !== undefined) {
+    const r = ours.trivialMap.poolMs.median / py.trivialMap.poolMs.median;
+    targets.push([
+      "trivial Pool.map ≤ 0.5× Python's time",
+      `${r.toFixed(2)}× Python's time`,
+      check(r <= 0.5),
+    ]);
+  }
+  lines.push(table(targets));
+  lines.push("");
+
+  if (py === undefined) {
+    lines.push(`Python: skipped (${(report.python as { skipped: string }).skipped}).`);
+  } else {
+    lines.push("Ours vs Python (medians):");
+    const pairs: [string, number, number, (v: number) => string][] = [
+      [
+        `Pi, Pool(${w}) start included`,
+        ours.pi.poolIncludedS.median * 1e3,
+        py.pi.poolIncludedS.median * 1e3,
+        ms,
+      ],
+      [
+        `Pi, Pool(${w}) start excluded`,
+        ours.pi.poolExcludedS.median * 1e3,
+        py.pi.poolExcludedS.median * 1e3,
+        ms,
+      ],
+      [`Pi, serial`, ours.pi.serialS.median * 1e3, py.pi.serialS.median * 1e3, ms],
+      [`trivial map, serial`, ours.trivialMap.serialMs.median, py.trivialMap.serialMs.median, ms],
+      [
+        `trivial map, Pool(${w}).map`,
+        ours.trivialMap.poolMs.median,
+        py.trivialMap.poolMs.median,
+        ms,
+      ],
+      [`start to first result`, ours.startMs.median, py.startMs.median, ms],
+      [`sequential apply round trip`, ours.apply.perCallUs, py.apply.perCallUs, us],
+    ];
+    const width = Math.max(...pairs.map(([label]) => label.length));
+    for (const [label, o, p, unit] of pairs) {
+      lines.push(
+        `  ${label.padEnd(width)}: ours ${unit(o)} vs Python ${unit(p)} = ${versus(o, p)}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+const USAGE = `Usage: deno task bench [--quick] [--json FILE]
+
+  --quick       small sizes (a CI smoke run)
+  --json FILE   also write the results to FILE as JSON
+  -h, --help    show this help
+
+The Python side runs /usr/bin/python3 (or $BENCH_PYTHON) when it exists; otherwise it is
+skipped with a note.`;
+
+/**
+ * The command line: parses the flags, runs both sides, prints the report.
+ *
+ * @param argv The arguments, e.g. `Deno.args`.
+ * @returns The process exit code.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let values: { quick: boolean; json?: string | undefined; help: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: "boolean", default: false },
+        json: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const mode = values.quick ? "quick" : "full";
+  const sizes = values.quick ? QUICK_SIZES : FULL_SIZES;
+  const date = new Date().toISOString();
+  console.error(`Running the Deno benchmarks (${mode})…`);
+  const ours = await benchDeno(sizes);
+  console.error(`Running the Python benchmarks (${pythonPath()} bench/python_pool.py)…`);
+  const python = await benchPython(sizes);
+  const report: BenchReport = {
+    date,
+    runtime: Deno.version,
+    cpuCount: cpuCount(),
+    mode,
+    sizes,
+    ours,
+    python,
+  };
+  console.log(formatReport(report));
+  if (values.json !== undefined) {
+    await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
+    console.log(`\nResults written to ${values.json}`);
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exitCode = await main(Deno.args);
+}
