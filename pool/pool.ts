@@ -82,6 +82,7 @@ export interface AsyncCallbacks<R> {
 }
 
 const backends = { worker: workerBackend, inline: inlineBackend } as const;
+const MAP = "map over the pool";
 
 /**
  * A pool of workers that run functions in parallel, as Python's `multiprocessing.Pool`: each
@@ -297,10 +298,7 @@ export class Pool implements AsyncDisposable {
     chunksize?: number,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
-    describeFunction(f, "f");
-    checkInput(iterable, "iterable");
-    this.#checkChunksize(chunksize);
-    this.#checkOpen("map over the pool");
+    this.#checkMap(f, iterable, chunksize);
     return withCallbacks(this.map(f, iterable, chunksize), options);
   }
 
@@ -352,10 +350,7 @@ export class Pool implements AsyncDisposable {
     chunksize?: number,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
-    describeFunction(f, "f");
-    checkInput(iterable, "iterable");
-    this.#checkChunksize(chunksize);
-    this.#checkOpen("map over the pool");
+    this.#checkMap(f, iterable, chunksize);
     return withCallbacks(this.starmap(f, iterable, chunksize), options);
   }
 
@@ -496,10 +491,15 @@ export class Pool implements AsyncDisposable {
     if (state !== "running") throw new PoolClosedError(`Cannot ${what} as the pool is closed`);
   }
 
-  #checkChunksize(chunksize: unknown): void {
+  /** Checks the arguments of every map method, and that the pool is open. */
+  #checkMap(f: unknown, iterable: unknown, chunksize: unknown): FunctionDescriptor {
+    const fn = describeFunction(f, "f");
+    checkInput(iterable, "iterable");
     if (chunksize !== undefined) {
       checkCount(chunksize, "chunksize", "pass how many items to send per message, e.g. 100");
     }
+    this.#checkOpen(MAP);
+    return fn;
   }
 
   #args(args: unknown): unknown[] {
@@ -576,12 +576,9 @@ export class Pool implements AsyncDisposable {
     mode: CallMode,
   ): Promise<unknown[]> {
     try {
-      const fn = describeFunction(f, "f");
-      checkInput(iterable, "iterable");
-      this.#checkChunksize(chunksize);
-      const what = "map over the pool";
+      const fn = this.#checkMap(f, iterable, chunksize);
       const run = (items: unknown[]) =>
-        this.#run(fn, mode, mode === "star" ? items.map(toArgs) : items, chunksize, what);
+        this.#run(fn, mode, mode === "star" ? items.map(toArgs) : items, chunksize, MAP);
       const items = collect(iterable as MapInput<unknown>);
       return Array.isArray(items) ? run(items) : items.then(run);
     } catch (error) {
@@ -595,10 +592,7 @@ export class Pool implements AsyncDisposable {
     chunksize: number,
     ordered: boolean,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
-    const fn = describeFunction(f, "f");
-    checkInput(iterable, "iterable");
-    checkCount(chunksize, "chunksize", "pass how many items to send per message, e.g. 100");
-    this.#checkOpen("map over the pool");
+    const fn = this.#checkMap(f, iterable, chunksize);
     const owner = {};
     return lazyMap<Awaited<R>>({
       iterator: iteratorOf(iterable as MapInput<unknown>),
