@@ -128,6 +128,8 @@ export interface ResolvedFunction {
 export class FunctionResolver {
   readonly #imports: string[];
   readonly #context: EncodedContext;
+  /** Whether the context's functions use library names (then every scope includes them). */
+  readonly #contextUsesLibrary: boolean;
   #modules: Promise<ModuleEntry[]> | undefined;
   readonly #scopes = new Map<boolean, Promise<{ keys: string[]; values: unknown[] }>>();
   readonly #cache = new Map<number, ResolvedFunction>();
@@ -136,6 +138,7 @@ export class FunctionResolver {
   constructor(imports: string[], context: EncodedContext) {
     this.#imports = imports;
     this.#context = context;
+    this.#contextUsesLibrary = Object.values(context.functions).some(usesLibrary);
   }
 
   /** Registers a descriptor sent with a function's first use. */
@@ -194,9 +197,7 @@ export class FunctionResolver {
 
   /** The scope of by-value functions: context, and the library's exports when `source` uses them. */
   #loadScope(source: string): Promise<{ keys: string[]; values: unknown[] }> {
-    const context = this.#context;
-    const withLibrary = usesLibrary(source) ||
-      Object.values(context.functions).some(usesLibrary);
+    const withLibrary = this.#contextUsesLibrary || usesLibrary(source);
     let scope = this.#scopes.get(withLibrary);
     if (scope === undefined) {
       scope = this.#buildScope(withLibrary);

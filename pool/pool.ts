@@ -215,9 +215,7 @@ export class Pool implements AsyncDisposable {
    * ```
    */
   async apply<A extends unknown[], R>(f: (...args: A) => R, args?: A): Promise<Awaited<R>> {
-    const fn = describeFunction(f, "f");
-    const values = await this.#run(fn, "star", [this.#args(args)], 1, "apply a function");
-    return values[0] as Awaited<R>;
+    return await this.#apply(f, args) as Awaited<R>;
   }
 
   /**
@@ -243,12 +241,7 @@ export class Pool implements AsyncDisposable {
     args?: A,
     options: AsyncCallbacks<Awaited<R>> = {},
   ): AsyncResult<Awaited<R>> {
-    const fn = describeFunction(f, "f");
-    const calls = [this.#args(args)];
-    this.#checkOpen("apply a function");
-    const promise = this.#run(fn, "star", calls, 1, "apply a function")
-      .then((values) => values[0] as Awaited<R>);
-    return withCallbacks(promise, options);
+    return withCallbacks(this.#apply(f, args) as Promise<Awaited<R>>, options);
   }
 
   /**
@@ -500,6 +493,13 @@ export class Pool implements AsyncDisposable {
     }
     this.#checkOpen(MAP);
     return fn;
+  }
+
+  /** `apply` and `applyAsync`: throws at once for bad arguments or a closed pool. */
+  #apply(f: unknown, args: unknown): Promise<unknown> {
+    const fn = describeFunction(f, "f");
+    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function")
+      .then((values) => values[0]);
   }
 
   #args(args: unknown): unknown[] {
