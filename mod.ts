@@ -19,4 +19,6 @@
 
 export * from "./pool/mod.ts";
 export * from "./process/mod.ts";
+export * from "./sync/mod.ts";
+export * from "./shared/mod.ts";
 export * from "./errors.ts";

@@ -17,7 +17,7 @@ import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
 import { whileBootstrapping } from "./identity.ts";
-import { usesLibrary } from "./library_names.ts";
+import { inScope, usesLibrary } from "./library_names.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => unknown;
@@ -217,7 +217,7 @@ export class FunctionResolver {
     const library = withLibrary ? await import("../mod.ts") as Record<string, unknown> : {};
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(library)) {
-      if (!(key in own) && !(key in context.functions)) values[key] = value;
+      if (!(key in own) && !(key in context.functions) && inScope(key)) values[key] = value;
     }
     Object.assign(values, own);
     const valueKeys = Object.keys(values);

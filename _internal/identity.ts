@@ -12,6 +12,11 @@ const IDENT = 0;
 const NUMBER = 1;
 
 let identity: WorkerIdentity = { name: "MainProcess", ident: Deno.pid };
+/**
+ * This thread's `ident`, as a live binding: the owner mark the locks of `sync/` write, read on
+ * their hot path.
+ */
+export let selfIdent: number = identity.ident;
 let counters: Int32Array | undefined;
 let bootstrapping = 0;
 
@@ -23,6 +28,7 @@ export function currentIdentity(): WorkerIdentity {
 /** Adopts the identity and the shared counters a worker is started with. */
 export function adoptIdentity(own: WorkerIdentity, counter: SharedArrayBuffer): void {
   identity = own;
+  selfIdent = own.ident;
   counters = new Int32Array(counter);
 }
 

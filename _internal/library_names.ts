@@ -9,26 +9,53 @@
 
 /** Every export of `mod.ts`. */
 export const libraryNames: ReadonlySet<string> = new Set([
+  "Array",
   "AsyncResult",
+  "Barrier",
+  "BoundedSemaphore",
   "BrokenBarrierError",
   "BrokenPoolError",
+  "Condition",
   "EmptyError",
+  "Event",
   "FullError",
   "FunctionTransportError",
+  "Lock",
   "MultiprocessingError",
   "Pool",
   "PoolClosedError",
+  "RLock",
+  "RawArray",
+  "RawValue",
   "RemoteError",
+  "Semaphore",
+  "SharedArray",
+  "SharedTypedArray",
+  "SharedValue",
+  "SynchronizedArray",
+  "SynchronizedValue",
+  "Value",
   "WorkerCrashedError",
   "cpuCount",
   "currentProcess",
   "transfer",
 ]);
 
-/** Whether `source` mentions any export of the library. */
+/**
+ * Whether a library export is put in the scope of by-value functions: all but those named
+ * like a global (`Array`, `Event`), which would shadow the global there. By-value code uses
+ * `SharedArray` for the first; an `Event` arrives as an argument.
+ */
+export function inScope(name: string): boolean {
+  return !globalNames.has(name);
+}
+
+const globalNames = new Set(["Array", "Event"]);
+
+/** Whether `source` mentions any export of the library that goes in scope. */
 export function usesLibrary(source: string): boolean {
   for (const word of source.matchAll(/[A-Za-z_$][\w$]*/g)) {
-    if (libraryNames.has(word[0])) return true;
+    if (libraryNames.has(word[0]) && inScope(word[0])) return true;
   }
   return false;
 }

@@ -10,4 +10,11 @@ Deno.test("usesLibrary() spots library names in a function's source", () => {
   assert.equal(usesLibrary("() => currentProcess().name"), true);
   assert.equal(usesLibrary("(x) => x ** 10"), false);
   assert.equal(usesLibrary("(pool) => poolSize"), false);
+  assert.equal(usesLibrary("(v) => { using _ = v.getLock().holdSync(); return new Lock(); }"), true);
+});
+
+Deno.test("usesLibrary() leaves names of globals (Array, Event) to the globals", () => {
+  assert.equal(usesLibrary("(n) => Array.from({ length: n })"), false);
+  assert.equal(usesLibrary("() => new Event('x')"), false);
+  assert.equal(usesLibrary("(n) => SharedArray('i', n)"), true);
 });

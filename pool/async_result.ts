@@ -4,13 +4,9 @@
  * @module
  */
 
-/** Options of {@linkcode AsyncResult.get} and {@linkcode AsyncResult.wait}. */
-export interface WaitOptions {
-  /** Milliseconds to wait at most. */
-  timeout?: number;
-  /** Stops waiting when aborted (rejecting with the signal's reason). */
-  signal?: AbortSignal;
-}
+import type { WaitOptions } from "../_internal/wait_options.ts";
+
+export type { WaitOptions };
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 

@@ -1,0 +1,460 @@
+/**
+ * `Condition`: Python's `multiprocessing.Condition`, a condition variable shared by the main
+ * program and every worker.
+ *
+ * @module
+ */
+
+import { selfIdent } from "../_internal/identity.ts";
+import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import {
+  assertMayBlock,
+  type Attempt,
+  checkWait,
+  DONE,
+  retry,
+  runAsync,
+  runSync,
+  type Waiting,
+  type WaitOptions,
+} from "./_futex.ts";
+import { DEPTH, locking, type MutexAccess, mutexOf, ownerOf, unlock } from "./_mutex.ts";
+import { Lock } from "./lock.ts";
+import { RLock } from "./rlock.ts";
+
+/** Waiters not yet notified. */
+const WAITING = 0;
+/** Notifications not yet taken by a waiter; the cell waiters sleep on. */
+const TOKENS = 1;
+
+interface ConditionState {
+  cell: SharedArrayBuffer;
+  lock: SharedArrayBuffer;
+  recursive: boolean;
+}
+
+/**
+ * A condition variable over shared memory (Python's `multiprocessing.Condition`): threads
+ * holding its lock `wait()` until another `notify()`s them. Built on a `Lock` or `RLock`
+ * (a new `RLock` by default, as in Python); `wait` releases it while waiting and takes it
+ * back before returning, also on timeout. Use {@linkcode Condition.waitFor} with a predicate
+ * rather than a bare `wait` in a loop.
+ *
+ * @example A worker waits until the main program has produced
+ * ```ts
+ * import { Condition, Pool, RawValue } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const ready = new Condition();
+ * const stock = RawValue("i", 0);
+ * await using pool = new Pool(1);
+ * const got = pool.apply((c: Condition, s: typeof stock) => {
+ *   using _held = c.holdSync();
+ *   c.waitForSync(() => s.value > 0, { timeout: 10_000 });
+ *   return s.value;
+ * }, [ready, stock]);
+ * {
+ *   using _held = await ready.hold();
+ *   stock.value = 5;
+ *   ready.notifyAll();
+ * }
+ * assert.equal(await got, 5);
+ * ```
+ */
+export class Condition {
+  #lock: Lock | RLock;
+  #mutex: MutexAccess;
+  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(8));
+  #take: Attempt = () => {
+    const cell = this.#cell;
+    for (;;) {
+      const tokens = Atomics.load(cell, TOKENS);
+      if (tokens === 0) return 0;
+      if (Atomics.compareExchange(cell, TOKENS, tokens, tokens - 1) === tokens) return DONE;
+    }
+  };
+
+  /**
+   * A condition over `lock`.
+   *
+   * @param lock The lock to use; a new {@linkcode RLock} when omitted, as in Python.
+   * @throws {TypeError} `lock` is not a `Lock` or `RLock`.
+   */
+  constructor(lock?: Lock | RLock) {
+    if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
+      throw new TypeError(`new Condition(): "lock" must be a Lock or an RLock (or omitted)`);
+    }
+    this.#lock = lock ?? new RLock();
+    this.#mutex = this.#lock[mutexOf];
+  }
+
+  /**
+   * The underlying lock's `acquire`.
+   *
+   * @param options `timeout` in ms and `signal`.
+   * @returns `true` once acquired, `false` on timeout.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Condition();
+   * assert.equal(await c.acquire(), true);
+   * c.release();
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#lock.acquire(options);
+  }
+
+  /**
+   * The underlying lock's `acquireSync`, for worker code.
+   *
+   * @param options `timeout` in ms.
+   * @returns `true` once acquired, `false` on timeout.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Condition();
+   * assert.equal(c.acquireSync({ timeout: 0 }), true);
+   * c.release();
+   * ```
+   */
+  acquireSync(options?: Omit<WaitOptions, "signal">): boolean {
+    return this.#lock.acquireSync(options);
+  }
+
+  /**
+   * The underlying lock's `release`.
+   *
+   * @throws {DOMException} `InvalidStateError` when the lock is not held.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * assert.throws(() => new Condition().release(), { name: "InvalidStateError" });
+   * ```
+   */
+  release(): void {
+    this.#lock.release();
+  }
+
+  /**
+   * The underlying lock's `hold`, for `using`.
+   *
+   * @param options `timeout` in ms and `signal`.
+   * @returns A `Disposable` whose disposal releases the lock.
+   * @throws {DOMException} `TimeoutError` if the timeout passed first.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   *
+   * const c = new Condition();
+   * using _held = await c.hold();
+   * c.notify();
+   * ```
+   */
+  hold(options?: WaitOptions): Promise<Disposable> {
+    return this.#lock.hold(options);
+  }
+
+  /**
+   * The underlying lock's `holdSync`, for `using` in worker code.
+   *
+   * @param options `timeout` in ms.
+   * @returns A `Disposable` whose disposal releases the lock.
+   * @throws {DOMException} `TimeoutError` if the timeout passed first.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   *
+   * const c = new Condition();
+   * using _held = c.holdSync({ timeout: 0 });
+   * c.notifyAll();
+   * ```
+   */
+  holdSync(options?: Omit<WaitOptions, "signal">): Disposable {
+    return this.#lock.holdSync(options);
+  }
+
+  /**
+   * Releases the lock, waits (without blocking the thread) until notified, and takes the lock
+   * back before returning, also after a timeout. The caller must hold the lock.
+   *
+   * @param options `timeout` in ms and `signal` (the lock is taken back before the promise
+   * rejects).
+   * @returns `true` when notified, `false` if the timeout passed first.
+   * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Condition();
+   * using _held = await c.hold();
+   * assert.equal(await c.wait({ timeout: 5 }), false);
+   * ```
+   */
+  async wait(options?: WaitOptions): Promise<boolean> {
+    const timeout = checkWait(options, "Condition.wait");
+    const depth = this.#leave("wait");
+    const { cell } = this.#mutex;
+    try {
+      return await runAsync(this.#cell, TOKENS, this.#waiting(timeout), options?.signal);
+    } finally {
+      await runAsync(cell, 0, locking(cell, selfIdent, Infinity), undefined);
+      this.#return(depth);
+    }
+  }
+
+  /**
+   * {@linkcode Condition.wait} for worker code: blocks the thread while it waits.
+   *
+   * @param options `timeout` in ms.
+   * @returns `true` when notified, `false` if the timeout passed first.
+   * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock, or
+   * when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Condition();
+   * using _held = c.holdSync({ timeout: 0 });
+   * assert.equal(c.waitSync({ timeout: 0 }), false);
+   * ```
+   */
+  waitSync(options?: Omit<WaitOptions, "signal">): boolean {
+    const timeout = checkWait(options, "Condition.waitSync");
+    assertMayBlock("Condition.waitSync", "condition.wait", timeout);
+    const depth = this.#leave("wait");
+    const { cell } = this.#mutex;
+    try {
+      return runSync(this.#cell, TOKENS, this.#waiting(timeout));
+    } finally {
+      runSync(cell, 0, locking(cell, selfIdent, Infinity));
+      this.#return(depth);
+    }
+  }
+
+  /**
+   * Waits until `predicate()` is truthy (Python's `wait_for`): checks it first, then after
+   * each notification, holding the lock each time. The caller must hold the lock.
+   *
+   * @param predicate What to wait for; may return a promise.
+   * @param options `timeout` in ms for the whole wait, and `signal`.
+   * @returns The predicate's last result (falsy if the timeout passed first).
+   * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Condition();
+   * let items = 0;
+   * setTimeout(async () => {
+   *   using _held = await c.hold();
+   *   items = 3;
+   *   c.notifyAll();
+   * }, 5);
+   * using _held = await c.hold();
+   * assert.equal(await c.waitFor(() => items > 0), true);
+   * ```
+   */
+  async waitFor<T>(
+    predicate: () => T | PromiseLike<T>,
+    options?: WaitOptions,
+  ): Promise<T> {
+    const timeout = checkWait(options, "Condition.waitFor");
+    const deadline = performance.now() + timeout;
+    let result = await predicate();
+    while (!result) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      const waitOptions: WaitOptions = { timeout: left };
+      if (options?.signal !== undefined) waitOptions.signal = options.signal;
+      await this.wait(waitOptions);
+      result = await predicate();
+    }
+    return result;
+  }
+
+  /**
+   * {@linkcode Condition.waitFor} for worker code: blocks the thread while it waits.
+   *
+   * @param predicate What to wait for.
+   * @param options `timeout` in ms for the whole wait.
+   * @returns The predicate's last result (falsy if the timeout passed first).
+   * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock, or
+   * when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Condition();
+   * using _held = c.holdSync({ timeout: 0 });
+   * assert.equal(c.waitForSync(() => 42, { timeout: 0 }), 42);
+   * ```
+   */
+  waitForSync<T>(predicate: () => T, options?: Omit<WaitOptions, "signal">): T {
+    const timeout = checkWait(options, "Condition.waitForSync");
+    const deadline = performance.now() + timeout;
+    let result = predicate();
+    while (!result) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      this.waitSync({ timeout: left });
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Wakes up to `n` waiting threads. The caller must hold the lock; the woken threads return
+   * from `wait` once they get it back.
+   *
+   * @param n How many waiters to wake.
+   * @default {1}
+   * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const c = new Condition();
+   * assert.throws(() => c.notify(), { name: "InvalidStateError" });
+   * ```
+   */
+  notify(n = 1): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`Condition.notify: "n" must be an integer ≥ 0, got ${n}`);
+    }
+    this.#assertOwned("notify");
+    const cell = this.#cell;
+    let woken: number;
+    for (;;) {
+      const waiting = Atomics.load(cell, WAITING);
+      woken = Math.min(n, waiting);
+      if (woken === 0) return;
+      if (Atomics.compareExchange(cell, WAITING, waiting, waiting - woken) === waiting) break;
+    }
+    Atomics.add(cell, TOKENS, woken);
+    Atomics.notify(cell, TOKENS, woken);
+  }
+
+  /**
+   * Wakes every waiting thread (Python's `notify_all`). The caller must hold the lock.
+   *
+   * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock.
+   *
+   * @example
+   * ```ts
+   * import { Condition } from "@workers/multiprocessing/sync";
+   *
+   * const c = new Condition();
+   * using _held = await c.hold();
+   * c.notifyAll(); // nobody waits: nothing happens
+   * ```
+   */
+  notifyAll(): void {
+    this.#assertOwned("notify");
+    const cell = this.#cell;
+    const woken = Atomics.exchange(cell, WAITING, 0);
+    if (woken === 0) return;
+    Atomics.add(cell, TOKENS, woken);
+    Atomics.notify(cell, TOKENS);
+  }
+
+  #assertOwned(what: string): void {
+    if (ownerOf(this.#mutex.cell) === selfIdent) return;
+    throw new DOMException(
+      `Cannot ${what} on a Condition whose lock this thread does not hold: acquire it first ` +
+        `(using _held = await condition.hold())`,
+      "InvalidStateError",
+    );
+  }
+
+  /** Joins the waiters and releases the lock fully; returns the RLock depth to restore. */
+  #leave(what: string): number {
+    this.#assertOwned(what);
+    Atomics.add(this.#cell, WAITING, 1);
+    const { cell, recursive } = this.#mutex;
+    const depth = recursive ? cell[DEPTH]! : 0;
+    if (recursive) cell[DEPTH] = 0;
+    unlock(cell);
+    return depth;
+  }
+
+  #return(depth: number): void {
+    if (this.#mutex.recursive) this.#mutex.cell[DEPTH] = depth;
+  }
+
+  /**
+   * Waits for a notification. A waiter that gives up withdraws from `WAITING`; if a notify
+   * counted it first, a token is on its way, and it takes it: it was notified after all.
+   */
+  *#waiting(timeout: number): Waiting<boolean> {
+    let notified: boolean;
+    try {
+      notified = yield* retry(this.#cell, this.#take, timeout);
+    } catch (abort) {
+      if (this.#withdraw()) throw abort;
+      this.#takeCounted();
+      return true; // the notification came first; it is not lost
+    }
+    if (notified || this.#withdraw()) return notified;
+    this.#takeCounted();
+    return true;
+  }
+
+  /** Takes the token of a notification that has counted this waiter: it is instants away. */
+  #takeCounted(): void {
+    while (this.#take() !== DONE) {
+      // The notifier adds the token right after taking this waiter off `WAITING`.
+    }
+  }
+
+  /** Leaves `WAITING`; `false` when a notification had already counted this waiter. */
+  #withdraw(): boolean {
+    const cell = this.#cell;
+    for (;;) {
+      const waiting = Atomics.load(cell, WAITING);
+      if (waiting === 0) return false;
+      if (Atomics.compareExchange(cell, WAITING, waiting, waiting - 1) === waiting) return true;
+    }
+  }
+
+  /** @internal What crosses into a worker. */
+  [toShared](): SharedHandle {
+    const state: ConditionState = {
+      cell: this.#cell.buffer as SharedArrayBuffer,
+      lock: this.#mutex.cell.buffer as SharedArrayBuffer,
+      recursive: this.#mutex.recursive,
+    };
+    return { module: import.meta.url, export: "Condition", state };
+  }
+
+  /** @internal Rebuilds the condition in a worker. */
+  static [fromShared](state: unknown): Condition {
+    const { cell, lock, recursive } = state as ConditionState;
+    const condition = new Condition(
+      recursive ? RLock[fromShared](lock) : Lock[fromShared](lock),
+    );
+    condition.#cell = new Int32Array(cell);
+    return condition;
+  }
+}
