@@ -10,7 +10,10 @@ Deno.test("usesLibrary() spots library names in a function's source", () => {
   assert.equal(usesLibrary("() => currentProcess().name"), true);
   assert.equal(usesLibrary("(x) => x ** 10"), false);
   assert.equal(usesLibrary("(pool) => poolSize"), false);
-  assert.equal(usesLibrary("(v) => { using _ = v.getLock().holdSync(); return new Lock(); }"), true);
+  assert.equal(
+    usesLibrary("(v) => { using _ = v.getLock().holdSync(); return new Lock(); }"),
+    true,
+  );
 });
 
 Deno.test("usesLibrary() leaves names of globals (Array, Event) to the globals", () => {
