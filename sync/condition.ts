@@ -26,6 +26,12 @@ import { RLock } from "./rlock.ts";
 const WAITING = 0;
 /** Notifications not yet taken by a waiter; the cell waiters sleep on. */
 const TOKENS = 1;
+/**
+ * How many notifications were made. A waiter may take a token only if one was made since it
+ * began to wait, so a thread that waits again at once cannot take the token meant for an
+ * earlier waiter (a stolen wake-up).
+ */
+const EPOCH = 2;
 
 interface ConditionState {
   cell: SharedArrayBuffer;
@@ -64,15 +70,7 @@ interface ConditionState {
 export class Condition {
   #lock: Lock | RLock;
   #mutex: MutexAccess;
-  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(8));
-  #take: Attempt = () => {
-    const cell = this.#cell;
-    for (;;) {
-      const tokens = Atomics.load(cell, TOKENS);
-      if (tokens === 0) return 0;
-      if (Atomics.compareExchange(cell, TOKENS, tokens, tokens - 1) === tokens) return DONE;
-    }
-  };
+  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(12));
 
   /**
    * A condition over `lock`.
@@ -206,10 +204,10 @@ export class Condition {
    */
   async wait(options?: WaitOptions): Promise<boolean> {
     const timeout = checkWait(options, "Condition.wait");
-    const depth = this.#leave("wait");
+    const [depth, joined] = this.#leave("wait");
     const { cell } = this.#mutex;
     try {
-      return await runAsync(this.#cell, TOKENS, this.#waiting(timeout), options?.signal);
+      return await runAsync(this.#cell, TOKENS, this.#waiting(joined, timeout), options?.signal);
     } finally {
       await runAsync(cell, 0, locking(cell, selfIdent, Infinity), undefined);
       this.#return(depth);
@@ -237,10 +235,10 @@ export class Condition {
   waitSync(options?: Omit<WaitOptions, "signal">): boolean {
     const timeout = checkWait(options, "Condition.waitSync");
     assertMayBlock("Condition.waitSync", "condition.wait", timeout);
-    const depth = this.#leave("wait");
+    const [depth, joined] = this.#leave("wait");
     const { cell } = this.#mutex;
     try {
-      return runSync(this.#cell, TOKENS, this.#waiting(timeout));
+      return runSync(this.#cell, TOKENS, this.#waiting(joined, timeout));
     } finally {
       runSync(cell, 0, locking(cell, selfIdent, Infinity));
       this.#return(depth);
@@ -352,8 +350,7 @@ export class Condition {
       if (woken === 0) return;
       if (Atomics.compareExchange(cell, WAITING, waiting, waiting - woken) === waiting) break;
     }
-    Atomics.add(cell, TOKENS, woken);
-    Atomics.notify(cell, TOKENS, woken);
+    this.#wake(woken);
   }
 
   /**
@@ -374,9 +371,7 @@ export class Condition {
     this.#assertOwned("notify");
     const cell = this.#cell;
     const woken = Atomics.exchange(cell, WAITING, 0);
-    if (woken === 0) return;
-    Atomics.add(cell, TOKENS, woken);
-    Atomics.notify(cell, TOKENS);
+    if (woken > 0) this.#wake(woken);
   }
 
   #assertOwned(what: string): void {
@@ -388,15 +383,27 @@ export class Condition {
     );
   }
 
-  /** Joins the waiters and releases the lock fully; returns the RLock depth to restore. */
-  #leave(what: string): number {
+  /** Issues `woken` tokens. Every sleeper wakes: only those waiting since before may take one. */
+  #wake(woken: number): void {
+    const cell = this.#cell;
+    Atomics.add(cell, EPOCH, 1);
+    Atomics.add(cell, TOKENS, woken);
+    Atomics.notify(cell, TOKENS);
+  }
+
+  /**
+   * Joins the waiters and releases the lock fully; returns the RLock depth to restore and the
+   * epoch joined at.
+   */
+  #leave(what: string): [number, number] {
     this.#assertOwned(what);
+    const joined = Atomics.load(this.#cell, EPOCH);
     Atomics.add(this.#cell, WAITING, 1);
     const { cell, recursive } = this.#mutex;
     const depth = recursive ? cell[DEPTH]! : 0;
     if (recursive) cell[DEPTH] = 0;
     unlock(cell);
-    return depth;
+    return [depth, joined];
   }
 
   #return(depth: number): void {
@@ -404,37 +411,46 @@ export class Condition {
   }
 
   /**
-   * Waits for a notification. A waiter that gives up withdraws from `WAITING`; if a notify
-   * counted it first, a token is on its way, and it takes it: it was notified after all.
+   * Waits for a notification made after `joined`. A waiter that gives up takes a token if one
+   * is there for it, else withdraws from `WAITING`; if a notification had counted it already,
+   * its token is instants away, and it takes it: it was notified after all.
    */
-  *#waiting(timeout: number): Waiting<boolean> {
+  *#waiting(joined: number, timeout: number): Waiting<boolean> {
+    const cell = this.#cell;
+    const take: Attempt = () => {
+      for (;;) {
+        const tokens = Atomics.load(cell, TOKENS);
+        if (Atomics.load(cell, EPOCH) === joined || tokens === 0) return tokens;
+        if (Atomics.compareExchange(cell, TOKENS, tokens, tokens - 1) === tokens) return DONE;
+      }
+    };
     let notified: boolean;
     try {
-      notified = yield* retry(this.#cell, this.#take, timeout);
+      notified = yield* retry(cell, take, timeout);
     } catch (abort) {
-      if (this.#withdraw()) throw abort;
-      this.#takeCounted();
+      if (take() !== DONE && this.#withdraw()) throw abort;
       return true; // the notification came first; it is not lost
     }
-    if (notified || this.#withdraw()) return notified;
-    this.#takeCounted();
-    return true;
+    if (notified || take() === DONE) return true;
+    return !this.#withdraw();
   }
 
-  /** Takes the token of a notification that has counted this waiter: it is instants away. */
-  #takeCounted(): void {
-    while (this.#take() !== DONE) {
-      // The notifier adds the token right after taking this waiter off `WAITING`.
-    }
-  }
-
-  /** Leaves `WAITING`; `false` when a notification had already counted this waiter. */
+  /**
+   * Leaves `WAITING`. Returns `false` when a notification had counted this waiter already:
+   * then it takes the token the notifier is about to add.
+   */
   #withdraw(): boolean {
     const cell = this.#cell;
     for (;;) {
       const waiting = Atomics.load(cell, WAITING);
-      if (waiting === 0) return false;
+      if (waiting === 0) break;
       if (Atomics.compareExchange(cell, WAITING, waiting, waiting - 1) === waiting) return true;
+    }
+    for (;;) {
+      const tokens = Atomics.load(cell, TOKENS);
+      if (tokens > 0 && Atomics.compareExchange(cell, TOKENS, tokens, tokens - 1) === tokens) {
+        return false;
+      }
     }
   }
 

@@ -109,10 +109,15 @@ export class Event {
    * assert.equal(await e.wait(), true);
    * ```
    */
-  wait(options?: WaitOptions): Promise<boolean> {
-    if (this.isSet()) return Promise.resolve(true);
+  async wait(options?: WaitOptions): Promise<boolean> {
+    if (this.isSet()) return true;
     const timeout = checkWait(options, "Event.wait");
-    return runAsync(this.#cell, FLAG, retry(this.#cell, this.#isSet, timeout), options?.signal);
+    return await runAsync(
+      this.#cell,
+      FLAG,
+      retry(this.#cell, this.#isSet, timeout),
+      options?.signal,
+    );
   }
 
   /**

@@ -87,10 +87,10 @@ export class Lock {
    * lock.release();
    * ```
    */
-  acquire(options?: WaitOptions): Promise<boolean> {
-    if (options === undefined && tryLock(this.#cell, self())) return Promise.resolve(true);
+  async acquire(options?: WaitOptions): Promise<boolean> {
+    if (options === undefined && tryLock(this.#cell, self())) return true;
     const timeout = checkWait(options, "Lock.acquire");
-    return runAsync(this.#cell, 0, locking(this.#cell, self(), timeout), options?.signal);
+    return await runAsync(this.#cell, 0, locking(this.#cell, self(), timeout), options?.signal);
   }
 
   /**

@@ -93,10 +93,10 @@ export class Semaphore {
    * assert.equal(await s.acquire({ timeout: 5 }), false);
    * ```
    */
-  acquire(options?: WaitOptions): Promise<boolean> {
-    if (this.#take() === DONE) return Promise.resolve(true);
+  async acquire(options?: WaitOptions): Promise<boolean> {
+    if (this.#take() === DONE) return true;
     const timeout = checkWait(options, `${this.constructor.name}.acquire`);
-    return runAsync(
+    return await runAsync(
       this.#cell,
       VALUE,
       retry(this.#cell, this.#take, timeout, WAITERS),
