@@ -10,6 +10,10 @@ import type { WorkerIdentity } from "./protocol.ts";
 
 const IDENT = 0;
 const NUMBER = 1;
+/** After the counters: one bit per ident, set when that worker has ended. */
+const ENDED = 2;
+/** Idents whose end is recorded; later ones count as alive (they are never reached in practice). */
+const TRACKED = 1 << 18;
 
 let identity: WorkerIdentity = { name: "MainProcess", ident: Deno.pid };
 /**
@@ -32,10 +36,32 @@ export function adoptIdentity(own: WorkerIdentity, counter: SharedArrayBuffer): 
   counters = new Int32Array(counter);
 }
 
-/** The shared counters, made on first use in the main program. */
+/**
+ * The shared counters, made on first use in the main program, with the record of which
+ * workers have ended (see {@linkcode hasEnded}).
+ */
 export function identCounter(): SharedArrayBuffer {
-  counters ??= new Int32Array(new SharedArrayBuffer(8));
+  counters ??= new Int32Array(new SharedArrayBuffer((ENDED + TRACKED / 32) * 4));
   return counters.buffer as SharedArrayBuffer;
+}
+
+/**
+ * Records that the worker with `ident` has ended (terminated, crashed or closed), for every
+ * thread of the program to see: a lock it held can then be taken over instead of waited for in
+ * vain.
+ */
+export function markEnded(ident: number): void {
+  if (ident <= 0 || ident >= TRACKED) return;
+  identCounter();
+  Atomics.or(counters!, ENDED + (ident >>> 5), 1 << (ident & 31));
+}
+
+/** Whether the worker with `ident` has ended. The main program (its pid) never has. */
+export function hasEnded(ident: number): boolean {
+  if (ident <= 0 || ident >= TRACKED || ident === Deno.pid || counters === undefined) {
+    return false;
+  }
+  return (Atomics.load(counters, ENDED + (ident >>> 5)) & (1 << (ident & 31))) !== 0;
 }
 
 /** A new identity: `${prefix}-N` with N from the program-wide sequence, and a unique ident. */

@@ -18,7 +18,7 @@ import {
   RemoteError,
   WorkerCrashedError,
 } from "../errors.ts";
-import { identCounter, nextIdentity } from "../_internal/identity.ts";
+import { identCounter, markEnded, nextIdentity } from "../_internal/identity.ts";
 import type {
   CallMode,
   FunctionDescriptor,
@@ -205,6 +205,7 @@ export class Scheduler {
     slot.dead = true;
     this.#slots.delete(slot);
     slot.endpoint.terminate();
+    markEnded(slot.identity.ident);
   }
 
   #pump(): void {
