@@ -53,7 +53,8 @@ export function identCounter(): SharedArrayBuffer {
 export function markEnded(ident: number): void {
   if (ident <= 0 || ident >= TRACKED) return;
   identCounter();
-  Atomics.or(counters!, ENDED + (ident >>> 5), 1 << (ident & 31));
+  const word = ENDED + (ident >>> 5);
+  if (word < counters!.length) Atomics.or(counters!, word, 1 << (ident & 31));
 }
 
 /** Whether the worker with `ident` has ended. The main program (its pid) never has. */
@@ -61,7 +62,8 @@ export function hasEnded(ident: number): boolean {
   if (ident <= 0 || ident >= TRACKED || ident === Deno.pid || counters === undefined) {
     return false;
   }
-  return (Atomics.load(counters, ENDED + (ident >>> 5)) & (1 << (ident & 31))) !== 0;
+  const word = ENDED + (ident >>> 5);
+  return word < counters.length && (Atomics.load(counters, word) & (1 << (ident & 31))) !== 0;
 }
 
 /** A new identity: `${prefix}-N` with N from the program-wide sequence, and a unique ident. */
