@@ -30,6 +30,7 @@ export const libraryNames: ReadonlySet<string> = new Set([
   "RemoteError",
   "Semaphore",
   "SharedArray",
+  "SharedMemory",
   "SharedTypedArray",
   "SharedValue",
   "SynchronizedArray",

@@ -6,6 +6,9 @@
  * sent, and answers each `run` with exactly one `done` or `failed`, in the same order. The main
  * side relies on this: the oldest unanswered `run` of a worker is the one it is running.
  *
+ * The registry of named shared memory talks on a port of its own per worker (a worker may block
+ * waiting for its answer while the main channel is busy); its messages are here too, at the end.
+ *
  * @module
  */
 
@@ -62,6 +65,11 @@ export type MainToWorker =
     initargsShared: boolean;
     /** The program-wide counter that hands out `ident`s, so nested workers get unique ones. */
     identCounter: SharedArrayBuffer;
+    /**
+     * The worker's line to the program-wide registry of named shared memory (`registry.ts`);
+     * its port goes in the transfer list. Absent where the registry is local (`inline`).
+     */
+    registry?: RegistryLink;
   }
   | {
     kind: "run";
@@ -103,6 +111,43 @@ export type WorkerToMain =
     how: string;
     error: SerializedError | null;
   };
+
+/**
+ * A worker's line to the program-wide registry of named shared memory, which lives in the main
+ * program: a port whose other end the main program serves, and a flag it sets after each answer
+ * (or when it stops serving), so the worker can sleep on it with `Atomics.wait`.
+ */
+export interface RegistryLink {
+  port: MessagePort;
+  /** One `Int32`: see `registry.ts` for its states. */
+  flag: SharedArrayBuffer;
+}
+
+/** A named shared memory block, as the registry holds it. */
+export interface RegistryBlock {
+  buffer: SharedArrayBuffer;
+  /** Tells this block apart from a later block of the same name. */
+  token: string;
+}
+
+/**
+ * A thread → the registry, on its {@linkcode RegistryLink}. `create`, `lookup` and `unlink` are
+ * answered by one {@linkcode RegistryReply} with the same `seq`, in order; `adopt` and `drop`
+ * are not answered.
+ */
+export type RegistryRequest =
+  | { kind: "create"; seq: number; name: string; block: RegistryBlock }
+  | { kind: "lookup"; seq: number; name: string }
+  | { kind: "unlink"; seq: number; name: string; token: string }
+  /** Serve this new line too, for a worker the sender starts; the port is transferred. */
+  | { kind: "adopt"; id: number; link: RegistryLink }
+  /** Stop serving the line adopted as `id` (its worker stopped). */
+  | { kind: "drop"; id: number };
+
+/** The registry → a thread: the answer to its request `seq`. */
+export type RegistryReply =
+  | { kind: "ok"; seq: number; block: RegistryBlock | null }
+  | { kind: "error"; seq: number; error: SerializedError };
 
 /** Turns any thrown value into a {@linkcode SerializedError}. */
 export function serializeError(error: unknown, transport = false): SerializedError {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import type { MainToWorker, WorkerToMain } from "./protocol.ts";
+import type {
+  MainToWorker,
+  RegistryLink,
+  RegistryReply,
+  RegistryRequest,
+  WorkerToMain,
+} from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 
 const fn = { id: 1, name: "f", source: "(x) => x" };
@@ -42,6 +48,67 @@ for (const message of messages) {
     assert.deepEqual(structuredClone(message), message);
   });
 }
+
+/** Clones `message` as postMessage would, ports transferred; checks it survives; closes the ports. */
+function assertRoundTrip(message: object, ports: MessagePort[]): void {
+  const copy = structuredClone(message, { transfer: ports });
+  const portsOf = (value: unknown): MessagePort[] =>
+    value instanceof MessagePort
+      ? [value]
+      : typeof value === "object" && value !== null
+      ? Object.values(value).flatMap(portsOf)
+      : [];
+  const received = portsOf(copy);
+  try {
+    assert.equal(received.length, ports.length);
+    // Ports are compared by kind (each clone is a new object with its own id).
+    const blank = (value: unknown): unknown =>
+      value instanceof MessagePort
+        ? "port"
+        : value instanceof SharedArrayBuffer || value === null || typeof value !== "object"
+        ? value
+        : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, blank(v)]));
+    assert.deepEqual(blank(copy), blank(message));
+  } finally {
+    for (const port of [...ports, ...received]) port.close();
+  }
+}
+
+Deno.test(`protocol: an "init" message with a registry link survives a transfer`, () => {
+  const channel = new MessageChannel();
+  const registry: RegistryLink = { port: channel.port2, flag: new SharedArrayBuffer(4) };
+  const init = { ...messages[0]!, registry } as MainToWorker;
+  assertRoundTrip(init, [channel.port2]);
+  channel.port1.close();
+});
+
+const block = { buffer: new SharedArrayBuffer(8), token: "t" };
+const registryMessages: (RegistryRequest | RegistryReply)[] = [
+  { kind: "create", seq: 1, name: "a", block },
+  { kind: "lookup", seq: 2, name: "a" },
+  { kind: "unlink", seq: 3, name: "a", token: "t" },
+  { kind: "drop", id: 1 },
+  { kind: "ok", seq: 2, block },
+  { kind: "ok", seq: 1, block: null },
+  { kind: "error", seq: 2, error: { name: "NotFound", message: "no", stack: "s" } },
+];
+
+for (const message of registryMessages) {
+  Deno.test(`protocol: a registry "${message.kind}" message survives a structured clone`, () => {
+    assert.deepEqual(structuredClone(message), message);
+  });
+}
+
+Deno.test(`protocol: a registry "adopt" message survives a transfer`, () => {
+  const channel = new MessageChannel();
+  const adopt: RegistryRequest = {
+    kind: "adopt",
+    id: 1,
+    link: { port: channel.port1, flag: new SharedArrayBuffer(4) },
+  };
+  assertRoundTrip(adopt, [channel.port1]);
+  channel.port2.close();
+});
 
 Deno.test("serializeError() keeps name, message and stack, and explains non-errors", () => {
   const error = new RangeError("out");

@@ -14,6 +14,7 @@ import { FunctionResolver } from "./function_transport.ts";
 import { adoptIdentity } from "./identity.ts";
 import type { MainToWorker, WorkerToMain } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
+import { adoptRegistry } from "./registry.ts";
 import { TaskRunner } from "./task_runner.ts";
 
 const closeWorker = self.close.bind(self);
@@ -25,6 +26,7 @@ const runner = new TaskRunner({
   },
   start(init) {
     adoptIdentity(init.identity, init.identCounter);
+    if (init.registry !== undefined) adoptRegistry(init.registry);
     return new FunctionResolver(init.imports, init.context);
   },
 });

@@ -7,6 +7,7 @@
 
 import type { Backend, WorkerEndpoint, WorkerEvents } from "./_backend.ts";
 import type { WorkerIdentity, WorkerToMain } from "../_internal/protocol.ts";
+import { openRegistryLink } from "../_internal/registry.ts";
 
 const hostUrl = new URL("../_internal/worker_host.ts", import.meta.url);
 
@@ -24,9 +25,20 @@ export const workerBackend: Backend = {
     worker.onmessageerror = () => {
       events.error(new Error("a message from the worker could not be deserialized"));
     };
+    // The worker's line to the registry of named shared memory, sent with `init`.
+    const registry = openRegistryLink();
     return {
-      post: (message, transfer) => worker.postMessage(message, transfer),
-      terminate: () => worker.terminate(),
+      post(message, transfer) {
+        if (message.kind !== "init") return worker.postMessage(message, transfer);
+        worker.postMessage({ ...message, registry: registry.link }, [
+          ...transfer,
+          registry.link.port,
+        ]);
+      },
+      terminate() {
+        worker.terminate();
+        registry.close();
+      },
     };
   },
 };

@@ -7,6 +7,8 @@
  * memory.
  *
  * `Array` is also exported as `SharedArray`, since importing `Array` shadows the global.
+ * `SharedMemory` is a block of bytes any thread finds by name (Python's
+ * `multiprocessing.shared_memory`).
  *
  * @example
  * ```ts
@@ -30,6 +32,7 @@
 export * from "./value.ts";
 export * from "./array.ts";
 export { SharedArray as Array } from "./array.ts";
+export * from "./shared_memory.ts";
 export type {
   AnyTypedArray,
   ElementOf,
