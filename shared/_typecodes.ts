@@ -128,7 +128,9 @@ const byConstructor = new Map<unknown, Kind>([
 
 /** The kind of a typecode or constructor; throws a `TypeError` listing the valid ones. */
 export function kindOf(type: unknown, where: string): Kind {
-  const kind = typeof type === "string" ? kinds.get(type) : byConstructor.get(type);
+  const kind = typeof type === "string"
+    ? (type.length === 1 ? kinds.get(type) : undefined)
+    : byConstructor.get(type);
   if (kind !== undefined) return kind;
   const shown = typeof type === "function" ? type.name : JSON.stringify(type) ?? String(type);
   throw new TypeError(

@@ -37,17 +37,23 @@ interface ArrayState {
   lock: LockState | null;
 }
 
+/** The integer a property key spells canonically (`"3"`, `"-1"`; not `"03"`, `"-0"`). */
+function integerKey(key: string | symbol): number | undefined {
+  if (typeof key !== "string") return undefined;
+  const first = key.charCodeAt(0);
+  if (!(first >= 48 && first <= 57) && first !== 45) return undefined;
+  const n = Number(key);
+  return Number.isInteger(n) && String(n) === key ? n : undefined;
+}
+
 /** The index a property key names, or -1; negative indices count from the end, as Python. */
 function indexOf(key: string | symbol, length: number): number {
-  if (typeof key !== "string") return -1;
-  const first = key.charCodeAt(0);
-  if (!(first >= 48 && first <= 57) && first !== 45) return -1;
-  const n = Number(key);
-  if (!Number.isInteger(n) || String(n) !== key) return -1;
+  const n = integerKey(key);
+  if (n === undefined) return -1;
   const index = n < 0 ? n + length : n;
   if (index < 0 || index >= length) {
     throw new RangeError(
-      `Index ${key} is out of bounds for a shared array of length ${length} ` +
+      `Index ${n} is out of bounds for a shared array of length ${length} ` +
         `(valid: 0 to ${length - 1}, or -${length} to -1 from the end)`,
     );
   }
@@ -83,11 +89,9 @@ function indexable<A extends SharedTypedArray>(
       return true;
     },
     has(target, key) {
-      if (typeof key === "string" && /^-?\d+$/.test(key)) {
-        const n = Number(key);
-        return n >= -typed.length && n < typed.length;
-      }
-      return Reflect.has(target, key);
+      const n = integerKey(key);
+      if (n === undefined) return Reflect.has(target, key);
+      return n >= -typed.length && n < typed.length;
     },
   });
 }
