@@ -11,6 +11,9 @@
  * 4. The sequential `apply` round trip: one call after another, per call.
  * 5. The same workloads in Python (`bench/python_pool.py`, fork start method) when
  *    `/usr/bin/python3` exists, and the ratios "ours vs Python".
+ * 6. Synchronisation (`bench/sync.ts`, with `bench/python_sync.py`): uncontended `Lock` and
+ *    `RLock`, locked increments of a shared `Value`, `Event` wake-ups and hand-offs, each
+ *    beside Python's `multiprocessing` and checked against its target.
  *
  * ```sh
  * deno task bench                    # full sizes
@@ -25,9 +28,23 @@
  */
 
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
 import { cpuCount, Pool } from "../mod.ts";
+import {
+  check,
+  medBest,
+  ms,
+  pythonPath,
+  runPythonJson,
+  summarize,
+  type Summary,
+  table,
+  us,
+  versus,
+} from "./_format.ts";
 import { hitCount } from "./pi.ts";
+import { benchSync, formatSync, type SyncResults } from "./sync.ts";
+
+export type { Summary };
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
 export { hitCount };
@@ -86,16 +103,6 @@ export const QUICK_SIZES: BenchSizes = {
   workers: 2,
 };
 
-/** A set of timings: their median, the best, and every sample. */
-export interface Summary {
-  /** The median sample. */
-  median: number;
-  /** The smallest sample. */
-  best: number;
-  /** Every sample, in the order taken. */
-  samples: number[];
-}
-
 /** What one side (Deno or Python) measured. Pi in seconds, the rest in milliseconds. */
 export interface SideResults {
   /** Monte Carlo Pi. */
@@ -149,13 +156,8 @@ export interface BenchReport {
   ours: DenoResults;
   /** Python's timings, or why there are none. */
   python: PythonResults | { skipped: string };
-}
-
-function summarize(samples: number[]): Summary {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, best: sorted[0]!, samples };
+  /** The synchronisation section, both sides (absent from reports of older versions). */
+  sync?: SyncResults;
 }
 
 /** `total` cut into `parts` near-equal whole parts, as the tutorial's `parallelPi`. */
@@ -306,31 +308,13 @@ export async function benchDeno(sizes: BenchSizes): Promise<DenoResults> {
 }
 
 /**
- * The Python to compare with: Debian's (any Python 3 would do), or `$BENCH_PYTHON`. Read when
- * the benchmark runs, never when a worker imports this module.
- */
-function pythonPath(): string {
-  return Deno.env.get("BENCH_PYTHON") || "/usr/bin/python3";
-}
-
-/**
  * Runs `bench/python_pool.py` with the same sizes.
  *
  * @param sizes How much work to do.
  * @returns Python's timings, or `{ skipped }` with the reason when it cannot run.
  */
-export async function benchPython(
-  sizes: BenchSizes,
-): Promise<PythonResults | { skipped: string }> {
-  const PYTHON = pythonPath();
-  try {
-    await Deno.stat(PYTHON);
-  } catch {
-    return { skipped: `${PYTHON} not found` };
-  }
-  const script = fileURLToPath(new URL("./python_pool.py", import.meta.url));
-  const args = [
-    script,
+export function benchPython(sizes: BenchSizes): Promise<PythonResults | { skipped: string }> {
+  return runPythonJson<PythonResults>("python_pool.py", [
     `--trials=${sizes.trials}`,
     `--pi-repeats=${sizes.pythonPiRepeats}`,
     `--map-size=${sizes.mapSize}`,
@@ -338,61 +322,12 @@ export async function benchPython(
     `--starts=${sizes.starts}`,
     `--applies=${sizes.applies}`,
     `--workers=${sizes.workers}`,
-  ];
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "piped" }).output();
-  } catch (error) {
-    return { skipped: `${PYTHON} could not be started: ${String(error)}` };
-  }
-  const decoder = new TextDecoder();
-  if (!output.success) {
-    const stderr = decoder.decode(output.stderr).trim().split("\n").slice(-3).join(" | ");
-    return { skipped: `${PYTHON} failed with exit code ${output.code}: ${stderr}` };
-  }
-  try {
-    return JSON.parse(decoder.decode(output.stdout)) as PythonResults;
-  } catch (error) {
-    return { skipped: `${PYTHON} printed no valid JSON: ${String(error)}` };
-  }
-}
-
-function ms(value: number): string {
-  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
-  if (value >= 100) return `${value.toFixed(0)} ms`;
-  if (value >= 10) return `${value.toFixed(1)} ms`;
-  return `${value.toFixed(2)} ms`;
-}
-
-function us(value: number): string {
-  return value >= 1000 ? ms(value / 1000) : `${value.toFixed(value >= 100 ? 0 : 1)} µs`;
-}
-
-function medBest(s: Summary, unit: (v: number) => string = ms): string {
-  return `${unit(s.median)} (best ${unit(s.best)})`;
-}
-
-/** "Z× faster" / "Z× slower", ours vs theirs, both durations. */
-function versus(ours: number, theirs: number): string {
-  const ratio = ours / theirs;
-  const word = ratio <= 1 ? `${(1 / ratio).toFixed(2)}× faster` : `${ratio.toFixed(2)}× slower`;
-  return `${word} (${ratio.toFixed(2)}× Python's time)`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const line = (row: string[]) =>
-    `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
-  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
-  return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join("\n");
-}
-
-function check(ok: boolean): string {
-  return ok ? "✓" : "✗";
+  ]);
 }
 
 /**
- * The report as text: one table of both sides, then the ratios and targets.
+ * The report as text: one table of both sides, then the ratios and targets; then the same for
+ * synchronisation, when the report has it.
  *
  * @param report The results.
  * @returns Lines ready to print.
@@ -553,6 +488,10 @@ export function formatReport(report: BenchReport): string {
       );
     }
   }
+  if (report.sync !== undefined) {
+    lines.push("");
+    lines.push(formatSync(report.sync));
+  }
   return lines.join("\n");
 }
 
@@ -597,6 +536,11 @@ export async function main(argv: string[]): Promise<number> {
   const ours = await benchDeno(sizes);
   console.error(`Running the Python benchmarks (${pythonPath()} bench/python_pool.py)…`);
   const python = await benchPython(sizes);
+  console.error(
+    `Running the synchronisation benchmarks (${mode}; Python: ${pythonPath()} ` +
+      `bench/python_sync.py)…`,
+  );
+  const sync = await benchSync({ quick: values.quick });
   const report: BenchReport = {
     date,
     runtime: Deno.version,
@@ -605,6 +549,7 @@ export async function main(argv: string[]): Promise<number> {
     sizes,
     ours,
     python,
+    sync,
   };
   console.log(formatReport(report));
   if (values.json !== undefined) {

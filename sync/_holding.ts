@@ -13,16 +13,31 @@ export interface Acquirable {
   release(): void;
 }
 
-/** A `Disposable` calling `release` on its first disposal only. */
-function holding(target: Acquirable): Disposable {
-  let held = true;
-  return {
-    [Symbol.dispose]() {
-      if (!held) return;
-      held = false;
-      target.release();
-    },
-  };
+/**
+ * The `Disposable` a lock hands out, one per lock and thread, reused by every `hold` (a new
+ * object per hold made `using` several times slower): each hold counts one, each disposal
+ * releases one, and disposing more often than held does nothing.
+ */
+export class Holding implements Disposable {
+  #target: Acquirable;
+  #count = 0;
+
+  constructor(target: Acquirable) {
+    this.#target = target;
+  }
+
+  /** Counts one hold. */
+  held(): this {
+    this.#count++;
+    return this;
+  }
+
+  /** Releases one hold, if any is left. */
+  [Symbol.dispose](): void {
+    if (this.#count === 0) return;
+    this.#count--;
+    this.#target.release();
+  }
 }
 
 function timedOut(what: string, options: WaitOptions | undefined): DOMException {
@@ -35,19 +50,21 @@ function timedOut(what: string, options: WaitOptions | undefined): DOMException 
 /** `hold()`: acquires, then returns the handle; rejects with `TimeoutError` on timeout. */
 export async function hold(
   target: Acquirable,
+  handle: Holding,
   what: string,
   options: WaitOptions | undefined,
 ): Promise<Disposable> {
   if (!await target.acquire(options)) throw timedOut(what, options);
-  return holding(target);
+  return handle.held();
 }
 
 /** `holdSync()`: acquires (blocking), then returns the handle; throws `TimeoutError`. */
 export function holdSync(
   target: Acquirable,
+  handle: Holding,
   what: string,
   options: Omit<WaitOptions, "signal"> | undefined,
 ): Disposable {
   if (!target.acquireSync(options)) throw timedOut(what, options);
-  return holding(target);
+  return handle.held();
 }

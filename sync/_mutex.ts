@@ -36,7 +36,8 @@ const HEIR_OWNER = 5;
 export const MUTEX_CELLS = 6;
 
 const WAITERS = 0x4000_0000;
-const OWNER = 0x3fff_ffff;
+/** The owner bits of the state cell. */
+export const OWNER = 0x3fff_ffff;
 /** The owner value of a lock handed to an heir that has not claimed it yet. */
 const HANDOFF = OWNER;
 /** How long a waiter waits before it asks for the lock to be handed to it. */

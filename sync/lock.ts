@@ -7,7 +7,7 @@
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import { assertMayBlock, checkWait, runAsync, runSync, type WaitOptions } from "./_futex.ts";
 import { selfIdent } from "../_internal/identity.ts";
-import { hold, holdSync } from "./_holding.ts";
+import { hold, Holding, holdSync } from "./_holding.ts";
 import {
   locking,
   type MutexAccess,
@@ -64,6 +64,7 @@ import {
  */
 export class Lock {
   #cell: Int32Array;
+  #handle: Holding = new Holding(this);
 
   /** A new, unlocked lock. */
   constructor() {
@@ -162,7 +163,7 @@ export class Lock {
    * ```
    */
   hold(options?: WaitOptions): Promise<Disposable> {
-    return hold(this, "the lock", options);
+    return hold(this, this.#handle, "the lock", options);
   }
 
   /**
@@ -187,7 +188,7 @@ export class Lock {
    * ```
    */
   holdSync(options?: Omit<WaitOptions, "signal">): Disposable {
-    return holdSync(this, "the lock", options);
+    return holdSync(this, this.#handle, "the lock", options);
   }
 
   /**

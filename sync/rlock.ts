@@ -8,13 +8,14 @@
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import { assertMayBlock, checkWait, runAsync, runSync, type WaitOptions } from "./_futex.ts";
 import { selfIdent } from "../_internal/identity.ts";
-import { hold, holdSync } from "./_holding.ts";
+import { hold, Holding, holdSync } from "./_holding.ts";
 import {
   DEPTH,
   locking,
   type MutexAccess,
   mutexOf,
   newMutex,
+  OWNER,
   ownerOf,
   self,
   tryLock,
@@ -62,6 +63,7 @@ import {
  */
 export class RLock {
   #cell: Int32Array;
+  #handle: Holding = new Holding(this);
 
   /** A new, unlocked re-entrant lock. */
   constructor() {
@@ -160,7 +162,9 @@ export class RLock {
   release(): void {
     const cell = this.#cell;
     const me = selfIdent;
-    if (ownerOf(cell) !== me) {
+    // A plain read is enough: only this thread ever writes its own ident there, and it sees
+    // its own last write.
+    if ((cell[0]! & OWNER) !== me) {
       throw new DOMException(
         "Cannot release the RLock as this thread does not hold it (only its owner may release " +
           "it, as many times as it acquired it)",
@@ -195,7 +199,7 @@ export class RLock {
    * ```
    */
   hold(options?: WaitOptions): Promise<Disposable> {
-    return hold(this, "the RLock", options);
+    return hold(this, this.#handle, "the RLock", options);
   }
 
   /**
@@ -220,7 +224,7 @@ export class RLock {
    * ```
    */
   holdSync(options?: Omit<WaitOptions, "signal">): Disposable {
-    return holdSync(this, "the RLock", options);
+    return holdSync(this, this.#handle, "the RLock", options);
   }
 
   /**

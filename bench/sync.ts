@@ -1,0 +1,939 @@
+/**
+ * The "Synchronisation" section of `deno task bench`: issue 3's speed targets for `sync/` and
+ * `shared/`, measured side by side with Python's `multiprocessing` (`bench/python_sync.py`) in
+ * one run, since absolute times wander on a shared VM.
+ *
+ * 1. Uncontended `Lock` and `RLock` `acquireSync()` + `release()` in a worker, with the cost
+ *    of two raw `Atomics.compareExchange` calls timed in the same worker in the same rounds
+ *    for calibration: nanoseconds per pair, median and best of several rounds.
+ * 2. 2 workers × 20,000 increments of a `Value("i")` under `v.getLock()`, with the default
+ *    `RLock` and with a plain `Lock`: on a warm pool (wall time from the main program, and the
+ *    window the workers measure themselves after a `Barrier`), and on a fresh `Pool(2)` each
+ *    time (pool start included); and, for the default `RLock`, the loop written with
+ *    `using _held = v.getLock().holdSync()` as `sync/mod.ts`'s example does. Every run checks
+ *    that the value ends at exactly 40,000.
+ * 3. `Event` wake-up latency of a worker asleep in `waitSync()`, set by the main program and
+ *    by another worker; a ping-pong between two busy workers over two `Event`s (the
+ *    spin-then-wait hand-off), beside a raw spinning ping-pong without the library; and the
+ *    process CPU time while a worker waits 500 ms on an `Event` nobody sets.
+ *
+ * Task functions cross into the workers by reference: they are exported here, and the pools
+ * made here have the workers import this module, which has no top-level program code.
+ *
+ * @module
+ */
+
+import { Barrier, Event, Lock, Pool, RLock, type SynchronizedValue, Value } from "../mod.ts";
+import {
+  check,
+  medBest,
+  ms,
+  pythonPath,
+  runPythonJson,
+  summarize,
+  type Summary,
+  table,
+  us,
+  versus,
+} from "./_format.ts";
+
+/** Longest any wait of a benchmark task may take before it is reported as a failure. */
+const TASK_TIMEOUT_MS = 10_000;
+
+/** How much work each synchronisation benchmark does. */
+export interface SyncSizes {
+  /** Workers (and processes on the Python side). */
+  workers: number;
+  /** `acquire` + `release` pairs per timed round of the uncontended loops. */
+  lockIters: number;
+  /** Timed rounds of the uncontended loops (median and best are taken over them). */
+  lockRounds: number;
+  /** The same two for Python, whose loop is slower. */
+  pythonLockIters: number;
+  /** Timed rounds of Python's uncontended loops. */
+  pythonLockRounds: number;
+  /** Locked increments per worker. */
+  increments: number;
+  /** Runs of each increment variant. */
+  incrementRepeats: number;
+  /** One-shot wake-ups timed, per waker. */
+  wakeRounds: number;
+  /** How long the waker pauses before `set()`, so that the waiter is asleep (ms). */
+  wakePauseMs: number;
+  /** Round trips of each ping-pong run. */
+  pingPongs: number;
+  /** Ping-pong runs. */
+  pingPongRepeats: number;
+  /** Round trips of Python's ping-pong (one run). */
+  pythonPingPongs: number;
+  /** How long the idle waiter waits (ms). */
+  idleMs: number;
+}
+
+/** Full sizes, for `deno task bench`. */
+export const SYNC_FULL: SyncSizes = {
+  workers: 2,
+  lockIters: 1_000_000,
+  lockRounds: 15,
+  pythonLockIters: 200_000,
+  pythonLockRounds: 9,
+  increments: 20_000,
+  incrementRepeats: 11,
+  wakeRounds: 30,
+  wakePauseMs: 3,
+  pingPongs: 20_000,
+  pingPongRepeats: 7,
+  pythonPingPongs: 2_000,
+  idleMs: 500,
+};
+
+/** Small sizes, for `deno task bench --quick`; the increments keep the target's size. */
+export const SYNC_QUICK: SyncSizes = {
+  workers: 2,
+  lockIters: 200_000,
+  lockRounds: 5,
+  pythonLockIters: 50_000,
+  pythonLockRounds: 3,
+  increments: 20_000,
+  incrementRepeats: 3,
+  wakeRounds: 8,
+  wakePauseMs: 3,
+  pingPongs: 2_000,
+  pingPongRepeats: 3,
+  pythonPingPongs: 300,
+  idleMs: 500,
+};
+
+/** One increment variant (one lock type), on our side. */
+export interface IncrementRuns {
+  /** Increments in all (workers × per worker). */
+  total: number;
+  /** Warm pool: the main program's wall time from `starmap` to the results. */
+  warmMs: Summary;
+  /** Warm pool: first start to last end, as the workers time it after a `Barrier`. */
+  gatedMs: Summary;
+  /** A fresh `Pool(2)` each run: from `new Pool` to the results. */
+  freshMs: Summary;
+  /** Runs whose final value was not `total`, described; empty when every run was right. */
+  wrongCounts: string[];
+}
+
+/** What our side measured. */
+export interface OursSync {
+  /** Uncontended pairs in one worker, in ns per pair. */
+  uncontended: { lockNs: Summary; rlockNs: Summary; casPairNs: Summary };
+  /** Locked increments of a `Value("i")`. */
+  increments: {
+    rlock: IncrementRuns;
+    lock: IncrementRuns;
+    /**
+     * The RLock variant timed inside, written as `sync/mod.ts`'s example does:
+     * `using _held = v.getLock().holdSync()` around `v.value += 1` (its final values are
+     * checked into `rlock.wrongCounts`).
+     */
+    rlockUsingHoldGatedMs: Summary;
+  };
+  /** Wake-ups and hand-offs, in µs. */
+  wake: {
+    /** The main program's `set()` to the sleeping worker's return from `waitSync`. */
+    fromMainUs: Summary;
+    /** Another worker's `set()` to the sleeping worker's return from `waitSync`. */
+    fromWorkerUs: Summary;
+    /** Two busy workers over two `Event`s, per round trip (one sample per run). */
+    pingPongUs: Summary;
+    /** The same over two raw `Int32Array` cells, both sides spinning, no library. */
+    rawSpinPingPongUs: Summary;
+  };
+  /** One worker waiting on an `Event` that is never set. */
+  idle: {
+    /** How long it was asked to wait. */
+    waitMs: number;
+    /** How long it waited, as it measured. */
+    waitedMs: number;
+    /** Whether the wait ended by its timeout (as it must). */
+    timedOut: boolean;
+    /** The process's CPU time (user + system, all threads) meanwhile. */
+    cpuMs: number;
+  };
+}
+
+/** One increment variant, on Python's side. */
+export interface PythonIncrementRuns {
+  /** Two `Process`es started, run and joined, from the main process. */
+  includedMs: Summary;
+  /** First start to last end, as the children time it after a `Barrier`. */
+  gatedMs: Summary;
+  /** Runs whose final value was wrong, described. */
+  wrongCounts: string[];
+}
+
+/** What `bench/python_sync.py` measured. */
+export interface PythonSync {
+  /** Python's version. */
+  python: string;
+  /** The start method used. */
+  startMethod: string;
+  /** Uncontended pairs in the main process, in ns per pair. */
+  uncontended: { lockNs: Summary; rlockNs: Summary };
+  /** Locked increments of a `Value('i')`. */
+  increments: { rlock: PythonIncrementRuns; lock: PythonIncrementRuns };
+  /** Wake-ups and hand-offs, in µs. */
+  wake: { fromMainUs: Summary; fromProcessUs: Summary; pingPongUs: Summary };
+}
+
+/** Everything the section reports (and `--json` writes under `sync`). */
+export interface SyncResults {
+  /** `"full"` or `"quick"`. */
+  mode: "full" | "quick";
+  /** The sizes used. */
+  sizes: SyncSizes;
+  /** Our timings. */
+  ours: OursSync;
+  /** Python's timings, or why there are none. */
+  python: PythonSync | { skipped: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task functions: they run in the workers.
+
+/** Now, on a clock every thread of the process shares (ms since the epoch, sub-µs steps). */
+function stamp(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Sleeps `ms` without spinning (the thread is off the CPU meanwhile). */
+function nap(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function lockPairs(lock: Lock, n: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    lock.acquireSync();
+    lock.release();
+  }
+  return ((performance.now() - t0) * 1e6) / n;
+}
+
+function rlockPairs(lock: RLock, n: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    lock.acquireSync();
+    lock.release();
+  }
+  return ((performance.now() - t0) * 1e6) / n;
+}
+
+function casPairs(cell: Int32Array, n: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    Atomics.compareExchange(cell, 0, 0, 7);
+    Atomics.compareExchange(cell, 0, 7, 0);
+  }
+  return ((performance.now() - t0) * 1e6) / n;
+}
+
+/**
+ * In a worker: ns per uncontended `acquireSync()` + `release()` of `lock` and of `rlock`, and
+ * per pair of raw `Atomics.compareExchange` calls, for `rounds` rounds of `n` pairs each (the
+ * three take turns in every round; one warm-up round is dropped).
+ *
+ * @param lock An unheld `Lock`.
+ * @param rlock An unheld `RLock`.
+ * @param n Pairs per round.
+ * @param rounds Timed rounds.
+ * @returns Each round's ns per pair, per kind.
+ */
+export function uncontendedCosts(
+  lock: Lock,
+  rlock: RLock,
+  n: number,
+  rounds: number,
+): { lock: number[]; rlock: number[]; cas: number[] } {
+  const cell = new Int32Array(new SharedArrayBuffer(20));
+  const out = { lock: [] as number[], rlock: [] as number[], cas: [] as number[] };
+  lockPairs(lock, n);
+  rlockPairs(rlock, n);
+  casPairs(cell, n);
+  for (let r = 0; r < rounds; r++) {
+    out.cas.push(casPairs(cell, n));
+    out.lock.push(lockPairs(lock, n));
+    out.rlock.push(rlockPairs(rlock, n));
+  }
+  return out;
+}
+
+/**
+ * In a worker: `n` increments of `v` under `v.getLock()`, after waiting at `gate` (when given)
+ * so that both workers start together.
+ *
+ * @param v The shared counter.
+ * @param n Increments.
+ * @param gate A barrier of all the workers, or `null` to start at once.
+ * @returns The start and end of the loop, on the process-wide clock (ms).
+ */
+export function lockedIncrements(
+  v: SynchronizedValue<"i">,
+  n: number,
+  gate: Barrier | null,
+): [number, number] {
+  gate?.waitSync({ timeout: TASK_TIMEOUT_MS });
+  const start = stamp();
+  for (let i = 0; i < n; i++) {
+    const lock = v.getLock();
+    lock.acquireSync();
+    v.value += 1;
+    lock.release();
+  }
+  return [start, stamp()];
+}
+
+/**
+ * In a worker: {@linkcode lockedIncrements} with a gate, written with `using` and `holdSync()`
+ * as `sync/mod.ts`'s example does.
+ *
+ * @param v The shared counter.
+ * @param n Increments.
+ * @param gate A barrier of all the workers.
+ * @returns The start and end of the loop, on the process-wide clock (ms).
+ */
+export function lockedIncrementsUsingHold(
+  v: SynchronizedValue<"i">,
+  n: number,
+  gate: Barrier,
+): [number, number] {
+  gate.waitSync({ timeout: TASK_TIMEOUT_MS });
+  const start = stamp();
+  for (let i = 0; i < n; i++) {
+    using _held = v.getLock().holdSync();
+    v.value += 1;
+  }
+  return [start, stamp()];
+}
+
+/**
+ * In a worker: for each round, says it is ready, sleeps in `events[r].waitSync()`, and notes
+ * when it woke.
+ *
+ * @param events One event per round, set by the waker.
+ * @param readies One event per round, set here before waiting.
+ * @returns When each wait returned (process-wide clock, ms; `NaN` for a timeout).
+ */
+export function wakeWaiter(events: Event[], readies: Event[]): number[] {
+  const woke: number[] = [];
+  for (let r = 0; r < events.length; r++) {
+    readies[r]!.set();
+    woke.push(events[r]!.waitSync({ timeout: TASK_TIMEOUT_MS }) ? stamp() : NaN);
+  }
+  return woke;
+}
+
+/**
+ * In a worker: the waker of {@linkcode wakeWaiter}: for each round, waits until the waiter is
+ * ready, pauses `pauseMs` so that it is asleep, notes the time and sets the event.
+ *
+ * @param events One event per round.
+ * @param readies One event per round, set by the waiter.
+ * @param pauseMs The pause before each `set()`.
+ * @returns When each `set()` was called (process-wide clock, ms; `NaN` if the waiter was late).
+ */
+export function wakeSetter(events: Event[], readies: Event[], pauseMs: number): number[] {
+  const set: number[] = [];
+  for (let r = 0; r < events.length; r++) {
+    if (!readies[r]!.waitSync({ timeout: TASK_TIMEOUT_MS })) {
+      set.push(NaN);
+      continue;
+    }
+    nap(pauseMs);
+    set.push(stamp());
+    events[r]!.set();
+  }
+  return set;
+}
+
+/**
+ * In a worker: one side of a ping-pong over two events. `"ping"` sets `ping` and waits for
+ * `pong`; `"pong"` answers. Both wait at `gate` first.
+ *
+ * @param role Which side.
+ * @param ping The first event.
+ * @param pong The answer.
+ * @param gate A barrier of both sides.
+ * @param n Round trips.
+ * @returns µs per round trip on the `"ping"` side, `0` on the other.
+ * @throws {Error} A wait that timed out (the other side is gone).
+ */
+export function eventPingPong(
+  role: "ping" | "pong",
+  ping: Event,
+  pong: Event,
+  gate: Barrier,
+  n: number,
+): number {
+  const timeout = { timeout: TASK_TIMEOUT_MS };
+  gate.waitSync(timeout);
+  if (role === "pong") {
+    for (let i = 0; i < n; i++) {
+      if (!ping.waitSync(timeout)) throw new Error(`pong: no ping in round ${i}`);
+      ping.clear();
+      pong.set();
+    }
+    return 0;
+  }
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    ping.set();
+    if (!pong.waitSync(timeout)) throw new Error(`ping: no pong in round ${i}`);
+    pong.clear();
+  }
+  return ((performance.now() - t0) * 1e3) / n;
+}
+
+/**
+ * In a worker: the same ping-pong without the library, both sides spinning on
+ * `Atomics.load` of two cells: the floor of any hand-off on this machine.
+ *
+ * @param role Which side.
+ * @param buffer Two `Int32` cells, both 0 at the start.
+ * @param gate A barrier of both sides.
+ * @param n Round trips.
+ * @returns µs per round trip on the `"ping"` side, `0` on the other.
+ */
+export function rawSpinPingPong(
+  role: "ping" | "pong",
+  buffer: SharedArrayBuffer,
+  gate: Barrier,
+  n: number,
+): number {
+  const cells = new Int32Array(buffer);
+  const deadline = performance.now() + TASK_TIMEOUT_MS;
+  /** Spins until `cells[index]` is `value`; throws if the other side is gone. */
+  const spinUntil = (index: number, value: number) => {
+    for (let k = 1; Atomics.load(cells, index) !== value; k++) {
+      if ((k & 0xffff) === 0 && performance.now() > deadline) {
+        throw new Error(`${role}: no answer after ${TASK_TIMEOUT_MS} ms`);
+      }
+    }
+  };
+  gate.waitSync({ timeout: TASK_TIMEOUT_MS });
+  if (role === "pong") {
+    for (let i = 1; i <= n; i++) {
+      spinUntil(0, i);
+      Atomics.store(cells, 1, i);
+    }
+    return 0;
+  }
+  const t0 = performance.now();
+  for (let i = 1; i <= n; i++) {
+    Atomics.store(cells, 0, i);
+    spinUntil(1, i);
+  }
+  return ((performance.now() - t0) * 1e3) / n;
+}
+
+/**
+ * In a worker: waits `ms` on `event` (which nobody sets).
+ *
+ * @param event An event.
+ * @param ms The timeout.
+ * @returns Whether the wait returned `false` (timed out), and how long it took.
+ */
+export function idleWait(event: Event, ms: number): { timedOut: boolean; waitedMs: number } {
+  const t0 = performance.now();
+  const set = event.waitSync({ timeout: ms });
+  return { timedOut: !set, waitedMs: performance.now() - t0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The main program's side.
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The process's CPU time so far (user + system, every thread), in ms. */
+function processCpuMs(): number {
+  const usage = (Deno as unknown as { cpuUsage?: () => { user: number; system: number } })
+    .cpuUsage?.();
+  if (usage !== undefined) return (usage.user + usage.system) / 1e3;
+  // Without Deno.cpuUsage: utime + stime of /proc/self/stat, in clock ticks (1/100 s).
+  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Latencies in µs from paired stamps (ms), dropping the rounds that timed out. */
+function latencies(from: number[], to: number[], what: string): number[] {
+  const out = from.map((t, i) => (to[i]! - t) * 1e3).filter((x) => Number.isFinite(x));
+  if (out.length === 0) throw new Error(`No ${what} measured: every round timed out`);
+  return out;
+}
+
+async function benchUncontended(pool: Pool, sizes: SyncSizes): Promise<OursSync["uncontended"]> {
+  const costs = await pool.apply(uncontendedCosts, [
+    new Lock(),
+    new RLock(),
+    sizes.lockIters,
+    sizes.lockRounds,
+  ]);
+  return {
+    lockNs: summarize(costs.lock),
+    rlockNs: summarize(costs.rlock),
+    casPairNs: summarize(costs.cas),
+  };
+}
+
+interface IncrementSamples {
+  warm: number[];
+  gated: number[];
+  fresh: number[];
+  wrong: string[];
+}
+
+async function benchIncrements(
+  warm: Pool,
+  sizes: SyncSizes,
+): Promise<OursSync["increments"]> {
+  const { workers, increments: n } = sizes;
+  const total = workers * n;
+  const kinds = {
+    rlock: () => Value("i", 0),
+    lock: () => Value("i", 0, { lock: new Lock() }),
+  };
+  const samples: Record<keyof typeof kinds, IncrementSamples> = {
+    rlock: { warm: [], gated: [], fresh: [], wrong: [] },
+    lock: { warm: [], gated: [], fresh: [], wrong: [] },
+  };
+  const verify = (kind: keyof typeof kinds, v: SynchronizedValue<"i">, what: string, r: number) => {
+    if (v.value !== total) {
+      samples[kind].wrong.push(
+        `${kind === "rlock" ? "RLock" : "Lock"} ${what} run ${r + 1}: ${v.value} instead of ` +
+          `${total}`,
+      );
+    }
+  };
+  const usingHold: number[] = [];
+  // Warm up the task in both workers.
+  await warm.starmap(
+    lockedIncrements,
+    Array.from({ length: workers }, () => {
+      return [kinds.lock(), 1_000, null] as [SynchronizedValue<"i">, number, null];
+    }),
+    1,
+  );
+  // The variants take turns, so that a noisy neighbour slows them alike.
+  for (let r = 0; r < sizes.incrementRepeats; r++) {
+    for (const kind of ["rlock", "lock"] as const) {
+      let v = kinds[kind]();
+      let t0 = performance.now();
+      await warm.starmap(lockedIncrements, Array.from({ length: workers }, () => [v, n, null]), 1);
+      samples[kind].warm.push(performance.now() - t0);
+      verify(kind, v, "warm pool", r);
+
+      v = kinds[kind]();
+      const gate = new Barrier(workers);
+      const spans = await warm.starmap(
+        lockedIncrements,
+        Array.from({ length: workers }, () => [v, n, gate]),
+        1,
+      );
+      const first = Math.min(...spans.map(([start]) => start));
+      const last = Math.max(...spans.map(([, end]) => end));
+      samples[kind].gated.push(last - first);
+      verify(kind, v, "warm pool, Barrier start", r);
+
+      v = kinds[kind]();
+      t0 = performance.now();
+      {
+        await using pool = new Pool(workers);
+        await pool.starmap(
+          lockedIncrements,
+          Array.from({ length: workers }, () => [v, n, null]),
+          1,
+        );
+        samples[kind].fresh.push(performance.now() - t0);
+      }
+      verify(kind, v, "fresh pool", r);
+    }
+    const v = kinds.rlock();
+    const gate = new Barrier(workers);
+    const spans = await warm.starmap(
+      lockedIncrementsUsingHold,
+      Array.from({ length: workers }, () => [v, n, gate]),
+      1,
+    );
+    usingHold.push(
+      Math.max(...spans.map(([, end]) => end)) - Math.min(...spans.map(([start]) => start)),
+    );
+    verify("rlock", v, "using holdSync(), Barrier start", r);
+  }
+  const runs = (s: IncrementSamples): IncrementRuns => ({
+    total,
+    warmMs: summarize(s.warm),
+    gatedMs: summarize(s.gated),
+    freshMs: summarize(s.fresh),
+    wrongCounts: s.wrong,
+  });
+  return {
+    rlock: runs(samples.rlock),
+    lock: runs(samples.lock),
+    rlockUsingHoldGatedMs: summarize(usingHold),
+  };
+}
+
+function events(n: number): Event[] {
+  return Array.from({ length: n }, () => new Event());
+}
+
+async function benchWake(pool: Pool, sizes: SyncSizes): Promise<OursSync["wake"]> {
+  const rounds = sizes.wakeRounds;
+
+  // (a) The main program wakes a sleeping worker.
+  let evs = events(rounds);
+  let readies = events(rounds);
+  const waiting = pool.apply(wakeWaiter, [evs, readies]);
+  const setAt: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (!await readies[r]!.wait({ timeout: TASK_TIMEOUT_MS })) {
+      setAt.push(NaN);
+      continue;
+    }
+    await delay(sizes.wakePauseMs);
+    setAt.push(stamp());
+    evs[r]!.set();
+  }
+  const fromMain = latencies(setAt, await waiting, "wake-up from the main program");
+
+  // (b) A worker wakes another, sleeping.
+  evs = events(rounds);
+  readies = events(rounds);
+  const [woke, set] = await Promise.all([
+    pool.apply(wakeWaiter, [evs, readies]),
+    pool.apply(wakeSetter, [evs, readies, sizes.wakePauseMs]),
+  ]);
+  const fromWorker = latencies(set, woke, "wake-up from a worker");
+
+  // (c) Ping-pong between two busy workers, with the library and without.
+  const pingPong: number[] = [];
+  const rawPingPong: number[] = [];
+  for (let r = 0; r < sizes.pingPongRepeats; r++) {
+    const [ping, pong] = events(2) as [Event, Event];
+    let gate = new Barrier(2);
+    const [perEvent] = await Promise.all([
+      pool.apply(eventPingPong, ["ping", ping, pong, gate, sizes.pingPongs]),
+      pool.apply(eventPingPong, ["pong", ping, pong, gate, sizes.pingPongs]),
+    ]);
+    pingPong.push(perEvent);
+    gate = new Barrier(2);
+    const cells = new SharedArrayBuffer(8);
+    const [perRaw] = await Promise.all([
+      pool.apply(rawSpinPingPong, ["ping", cells, gate, sizes.pingPongs]),
+      pool.apply(rawSpinPingPong, ["pong", cells, gate, sizes.pingPongs]),
+    ]);
+    rawPingPong.push(perRaw);
+  }
+  return {
+    fromMainUs: summarize(fromMain),
+    fromWorkerUs: summarize(fromWorker),
+    pingPongUs: summarize(pingPong),
+    rawSpinPingPongUs: summarize(rawPingPong),
+  };
+}
+
+async function benchIdle(pool: Pool, sizes: SyncSizes): Promise<OursSync["idle"]> {
+  const never = new Event();
+  const cpu0 = processCpuMs();
+  const { timedOut, waitedMs } = await pool.apply(idleWait, [never, sizes.idleMs]);
+  const cpuMs = processCpuMs() - cpu0;
+  return { waitMs: sizes.idleMs, waitedMs, timedOut, cpuMs };
+}
+
+/**
+ * Runs our side of the synchronisation benchmarks.
+ *
+ * @param sizes How much work to do.
+ * @returns Our timings.
+ */
+export async function benchSyncDeno(sizes: SyncSizes): Promise<OursSync> {
+  await using pool = new Pool(sizes.workers);
+  // Both workers up, and this module imported in each.
+  const unset = new Event();
+  await pool.starmap(idleWait, [[unset, 0], [unset, 0]], 1);
+  const uncontended = await benchUncontended(pool, sizes);
+  const increments = await benchIncrements(pool, sizes);
+  const wake = await benchWake(pool, sizes);
+  const idle = await benchIdle(pool, sizes);
+  return { uncontended, increments, wake, idle };
+}
+
+/**
+ * Runs `bench/python_sync.py` with the same sizes.
+ *
+ * @param sizes How much work to do.
+ * @returns Python's timings, or `{ skipped }` with the reason when it cannot run.
+ */
+export function benchSyncPython(sizes: SyncSizes): Promise<PythonSync | { skipped: string }> {
+  return runPythonJson<PythonSync>("python_sync.py", [
+    `--workers=${sizes.workers}`,
+    `--lock-iters=${sizes.pythonLockIters}`,
+    `--lock-rounds=${sizes.pythonLockRounds}`,
+    `--increments=${sizes.increments}`,
+    `--repeats=${sizes.incrementRepeats}`,
+    `--wake-rounds=${sizes.wakeRounds}`,
+    `--wake-pause-ms=${sizes.wakePauseMs}`,
+    `--ping-pongs=${sizes.pythonPingPongs}`,
+  ]);
+}
+
+/**
+ * Runs the synchronisation benchmarks: ours, then Python's.
+ *
+ * @param options `quick` for small sizes (a CI smoke run).
+ * @returns Both sides' timings.
+ */
+export async function benchSync(options: { quick: boolean }): Promise<SyncResults> {
+  const mode = options.quick ? "quick" : "full";
+  const sizes = options.quick ? SYNC_QUICK : SYNC_FULL;
+  const ours = await benchSyncDeno(sizes);
+  const python = await benchSyncPython(sizes);
+  return { mode, sizes, ours, python };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+function ns(value: number): string {
+  return `${value.toFixed(value >= 100 ? 0 : 1)} ns`;
+}
+
+/** Millions per second, `total` in `elapsedMs`. */
+function rate(total: number, elapsedMs: number): number {
+  return total / elapsedMs / 1e3;
+}
+
+function perSecond(total: number, elapsedMs: number): string {
+  return `${rate(total, elapsedMs).toFixed(2)} M/s`;
+}
+
+/** `"8.10 ms = 4.94 M/s (best 6.20 ms = 6.45 M/s)"`. */
+function throughput(total: number, s: Summary): string {
+  return `${ms(s.median)} = ${perSecond(total, s.median)} (best ${ms(s.best)} = ` +
+    `${perSecond(total, s.best)})`;
+}
+
+/** The Python column's note, or `undefined` when there is a Python column. */
+function pythonSkipped(results: SyncResults): string | undefined {
+  return "skipped" in results.python ? results.python.skipped : undefined;
+}
+
+/**
+ * The "Synchronisation" section as text: one table of both sides, the targets with their
+ * verdicts, then the ratios "ours vs Python".
+ *
+ * @param results What {@linkcode benchSync} measured.
+ * @returns Lines ready to print.
+ */
+export function formatSync(results: SyncResults): string {
+  const { ours, sizes } = results;
+  const py = "skipped" in results.python ? undefined : results.python;
+  const pyCell = (f: (p: PythonSync) => string) => (py === undefined ? "—" : f(py));
+  const w = sizes.workers;
+  const n = sizes.increments.toLocaleString("en-US");
+  const total = ours.increments.rlock.total;
+  const un = ours.uncontended;
+
+  const rows: string[][] = [
+    ["synchronisation", "ours (Deno workers)", "Python multiprocessing"],
+    [
+      "Lock acquire + release, uncontended, ns",
+      medBest(un.lockNs, ns),
+      pyCell((p) => medBest(p.uncontended.lockNs, ns)),
+    ],
+    [
+      "RLock acquire + release, uncontended, ns",
+      medBest(un.rlockNs, ns),
+      pyCell((p) => medBest(p.uncontended.rlockNs, ns)),
+    ],
+    ["2 × Atomics.compareExchange (same worker), ns", medBest(un.casPairNs, ns), "—"],
+  ];
+  for (const kind of ["rlock", "lock"] as const) {
+    const name = kind === "rlock" ? "RLock (default)" : "Lock";
+    const o = ours.increments[kind];
+    rows.push(
+      [
+        `${w} × ${n} locked += 1, ${name}: warm pool`,
+        throughput(total, o.warmMs),
+        "—",
+      ],
+      [
+        `  … timed inside, after a Barrier`,
+        throughput(total, o.gatedMs),
+        pyCell((p) => throughput(total, p.increments[kind].gatedMs)),
+      ],
+      [
+        `  … start included (ours: fresh Pool(${w}); Python: ${w} Process start + join)`,
+        throughput(total, o.freshMs),
+        pyCell((p) => throughput(total, p.increments[kind].includedMs)),
+      ],
+    );
+    if (kind === "rlock") {
+      rows.push([
+        "  … inside, written `using _held = v.getLock().holdSync()`",
+        throughput(total, ours.increments.rlockUsingHoldGatedMs),
+        "—",
+      ]);
+    }
+  }
+  rows.push(
+    [
+      "Event wake-up, main → sleeping worker",
+      medBest(ours.wake.fromMainUs, us),
+      pyCell((p) => medBest(p.wake.fromMainUs, us)),
+    ],
+    [
+      "Event wake-up, worker → sleeping worker",
+      medBest(ours.wake.fromWorkerUs, us),
+      pyCell((p) => medBest(p.wake.fromProcessUs, us)),
+    ],
+    [
+      "Event ping-pong, 2 busy workers, per round trip",
+      medBest(ours.wake.pingPongUs, us),
+      pyCell((p) => medBest(p.wake.pingPongUs, us)),
+    ],
+    [
+      "raw spin ping-pong, no library (floor), per round trip",
+      medBest(ours.wake.rawSpinPingPongUs, us),
+      "—",
+    ],
+    [
+      `idle waitSync(${ours.idle.waitMs} ms) on an unset Event: process CPU`,
+      `${ms(ours.idle.cpuMs)} over ${ms(ours.idle.waitedMs)}`,
+      "—",
+    ],
+  );
+
+  const lines: string[] = [];
+  lines.push(
+    `Synchronisation (${results.mode}): "median (best)"; uncontended pairs over ` +
+      `${sizes.lockRounds} rounds of ${sizes.lockIters.toLocaleString("en-US")} in a worker` +
+      (py === undefined ? "" : ` (Python: ${sizes.pythonLockRounds} × ` +
+        `${sizes.pythonLockIters.toLocaleString("en-US")} in the main process, ` +
+        `Python ${py.python}, ${py.startMethod})`) +
+      `; ${sizes.incrementRepeats} runs of each increment variant; ${sizes.wakeRounds} ` +
+      `wake-ups; ${sizes.pingPongRepeats} ping-pong runs of ` +
+      `${sizes.pingPongs.toLocaleString("en-US")} round trips` +
+      (py === undefined
+        ? ""
+        : ` (Python: one of ${sizes.pythonPingPongs.toLocaleString("en-US")})`) +
+      ".",
+  );
+  lines.push("");
+  lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
+  lines.push("");
+
+  const targets: string[][] = [["target", "measured", "met"]];
+  targets.push([
+    "uncontended Lock acquire + release ≤ 30 ns in a worker",
+    `${ns(un.lockNs.median)} median, ${ns(un.lockNs.best)} best; the floor, 2 raw CAS: ` +
+    `${ns(un.casPairNs.median)} median (Lock adds ${ns(un.lockNs.median - un.casPairNs.median)})`,
+    check(un.lockNs.median <= 30),
+  ]);
+  targets.push([
+    "uncontended RLock acquire + release ≤ 30 ns in a worker",
+    `${ns(un.rlockNs.median)} median, ${ns(un.rlockNs.best)} best (adds ` +
+    `${ns(un.rlockNs.median - un.casPairNs.median)} to 2 raw CAS)`,
+    check(un.rlockNs.median <= 30),
+  ]);
+  for (const kind of ["rlock", "lock"] as const) {
+    const o = ours.increments[kind];
+    targets.push([
+      `${w} × ${n} locked increments ≥ 5 M/s, ${kind === "rlock" ? "RLock" : "Lock"}, warm ` +
+      `pool`,
+      `${perSecond(total, o.warmMs.median)} (inside: ${perSecond(total, o.gatedMs.median)}; ` +
+      `fresh pool: ${perSecond(total, o.freshMs.median)})`,
+      check(rate(total, o.warmMs.median) >= 5),
+    ]);
+  }
+  const wrong = [...ours.increments.rlock.wrongCounts, ...ours.increments.lock.wrongCounts];
+  const runs = 7 * sizes.incrementRepeats;
+  targets.push([
+    `final value exactly ${total.toLocaleString("en-US")} in every run`,
+    wrong.length === 0 ? `${runs} of ${runs} runs` : `${wrong.length} of ${runs} runs wrong`,
+    check(wrong.length === 0),
+  ]);
+  targets.push([
+    "busy Event hand-off ≪ one sleep/wake (~70–90 µs, design.md)",
+    `${us(ours.wake.pingPongUs.median)} per round trip vs ` +
+    `${us(ours.wake.fromWorkerUs.median)} per wake-up; raw spin floor ` +
+    us(ours.wake.rawSpinPingPongUs.median) +
+    (ours.wake.rawSpinPingPongUs.median > 10
+      ? " (the two workers seldom ran at once: a busy machine)"
+      : ""),
+    check(ours.wake.pingPongUs.median < 0.25 * 70),
+  ]);
+  targets.push([
+    `idle waiter burns no core (CPU ≤ 10% of its ${ours.idle.waitMs} ms)`,
+    `${ms(ours.idle.cpuMs)} CPU` + (ours.idle.timedOut ? "" : " (the wait did not time out!)"),
+    check(ours.idle.timedOut && ours.idle.cpuMs <= 0.1 * ours.idle.waitMs),
+  ]);
+  lines.push(table(targets));
+  for (const line of wrong) lines.push(`FAILURE: ${line}`);
+  if (py !== undefined) {
+    const pyWrong = [...py.increments.rlock.wrongCounts, ...py.increments.lock.wrongCounts];
+    for (const line of pyWrong) lines.push(`Python FAILURE: ${line}`);
+  }
+  lines.push("");
+
+  if (py === undefined) {
+    lines.push(`Python (synchronisation): skipped (${pythonSkipped(results)}).`);
+  } else {
+    lines.push("Ours vs Python, synchronisation (medians):");
+    const pairs: [string, number, number, (v: number) => string][] = [
+      ["Lock acquire + release", un.lockNs.median, py.uncontended.lockNs.median, ns],
+      ["RLock acquire + release", un.rlockNs.median, py.uncontended.rlockNs.median, ns],
+    ];
+    for (const kind of ["rlock", "lock"] as const) {
+      const name = kind === "rlock" ? "RLock" : "Lock";
+      pairs.push(
+        [
+          `increments, ${name}, timed inside`,
+          ours.increments[kind].gatedMs.median,
+          py.increments[kind].gatedMs.median,
+          ms,
+        ],
+        [
+          `increments, ${name}, start included`,
+          ours.increments[kind].freshMs.median,
+          py.increments[kind].includedMs.median,
+          ms,
+        ],
+      );
+    }
+    pairs.push(
+      ["Event wake-up from main", ours.wake.fromMainUs.median, py.wake.fromMainUs.median, us],
+      [
+        "Event wake-up from a worker",
+        ours.wake.fromWorkerUs.median,
+        py.wake.fromProcessUs.median,
+        us,
+      ],
+      ["Event ping-pong round trip", ours.wake.pingPongUs.median, py.wake.pingPongUs.median, us],
+    );
+    const width = Math.max(...pairs.map(([label]) => label.length));
+    for (const [label, o, p, unit] of pairs) {
+      lines.push(
+        `  ${label.padEnd(width)}: ours ${unit(o)} vs Python ${unit(p)} = ${versus(o, p)}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  // `deno run -A bench/sync.ts [--quick]`: this section alone.
+  const quick = Deno.args.includes("--quick");
+  console.error(
+    `Running the synchronisation benchmarks (${quick ? "quick" : "full"}; Python: ` +
+      `${pythonPath()} bench/python_sync.py)…`,
+  );
+  console.log(formatSync(await benchSync({ quick })));
+}
