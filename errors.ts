@@ -26,7 +26,9 @@ export type ErrorCode =
   | "ERR_FUNCTION_TRANSPORT"
   | "ERR_EMPTY"
   | "ERR_FULL"
-  | "ERR_BROKEN_BARRIER";
+  | "ERR_BROKEN_BARRIER"
+  | "ERR_EOF"
+  | "ERR_CLOSED";
 
 /**
  * The base class of every error this library defines; catch it to catch them all.
@@ -276,6 +278,64 @@ export class BrokenBarrierError extends MultiprocessingError {
    */
   constructor(message: string) {
     super(message, "ERR_BROKEN_BARRIER");
+  }
+}
+
+/**
+ * Python's `EOFError` from `Connection.recv()`: the other end of the pipe was closed and every
+ * message it sent has been received. (Python's pipe blocks for ever in some of these cases; ours
+ * never does.)
+ *
+ * @example
+ * ```ts
+ * import { EOFError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new EOFError("pipe closed").code, "ERR_EOF");
+ * ```
+ */
+export class EOFError extends MultiprocessingError {
+  /** The class name, as thrown. */
+  override readonly name = "EOFError";
+  /**
+   * Creates the error.
+   *
+   * @param message What ended.
+   */
+  constructor(message: string) {
+    super(message, "ERR_EOF");
+  }
+}
+
+/**
+ * Using a queue or pipe end that is closed (Python's `ValueError: Queue is closed`, `OSError:
+ * handle is closed`, `BrokenPipeError`). Carries the value that could not be sent, so that it
+ * is not lost.
+ *
+ * @example
+ * ```ts
+ * import { ClosedError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new ClosedError("the queue is closed", { value: 42 });
+ * assert.equal(error.code, "ERR_CLOSED");
+ * assert.equal(error.value, 42);
+ * ```
+ */
+export class ClosedError extends MultiprocessingError {
+  /** The class name, as thrown. */
+  override readonly name = "ClosedError";
+  /** The value a `put` or `send` could not deliver (`undefined` for a receive). */
+  readonly value: unknown;
+  /**
+   * Creates the error.
+   *
+   * @param message What was closed.
+   * @param options `value`: the undelivered value.
+   */
+  constructor(message: string, options: { value?: unknown } = {}) {
+    super(message, "ERR_CLOSED");
+    this.value = options.value;
   }
 }
 

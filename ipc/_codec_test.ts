@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { ByteWriter, decode, encode } from "./_codec.ts";
+
+function roundTrip(value: unknown): unknown {
+  const out = new ByteWriter();
+  encode(value, out, "value");
+  return decode(out.bytes.slice(0, out.length));
+}
+
+Deno.test("codec: plain data survives the round trip exactly", () => {
+  const values: unknown[] = [
+    0,
+    -0,
+    1,
+    -1,
+    2 ** 31,
+    -(2 ** 31),
+    1.5,
+    NaN,
+    Infinity,
+    -Infinity,
+    "",
+    "hello",
+    "héllo wörld ✓ 😀",
+    true,
+    false,
+    null,
+    undefined,
+    10n,
+    -(2n ** 100n),
+    [],
+    [1, "a", null, [2, [3]]],
+    { a: 1, b: { c: [1, 2, 3], d: undefined }, "k e y": "v" },
+    Object.assign(Object.create(null), { x: 1 }),
+    new Float64Array([1.5, 2.5]),
+    new Uint8Array([1, 2, 3]).subarray(1),
+    new BigInt64Array([1n, -2n]),
+    new ArrayBuffer(8),
+  ];
+  for (const value of values) assert.deepEqual(roundTrip(value), structuredClone(value));
+  assert.ok(Object.is(roundTrip(-0), -0));
+});
+
+Deno.test("codec: other cloneable values go through the structured clone", () => {
+  const shared = { n: 1 };
+  const cyclic: Record<string, unknown> = { name: "loop" };
+  cyclic.self = cyclic;
+  const values: unknown[] = [
+    new Map([[1, "x"]]),
+    new Set([1, 2]),
+    new Date(0),
+    /re/g,
+    [shared, shared],
+    new (class Point {
+      x = 1;
+    })(),
+  ];
+  for (const value of values) {
+    assert.deepEqual(roundTrip(value), structuredClone(value));
+  }
+  const [a, b] = roundTrip([shared, shared]) as object[];
+  assert.equal(a, b, "identity within the message is kept");
+  const back = roundTrip(cyclic) as Record<string, unknown>;
+  assert.equal(back.self, back);
+});
+
+Deno.test("codec: what cannot be cloned is a TypeError naming the argument and type", () => {
+  assert.throws(() => roundTrip({ f: () => 1 }), {
+    name: "TypeError",
+    message: /"value".*cannot be structured-cloned/,
+  });
+  assert.throws(() => roundTrip(Symbol("s")), TypeError);
+  assert.throws(() => roundTrip(new SharedArrayBuffer(8)), /SharedArrayBuffer/);
+  const shareable = { [Symbol.for("@workers/multiprocessing/toShared")]: () => ({}) };
+  assert.throws(() => roundTrip([shareable]), { name: "TypeError", message: /task arguments/ });
+});
+
+Deno.test("codec: a large typed array round-trips", () => {
+  const big = new Float64Array(1_000_000).map((_, i) => i);
+  const back = roundTrip(big) as Float64Array;
+  assert.equal(back.length, big.length);
+  assert.equal(back[999_999], 999_999);
+});

@@ -1,0 +1,422 @@
+/**
+ * `Connection`: one end of a {@linkcode Pipe}, Python's `multiprocessing.connection.Connection`.
+ *
+ * @module
+ */
+
+import { ClosedError, EOFError } from "../errors.ts";
+import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import type { WaitOptions } from "../_internal/wait_options.ts";
+import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
+import { Channel, EMPTY, END, PUTS, READER_CLOSED, WRITER_CLOSED } from "./_channel.ts";
+import { encodeMessage } from "./_codec.ts";
+
+/** Options of {@linkcode Connection.recvBytes}. */
+export interface RecvBytesOptions extends WaitOptions {
+  /** The longest message accepted, in bytes; a longer one is a `RangeError`. */
+  maxlength?: number;
+}
+
+/** Options of {@linkcode Connection.sendBytes}: which part of the buffer to send. */
+export interface SendBytesOptions {
+  /**
+   * The first byte to send.
+   * @default {0}
+   */
+  offset?: number;
+  /**
+   * How many bytes to send.
+   * @default {the rest of the buffer}
+   */
+  size?: number;
+}
+
+interface ConnectionState {
+  read: SharedArrayBuffer | null;
+  write: SharedArrayBuffer | null;
+}
+
+/** The channels of the connection being made or revived (see `Pipe` and `[fromShared]`). */
+let making: ConnectionState | undefined;
+
+function timedOut(timeout: number): DOMException {
+  return new DOMException(`Timed out after ${timeout} ms waiting for a message`, "TimeoutError");
+}
+
+/**
+ * One end of a pipe (Python's `Connection`): `send` puts a message in the pipe towards the
+ * other end, `recv` takes the next message the other end sent. Messages are structured-cloned
+ * values of any size, carried through shared memory; both ends can be passed to workers (as
+ * arguments, nested, in `initargs`) and used there directly.
+ *
+ * `send` never waits (the pipe's buffer grows as needed). `recv`, `poll` and `recvBytes` return
+ * promises and never block the thread; their `…Sync` twins block, for worker code. When the
+ * other end is closed and every message it sent has been received, `recv` rejects with
+ * {@linkcode EOFError} instead of waiting for ever.
+ *
+ * Closing an end closes it for every thread that holds it (Python closes one process's copy
+ * only): close an end where it is used last.
+ *
+ * @example Ping-pong with a worker
+ * ```ts
+ * import { type Connection, Pipe, Pool } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const [mine, theirs] = Pipe<string>();
+ * await using pool = new Pool(1);
+ * const echo = pool.apply((conn: Connection<string>) => {
+ *   for (let i = 0; i < 3; i++) conn.send(conn.recvSync().toUpperCase());
+ * }, [theirs]);
+ * for (const word of ["a", "b", "c"]) {
+ *   mine.send(word);
+ *   assert.equal(await mine.recv(), word.toUpperCase());
+ * }
+ * await echo;
+ * ```
+ */
+export class Connection<T = unknown> {
+  #in: Channel | undefined;
+  #out: Channel | undefined;
+
+  /** @internal Use {@linkcode Pipe}. */
+  constructor() {
+    if (making === undefined) {
+      throw new TypeError("Connections are made by Pipe(): const [a, b] = Pipe()");
+    }
+    this.#in = making.read === null ? undefined : new Channel(0, making.read);
+    this.#out = making.write === null ? undefined : new Channel(0, making.write);
+  }
+
+  /** Whether this end can receive. */
+  get readable(): boolean {
+    return this.#in !== undefined;
+  }
+
+  /** Whether this end can send. */
+  get writable(): boolean {
+    return this.#out !== undefined;
+  }
+
+  /** Whether this end was closed (in any thread). */
+  get closed(): boolean {
+    if (this.#out !== undefined) return (this.#out.closed & WRITER_CLOSED) !== 0;
+    return (this.#in!.closed & READER_CLOSED) !== 0;
+  }
+
+  /**
+   * Sends `value` to the other end; never waits.
+   *
+   * @param value Any structured-cloneable value.
+   * @throws {ClosedError} This end, or the other, is closed; carries the value.
+   * @throws {TypeError} The value cannot be cloned (names its type), or this end only receives.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.send([42, null, "hello"]);
+   * assert.deepEqual(await b.recv(), [42, null, "hello"]);
+   * ```
+   */
+  send(value: T): void {
+    this.#put(value, encodeMessage(value, "value"));
+  }
+
+  /**
+   * Sends the bytes of `buffer` (or part of it) as one message (Python's `send_bytes`).
+   *
+   * @param buffer The bytes: an `ArrayBuffer` or any typed array or `DataView` (its bytes).
+   * @param options `offset` and `size`, in bytes, of the part to send.
+   * @throws {RangeError} `offset`/`size` outside the buffer.
+   * @throws {ClosedError} This end, or the other, is closed.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * b.sendBytes(new TextEncoder().encode("hello world"), { offset: 6 });
+   * assert.equal(new TextDecoder().decode(await a.recvBytes()), "world");
+   * ```
+   */
+  sendBytes(buffer: ArrayBuffer | ArrayBufferView, options: SendBytesOptions = {}): void {
+    let bytes: Uint8Array;
+    if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
+    else if (ArrayBuffer.isView(buffer)) {
+      bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } else {
+      throw new TypeError(`Connection.sendBytes: "buffer" must be an ArrayBuffer or a typed array`);
+    }
+    const { offset = 0, size = bytes.length - offset } = options;
+    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+      throw new RangeError(
+        `Connection.sendBytes: "offset" must be an integer from 0 to ${bytes.length}`,
+      );
+    }
+    if (!Number.isInteger(size) || size < 0 || offset + size > bytes.length) {
+      throw new RangeError(
+        `Connection.sendBytes: "size" must be an integer from 0 to ${bytes.length - offset}`,
+      );
+    }
+    const part = bytes.slice(offset, offset + size);
+    this.#put(part, encodeMessage(part, "buffer"));
+  }
+
+  /**
+   * Receives the next message, waiting (without blocking the thread) until one comes.
+   *
+   * @param options `timeout` in ms and `signal`.
+   * @returns The message.
+   * @throws {EOFError} The other end is closed and nothing is left to receive.
+   * @throws {DOMException} `TimeoutError` if the timeout passed first.
+   * @throws {TypeError} This end only sends.
+   *
+   * @example
+   * ```ts
+   * import { EOFError, Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.send("last words");
+   * a.close();
+   * assert.equal(await b.recv(), "last words");
+   * await assert.rejects(b.recv(), EOFError);
+   * ```
+   */
+  async recv(options?: WaitOptions): Promise<T> {
+    const channel = this.#reader();
+    const timeout = checkWait(options, "Connection.recv");
+    const got = await runAsync(channel.cells, PUTS, channel.taking(timeout), options?.signal);
+    return this.#received(got, timeout) as T;
+  }
+
+  /**
+   * {@linkcode Connection.recv} for worker code: blocks until a message comes.
+   *
+   * @param options `timeout` in ms.
+   * @returns The message.
+   * @throws {EOFError} The other end is closed and nothing is left to receive.
+   * @throws {DOMException} `TimeoutError` if the timeout passed first; `InvalidStateError`
+   * when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.send(1);
+   * assert.equal(b.recvSync(), 1); // a message is there: no wait
+   * ```
+   */
+  recvSync(options?: Omit<WaitOptions, "signal">): T {
+    return this.#takeSync(options, "Connection.recvSync") as T;
+  }
+
+  /**
+   * Receives the next message as bytes (Python's `recv_bytes`), as sent by `sendBytes`.
+   *
+   * @param options `maxlength` in bytes, `timeout` in ms, `signal`.
+   * @returns The bytes.
+   * @throws {EOFError} The other end is closed and nothing is left to receive.
+   * @throws {RangeError} The message is longer than `maxlength` (it is dropped, as Python's
+   * connection becomes unusable).
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.sendBytes(Uint8Array.of(1, 2, 3));
+   * assert.deepEqual(await b.recvBytes({ maxlength: 10 }), Uint8Array.of(1, 2, 3));
+   * ```
+   */
+  async recvBytes(options?: RecvBytesOptions): Promise<Uint8Array> {
+    const channel = this.#reader();
+    const timeout = checkWait(options, "Connection.recvBytes");
+    const got = await runAsync(channel.cells, PUTS, channel.taking(timeout), options?.signal);
+    return asBytes(this.#received(got, timeout), options?.maxlength);
+  }
+
+  /**
+   * {@linkcode Connection.recvBytes} for worker code: blocks until a message comes.
+   *
+   * @param options `maxlength` in bytes, `timeout` in ms.
+   * @returns The bytes.
+   * @throws {EOFError} The other end is closed and nothing is left to receive.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.sendBytes(new ArrayBuffer(4));
+   * assert.equal(b.recvBytesSync().length, 4);
+   * ```
+   */
+  recvBytesSync(options?: Omit<RecvBytesOptions, "signal">): Uint8Array {
+    return asBytes(this.#takeSync(options, "Connection.recvBytesSync"), options?.maxlength);
+  }
+
+  /**
+   * Whether a message (or the end of the stream) is there to receive, waiting up to `timeout`
+   * ms (default `0`: only look, as Python's `poll()`).
+   *
+   * @param options `timeout` in ms (`Infinity` to wait until something comes) and `signal`.
+   * @returns `true` when `recv` would not wait.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * assert.equal(await b.poll(), false);
+   * setTimeout(() => a.send("x"), 5);
+   * assert.equal(await b.poll({ timeout: 5_000 }), true);
+   * ```
+   */
+  async poll(options?: WaitOptions): Promise<boolean> {
+    const channel = this.#reader();
+    const timeout = options?.timeout === undefined ? 0 : checkWait(options, "Connection.poll");
+    return await runAsync(channel.cells, PUTS, channel.polling(timeout), options?.signal);
+  }
+
+  /**
+   * {@linkcode Connection.poll} for worker code: blocks while it waits.
+   *
+   * @param options `timeout` in ms (default `0`).
+   * @returns `true` when `recv` would not wait.
+   * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.send(0);
+   * assert.equal(b.pollSync(), true);
+   * ```
+   */
+  pollSync(options?: Omit<WaitOptions, "signal">): boolean {
+    const channel = this.#reader();
+    const timeout = options?.timeout === undefined ? 0 : checkWait(options, "Connection.pollSync");
+    if (channel.peek() === true) return true;
+    assertMayBlock("Connection.pollSync", "connection.poll", timeout);
+    return runSync(channel.cells, PUTS, channel.polling(timeout));
+  }
+
+  /**
+   * Closes this end, for every thread that holds it: the other end's `recv` gets
+   * {@linkcode EOFError} once it has received everything sent, and its `send` fails. Closing
+   * twice does nothing.
+   *
+   * @example
+   * ```ts
+   * import { ClosedError, Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * b.close();
+   * assert.equal(b.closed, true);
+   * assert.throws(() => a.send("lost?"), (e) => e instanceof ClosedError && e.value === "lost?");
+   * ```
+   */
+  close(): void {
+    this.#out?.close(WRITER_CLOSED);
+    this.#in?.close(READER_CLOSED);
+  }
+
+  /** Closes this end, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #put(value: unknown, message: Uint8Array): void {
+    const channel = this.#out;
+    if (channel === undefined) {
+      throw new TypeError(
+        "Cannot send on this end of a one-way pipe: Pipe(false) gives [receiver, sender]",
+      );
+    }
+    if (this.closed) {
+      throw new ClosedError("Cannot send: this end of the pipe is closed", { value });
+    }
+    if (channel.tryPut(message) !== true) {
+      throw new ClosedError("Cannot send: the other end of the pipe is closed", { value });
+    }
+  }
+
+  #reader(): Channel {
+    if (this.#in === undefined) {
+      throw new TypeError(
+        "Cannot receive on this end of a one-way pipe: Pipe(false) gives [receiver, sender]",
+      );
+    }
+    if ((this.#in.closed & READER_CLOSED) !== 0) {
+      throw new ClosedError("Cannot receive: this end of the pipe is closed");
+    }
+    return this.#in;
+  }
+
+  #takeSync(options: Omit<WaitOptions, "signal"> | undefined, method: string): unknown {
+    const channel = this.#reader();
+    const timeout = checkWait(options, method);
+    const first = channel.tryTake();
+    if (first !== EMPTY) return this.#received(first, timeout);
+    assertMayBlock(method, "connection.recv", timeout);
+    return this.#received(runSync(channel.cells, PUTS, channel.taking(timeout)), timeout);
+  }
+
+  #received(got: unknown, timeout: number): unknown {
+    if (got === EMPTY) throw timedOut(timeout);
+    if (got === END) {
+      throw new EOFError("The other end of the pipe is closed and everything it sent was received");
+    }
+    return got;
+  }
+
+  /** @internal What crosses into a worker. */
+  [toShared](): SharedHandle {
+    const state: ConnectionState = {
+      read: (this.#in?.buffer ?? null) as SharedArrayBuffer | null,
+      write: (this.#out?.buffer ?? null) as SharedArrayBuffer | null,
+    };
+    return { module: import.meta.url, export: "Connection", state };
+  }
+
+  /** @internal Rebuilds the connection in a worker. */
+  static [fromShared](state: unknown): Connection {
+    return makeConnection(state as ConnectionState);
+  }
+}
+
+/** A connection over the given channels (`null`: that direction is not there). */
+export function makeConnection<T>(state: ConnectionState): Connection<T> {
+  making = state;
+  try {
+    return new Connection<T>();
+  } finally {
+    making = undefined;
+  }
+}
+
+function asBytes(value: unknown, maxlength: number | undefined): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(
+      "recvBytes() received a message sent with send(): receive it with recv() instead",
+    );
+  }
+  if (maxlength !== undefined && value.length > maxlength) {
+    throw new RangeError(
+      `recvBytes(): the message has ${value.length} bytes, more than maxlength ${maxlength}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,379 @@
+/**
+ * `Queue`: Python's `multiprocessing.Queue`, a first-in first-out queue of messages shared by
+ * the main program and every worker.
+ *
+ * @module
+ */
+
+import { ClosedError, EmptyError, FullError } from "../errors.ts";
+import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import type { WaitOptions } from "../_internal/wait_options.ts";
+import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
+import { Channel, EMPTY, END, PUTS, READER_CLOSED, TAKES } from "./_channel.ts";
+import { encodeMessage } from "./_codec.ts";
+
+/** Options of {@linkcode Queue.put} and {@linkcode Queue.get}. */
+export interface QueueWaitOptions extends WaitOptions {
+  /**
+   * `false` does not wait at all (Python's `block=False`): a full queue's `put` throws
+   * `FullError`, an empty queue's `get` throws `EmptyError` at once.
+   * @default {true}
+   */
+  block?: boolean;
+}
+
+/** The buffer of the queue being revived in this thread (see `[fromShared]`). */
+let reviving: SharedArrayBuffer | undefined;
+
+function timeoutOf(options: QueueWaitOptions | undefined, method: string): number {
+  const timeout = checkWait(options, method);
+  return options?.block === false ? 0 : timeout;
+}
+
+/**
+ * A queue of messages over shared memory (Python's `multiprocessing.Queue`): any number of
+ * producers and consumers, in the main program and in workers, each message delivered exactly
+ * once and in order per producer, with no message passing through the main program. Values are
+ * structured-cloned (numbers, strings, arrays, plain objects, typed arrays, `Map`, `Date`…) and
+ * may be of any size: the queue's buffer grows as needed, so a `put` on an unbounded queue
+ * never waits, as in Python.
+ *
+ * The main program uses the promise methods (`await q.get()`); worker code may also block in
+ * Python's style (`q.getSync()`). Pass the queue to workers as an argument: it arrives as the
+ * same queue.
+ *
+ * @typeParam T The type of the messages.
+ *
+ * @example Workers produce, the main program consumes
+ * ```ts
+ * import { Pool, Queue } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const q = new Queue<[number, string]>();
+ * await using pool = new Pool(2);
+ * await pool.starmap((i: number, queue: Queue<[number, string]>) => {
+ *   queue.putSync([i, "done"]);
+ * }, [0, 1, 2].map((i) => [i, q]));
+ * const got = [await q.get(), await q.get(), await q.get()];
+ * assert.deepEqual(got.map(([i]) => i).sort(), [0, 1, 2]);
+ * ```
+ */
+export class Queue<T = unknown> {
+  #channel: Channel;
+  #closed = false;
+
+  /**
+   * A new, empty queue.
+   *
+   * @param maxsize The most messages it holds before `put` waits; `0` for no limit.
+   * @default {0}
+   * @throws {RangeError} `maxsize` is not an integer ≥ 0.
+   */
+  constructor(maxsize = 0) {
+    if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fff_ffff) {
+      throw new RangeError(
+        `new ${new.target.name}(): "maxsize" must be an integer ≥ 0 (0: no limit), got ${maxsize}`,
+      );
+    }
+    this.#channel = new Channel(maxsize, reviving);
+  }
+
+  /** @internal The channel, for subclasses. */
+  protected get channel(): Channel {
+    return this.#channel;
+  }
+
+  /**
+   * Puts `value` at the end of the queue, waiting (without blocking the thread) while a
+   * bounded queue is full.
+   *
+   * @param value The message: any structured-cloneable value.
+   * @param options `block: false` or `timeout` (ms) to give up on a full queue; `signal`.
+   * @throws {FullError} The queue stayed full (`block: false`, or the timeout passed).
+   * @throws {ClosedError} This queue handle was closed; carries the value.
+   * @throws {TypeError} The value cannot be cloned (names its type).
+   *
+   * @example
+   * ```ts
+   * import { FullError, Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue<number>(1);
+   * await q.put(1);
+   * await assert.rejects(q.put(2, { timeout: 5 }), FullError);
+   * ```
+   */
+  async put(value: T, options?: QueueWaitOptions): Promise<void> {
+    const timeout = timeoutOf(options, `${this.constructor.name}.put`);
+    const message = this.#encode(value);
+    const outcome = await runAsync(
+      this.#channel.cells,
+      TAKES,
+      this.#channel.putting(message, timeout, this.unfinished),
+      options?.signal,
+    );
+    this.#check(outcome, value);
+  }
+
+  /**
+   * {@linkcode Queue.put} for worker code: blocks while a bounded queue is full. In the main
+   * program it may only be used where it cannot wait (an unbounded queue, or `block: false`).
+   *
+   * @param value The message.
+   * @param options `block: false` or `timeout` (ms).
+   * @throws {FullError} The queue stayed full.
+   * @throws {ClosedError} This queue handle was closed.
+   * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue<string>();
+   * q.putSync("a"); // unbounded: never waits
+   * assert.equal(q.getNowait(), "a");
+   * ```
+   */
+  putSync(value: T, options?: Omit<QueueWaitOptions, "signal">): void {
+    const timeout = timeoutOf(options, `${this.constructor.name}.putSync`);
+    const message = this.#encode(value);
+    const first = this.#channel.tryPut(message, this.unfinished);
+    if (first !== false) return this.#check(first, value);
+    assertMayBlock(`${this.constructor.name}.putSync`, "queue.put", timeout);
+    const outcome = runSync(
+      this.#channel.cells,
+      TAKES,
+      this.#channel.putting(message, timeout, this.unfinished),
+    );
+    this.#check(outcome, value);
+  }
+
+  /**
+   * Puts without waiting (Python's `put_nowait`).
+   *
+   * @param value The message.
+   * @throws {FullError} A bounded queue is full.
+   * @throws {ClosedError} This queue handle was closed.
+   *
+   * @example
+   * ```ts
+   * import { FullError, Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue(1);
+   * q.putNowait("x");
+   * assert.throws(() => q.putNowait("y"), FullError);
+   * ```
+   */
+  putNowait(value: T): void {
+    this.#check(this.#channel.tryPut(this.#encode(value), this.unfinished), value);
+  }
+
+  /**
+   * Takes the oldest message, waiting (without blocking the thread) while the queue is empty.
+   *
+   * @param options `block: false` or `timeout` (ms) to give up on an empty queue; `signal`.
+   * @returns The message.
+   * @throws {EmptyError} The queue stayed empty (`block: false`, or the timeout passed).
+   * @throws {ClosedError} This queue handle was closed.
+   *
+   * @example
+   * ```ts
+   * import { EmptyError, Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue<number>();
+   * setTimeout(() => q.putNowait(7), 5);
+   * assert.equal(await q.get({ timeout: 5_000 }), 7);
+   * await assert.rejects(q.get({ block: false }), EmptyError);
+   * ```
+   */
+  async get(options?: QueueWaitOptions): Promise<T> {
+    this.#assertOpen(undefined);
+    const timeout = timeoutOf(options, `${this.constructor.name}.get`);
+    const got = await runAsync(
+      this.#channel.cells,
+      PUTS,
+      this.#channel.taking(timeout),
+      options?.signal,
+    );
+    return this.#received(got);
+  }
+
+  /**
+   * {@linkcode Queue.get} for worker code: blocks while the queue is empty. In the main program
+   * only `block: false` (or `timeout: 0`) is allowed.
+   *
+   * @param options `block: false` or `timeout` (ms).
+   * @returns The message.
+   * @throws {EmptyError} The queue stayed empty.
+   * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue<number>();
+   * q.putNowait(1);
+   * assert.equal(q.getSync({ block: false }), 1);
+   * ```
+   */
+  getSync(options?: Omit<QueueWaitOptions, "signal">): T {
+    this.#assertOpen(undefined);
+    const timeout = timeoutOf(options, `${this.constructor.name}.getSync`);
+    const first = this.#channel.tryTake();
+    if (first !== EMPTY) return this.#received(first);
+    assertMayBlock(`${this.constructor.name}.getSync`, "queue.get", timeout);
+    return this.#received(runSync(this.#channel.cells, PUTS, this.#channel.taking(timeout)));
+  }
+
+  /**
+   * Takes without waiting (Python's `get_nowait`).
+   *
+   * @returns The message.
+   * @throws {EmptyError} The queue is empty.
+   *
+   * @example
+   * ```ts
+   * import { EmptyError, Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * assert.throws(() => new Queue().getNowait(), EmptyError);
+   * ```
+   */
+  getNowait(): T {
+    this.#assertOpen(undefined);
+    return this.#received(this.#channel.tryTake());
+  }
+
+  /**
+   * The number of messages in the queue (approximate while others put and get).
+   *
+   * @returns The count.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue();
+   * q.putNowait(1);
+   * assert.equal(q.qsize(), 1);
+   * ```
+   */
+  qsize(): number {
+    return this.#channel.count;
+  }
+
+  /**
+   * Whether the queue is empty (approximate while others put and get).
+   *
+   * @returns `true` when empty.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new Queue().empty(), true);
+   * ```
+   */
+  empty(): boolean {
+    return this.#channel.count === 0;
+  }
+
+  /**
+   * Whether a bounded queue is full (approximate while others put and get).
+   *
+   * @returns `true` when full; always `false` for an unbounded queue.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue(1);
+   * q.putNowait(1);
+   * assert.equal(q.full(), true);
+   * ```
+   */
+  full(): boolean {
+    const maxsize = this.#channel.maxsize;
+    return maxsize > 0 && this.#channel.count >= maxsize;
+  }
+
+  /**
+   * Closes this handle: it may no longer put or get (Python's `close()`, which tells that this
+   * process will put no more). Other handles of the queue, in this thread or others, go on.
+   *
+   * @example
+   * ```ts
+   * import { ClosedError, Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue();
+   * q.close();
+   * assert.throws(() => q.putNowait("late"), (e) => e instanceof ClosedError && e.value === "late");
+   * ```
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Whether this handle was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** @internal Whether puts count as unfinished tasks (`JoinableQueue`). */
+  protected get unfinished(): boolean {
+    return false;
+  }
+
+  #encode(value: T): Uint8Array {
+    this.#assertOpen(value);
+    return encodeMessage(value, "value");
+  }
+
+  #assertOpen(value: unknown): void {
+    if (!this.#closed) return;
+    throw new ClosedError(
+      `Cannot use the ${this.constructor.name} as this handle of it was closed`,
+      { value },
+    );
+  }
+
+  #check(outcome: boolean | typeof READER_CLOSED, value: T): void {
+    if (outcome === true) return;
+    if (outcome === READER_CLOSED) {
+      throw new ClosedError(`Cannot put into the ${this.constructor.name}: it is closed`, {
+        value,
+      });
+    }
+    throw new FullError(`The ${this.constructor.name} is full (maxsize ${this.#channel.maxsize})`);
+  }
+
+  #received(got: unknown): T {
+    if (got === EMPTY || got === END) {
+      throw new EmptyError(`The ${this.constructor.name} is empty`);
+    }
+    return got as T;
+  }
+
+  /** @internal What crosses into a worker. */
+  [toShared](): SharedHandle {
+    return { module: import.meta.url, export: "Queue", state: this.#channel.buffer };
+  }
+
+  /** @internal Rebuilds the queue in a worker. */
+  static [fromShared](state: unknown): Queue {
+    reviving = state as SharedArrayBuffer;
+    try {
+      return new this();
+    } finally {
+      reviving = undefined;
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * `SimpleQueue`: Python's `multiprocessing.SimpleQueue`, the plainest shared queue.
+ *
+ * @module
+ */
+
+import { ClosedError } from "../errors.ts";
+import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { assertMayBlock, runAsync, runSync } from "../sync/_futex.ts";
+import { Channel, EMPTY, PUTS } from "./_channel.ts";
+import { encodeMessage } from "./_codec.ts";
+
+/** The buffer of the queue being revived in this thread (see `[fromShared]`). */
+let reviving: SharedArrayBuffer | undefined;
+
+/**
+ * An unbounded queue of messages over shared memory with Python's short `SimpleQueue` API:
+ * `put`, `get`, `empty`, `close`. Like {@linkcode Queue}, it serves any number of producers
+ * and consumers in the main program and workers, and `put` never waits.
+ *
+ * @typeParam T The type of the messages.
+ *
+ * @example
+ * ```ts
+ * import { Pool, SimpleQueue } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const q = new SimpleQueue<string>();
+ * await using pool = new Pool(1);
+ * await pool.apply((queue: SimpleQueue<string>) => queue.put("hello from a worker"), [q]);
+ * assert.equal(await q.get(), "hello from a worker");
+ * ```
+ */
+export class SimpleQueue<T = unknown> {
+  #channel: Channel = new Channel(0, reviving);
+  #closed = false;
+
+  /**
+   * Puts `value` at the end of the queue; never waits.
+   *
+   * @param value The message: any structured-cloneable value.
+   * @throws {ClosedError} This handle was closed; carries the value.
+   * @throws {TypeError} The value cannot be cloned.
+   *
+   * @example
+   * ```ts
+   * import { SimpleQueue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new SimpleQueue<number>();
+   * q.put(1);
+   * assert.equal(q.empty(), false);
+   * ```
+   */
+  put(value: T): void {
+    this.#assertOpen(value);
+    this.#channel.tryPut(encodeMessage(value, "value"));
+  }
+
+  /**
+   * Takes the oldest message, waiting without blocking the thread while the queue is empty.
+   *
+   * @returns The message.
+   * @throws {ClosedError} This handle was closed.
+   *
+   * @example
+   * ```ts
+   * import { SimpleQueue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new SimpleQueue<string>();
+   * setTimeout(() => q.put("late"), 5);
+   * assert.equal(await q.get(), "late");
+   * ```
+   */
+  async get(): Promise<T> {
+    this.#assertOpen(undefined);
+    const got = await runAsync(
+      this.#channel.cells,
+      PUTS,
+      this.#channel.taking(Infinity),
+      undefined,
+    );
+    return got as T;
+  }
+
+  /**
+   * {@linkcode SimpleQueue.get} for worker code: blocks while the queue is empty.
+   *
+   * @returns The message.
+   * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { SimpleQueue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new SimpleQueue<number>();
+   * q.put(3);
+   * assert.equal(q.getSync(), 3); // a message is there: no wait, fine on the main program too
+   * ```
+   */
+  getSync(): T {
+    this.#assertOpen(undefined);
+    const first = this.#channel.tryTake();
+    if (first !== EMPTY) return first as T;
+    assertMayBlock("SimpleQueue.getSync", "queue.get", Infinity);
+    const got = runSync(this.#channel.cells, PUTS, this.#channel.taking(Infinity));
+    return got as T;
+  }
+
+  /**
+   * Whether the queue is empty (approximate while others put and get).
+   *
+   * @returns `true` when empty.
+   *
+   * @example
+   * ```ts
+   * import { SimpleQueue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SimpleQueue().empty(), true);
+   * ```
+   */
+  empty(): boolean {
+    return this.#channel.count === 0;
+  }
+
+  /**
+   * Closes this handle: it may no longer put or get. Other handles go on.
+   *
+   * @example
+   * ```ts
+   * import { ClosedError, SimpleQueue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new SimpleQueue();
+   * q.close();
+   * assert.throws(() => q.put(1), ClosedError);
+   * ```
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #assertOpen(value: unknown): void {
+    if (!this.#closed) return;
+    throw new ClosedError("Cannot use the SimpleQueue as this handle of it was closed", {
+      value,
+    });
+  }
+
+  /** @internal What crosses into a worker. */
+  [toShared](): SharedHandle {
+    return { module: import.meta.url, export: "SimpleQueue", state: this.#channel.buffer };
+  }
+
+  /** @internal Rebuilds the queue in a worker. */
+  static [fromShared](state: unknown): SimpleQueue {
+    reviving = state as SharedArrayBuffer;
+    try {
+      return new SimpleQueue();
+    } finally {
+      reviving = undefined;
+    }
+  }
+}

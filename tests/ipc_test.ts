@@ -1,0 +1,152 @@
+/**
+ * Queues and pipes across real workers and the main program: exactly-once delivery in order
+ * per producer, bounded queues, values of any size, end of stream, joinable queues, revival.
+ */
+
+import assert from "node:assert/strict";
+import {
+  ClosedError,
+  type Connection,
+  EOFError,
+  FullError,
+  JoinableQueue,
+  Pipe,
+  Pool,
+  Queue,
+  RemoteError,
+  SimpleQueue,
+} from "../mod.ts";
+import { delay, workerTest } from "./_helpers.ts";
+import * as tasks from "./fixtures/ipc_tasks.ts";
+
+const imports = [new URL("./fixtures/ipc_tasks.ts", import.meta.url).href];
+
+workerTest(
+  "Queue: 3 producers and 3 consumers, every message exactly once, in order per producer",
+  async () => {
+    await using pool = new Pool(4, { imports });
+    const queue = new Queue<[string, number] | null>();
+    const count = 3_000;
+    const consumers = pool.starmap(tasks.consume, [[queue], [queue]], 1);
+    const producers = pool.starmap(tasks.produce, [[queue, "w1", count], [queue, "w2", count]], 1);
+    for (let i = 0; i < count; i++) await queue.put(["main", i]);
+    // The main program consumes too, while the others run.
+    const mine: [string, number][] = [];
+    for (let i = 0; i < 500; i++) mine.push((await queue.get({ timeout: 20_000 }))!);
+    await producers;
+    for (let i = 0; i < 2; i++) await queue.put(null);
+    const all = [...(await consumers).flat(), ...mine];
+    assert.equal(all.length, 3 * count);
+    const seen = new Set(all.map(([p, i]) => `${p}:${i}`));
+    assert.equal(seen.size, 3 * count, "no message twice");
+    for (const got of [...await consumers, mine]) {
+      const last = new Map<string, number>();
+      for (const [producer, i] of got) {
+        assert.ok(i > (last.get(producer) ?? -1), `${producer} out of order`);
+        last.set(producer, i);
+      }
+    }
+    assert.equal(queue.empty(), true);
+  },
+);
+
+workerTest("Queue(maxsize): a worker's put waits for room; timeouts are FullError", async () => {
+  await using pool = new Pool(1, { imports });
+  const queue = new Queue<number>(2);
+  const putting = pool.apply(tasks.putTimed, [queue, 4]);
+  await delay(100);
+  assert.equal(queue.full(), true);
+  assert.equal(queue.qsize(), 2);
+  assert.equal(await queue.get(), 0);
+  assert.equal(await queue.get(), 1);
+  assert.equal(await queue.get(), 2);
+  assert.equal(await queue.get(), 3);
+  const waited = await putting;
+  assert.ok(waited[2]! >= 50, `the third put waited ${waited[2]} ms for room`);
+  await queue.put(1);
+  await queue.put(2);
+  await assert.rejects(queue.put(3, { timeout: 10 }), FullError);
+  assert.throws(() => queue.putNowait(3), FullError);
+  await assert.rejects(queue.put(3, { block: false }), FullError);
+});
+
+workerTest("Queue and Pipe carry a 100 MB Float64Array from a worker", async () => {
+  await using pool = new Pool(1, { imports });
+  const length = 100e6 / 8;
+  const queue = new Queue<Float64Array>();
+  await pool.apply(tasks.putBig, [queue, length]);
+  const big = await queue.get();
+  assert.equal(big.length, length);
+  assert.equal(big[length - 1], length - 1);
+  const [mine, theirs] = Pipe<Float64Array>();
+  await pool.apply(tasks.sendBig, [theirs, length]);
+  const piped = await mine.recv();
+  assert.equal(piped[12_345], 12_345);
+  await assert.rejects(mine.recv(), EOFError);
+});
+
+workerTest("Pipe: the tutorial's child sends a list, then the end of the stream", async () => {
+  await using pool = new Pool(1, { imports });
+  const [parentConn, childConn] = Pipe();
+  await pool.apply(tasks.tutorialChild, [childConn]);
+  assert.deepEqual(await parentConn.recv(), [42, null, "hello"]);
+  await assert.rejects(parentConn.recv(), EOFError);
+  assert.throws(() => parentConn.send("anyone?"), ClosedError);
+});
+
+workerTest("Pipe: a worker echoes 1,000 messages of every kind back, then sees EOF", async () => {
+  await using pool = new Pool(1, { imports });
+  const [mine, theirs] = Pipe();
+  const echoed = pool.apply(tasks.echo, [theirs]);
+  const samples: unknown[] = [1, "two", [3], { four: 4 }, new Map([[5, 5]]), null, 7n];
+  for (let i = 0; i < 1_000; i++) {
+    const value = samples[i % samples.length];
+    mine.send(value);
+    assert.deepEqual(await mine.recv({ timeout: 20_000 }), value);
+  }
+  mine.close();
+  assert.equal(await echoed, 1_000);
+});
+
+workerTest("JoinableQueue: join() waits until workers mark every job done", async () => {
+  await using pool = new Pool(2, { imports });
+  const queue = new JoinableQueue<number>();
+  for (let i = 1; i <= 100; i++) queue.putNowait(i);
+  const sums = pool.starmap(tasks.work, [[queue, 50], [queue, 50]], 1);
+  assert.equal(await queue.join({ timeout: 20_000 }), true);
+  assert.equal((await sums).reduce((a, b) => a + b), 5050);
+  assert.throws(() => queue.taskDone(), { name: "InvalidStateError" });
+});
+
+workerTest("Queues and pipes nested in objects and initargs arrive as themselves", async () => {
+  const queue = new Queue<string>();
+  const simple = new SimpleQueue<string>();
+  const [a, b] = Pipe<string>();
+  await using pool = new Pool(1, {
+    initializer: (q: Queue<string>) => q.putSync("from the initializer"),
+    initargs: [queue],
+  });
+  await pool.apply((parts: { q: SimpleQueue<string>; ends: Connection<string>[] }) => {
+    parts.q.put("simple");
+    parts.ends[1]!.send("piped");
+  }, [{ q: simple, ends: [a, b] }]);
+  assert.equal(await queue.get(), "from the initializer");
+  assert.equal(await simple.get(), "simple");
+  assert.equal(await a.recv(), "piped");
+});
+
+workerTest("Sending what cannot be cloned names the type and the argument", async () => {
+  await using pool = new Pool(1);
+  const queue = new Queue();
+  assert.throws(() => queue.putNowait(() => 1), {
+    name: "TypeError",
+    message: /function.*"value"/,
+  });
+  await assert.rejects(
+    pool.apply((q: Queue) => q.putSync({ f: Symbol("s") }), [queue]),
+    (error: unknown) => error instanceof RemoteError && error.remoteName === "TypeError",
+  );
+  const [a] = Pipe();
+  assert.throws(() => a.send(new WeakMap()), /WeakMap/);
+  assert.equal(queue.empty(), true);
+});
