@@ -21,4 +21,6 @@ export * from "./pool/mod.ts";
 export * from "./process/mod.ts";
 export * from "./sync/mod.ts";
 export * from "./shared/mod.ts";
+export * from "./ipc/mod.ts";
+export * from "./manager/mod.ts";
 export * from "./errors.ts";

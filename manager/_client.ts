@@ -1,0 +1,131 @@
+/**
+ * A thread's side of a manager: sends requests, and routes the replies on its own reply
+ * channel to the promises that wait for them. One per manager and thread.
+ *
+ * @module
+ */
+
+import { ClosedError, RemoteError } from "../errors.ts";
+import { hasEnded } from "../_internal/identity.ts";
+import { registerBlock } from "../_internal/named_blocks.ts";
+import type { SerializedError } from "../_internal/protocol.ts";
+import { runAsync } from "../sync/_futex.ts";
+import { Channel, EMPTY, PUTS } from "../ipc/_channel.ts";
+import { SimpleQueue } from "../ipc/simple_queue.ts";
+import { fromShared } from "../_internal/shareable.ts";
+import type { Reply, Request } from "./_server.ts";
+
+/** What every proxy of a manager carries to reach it. */
+export interface ManagerLine {
+  /** Unique per manager. */
+  token: string;
+  /** The buffer of the request queue. */
+  requests: SharedArrayBuffer;
+  /** The server worker's ident, to notice its end. */
+  server: number;
+  /** One `Int32`: the last object id handed out, by whichever thread creates objects. */
+  objects: SharedArrayBuffer;
+}
+
+/** How often a waiting thread looks whether the server has ended. */
+const WATCH_MS = 100;
+
+const clients = new Map<string, Client>();
+
+/** This thread's client of the manager `line` leads to. */
+export function clientOf(line: ManagerLine): Client {
+  let client = clients.get(line.token);
+  if (client === undefined) {
+    client = new Client(line);
+    clients.set(line.token, client);
+  }
+  return client;
+}
+
+/** Forgets this thread's client of a manager (after its shutdown). */
+export function dropClient(token: string): void {
+  clients.delete(token);
+}
+
+/** Sends requests to one manager and receives the replies. */
+export class Client {
+  readonly line: ManagerLine;
+  #requests: SimpleQueue<Request>;
+  #reply: Channel | undefined;
+  #replyName = "";
+  #pending = new Map<number, PromiseWithResolvers<unknown>>();
+  #nextId = 0;
+  #pumping = false;
+
+  constructor(line: ManagerLine) {
+    this.line = line;
+    this.#requests =
+      (SimpleQueue as unknown as Record<symbol, (s: unknown) => SimpleQueue<Request>>)[fromShared]!(
+        line.requests,
+      );
+  }
+
+  /** Calls `method` of managed object `object` with `args`; resolves with its result. */
+  call(object: number, method: string, args: unknown[]): Promise<unknown> {
+    if (hasEnded(this.line.server)) {
+      return Promise.reject(this.#gone());
+    }
+    if (this.#reply === undefined) {
+      // This thread's reply channel, found by the server under its name.
+      const reply = new Channel();
+      const name = `manager-${this.line.token}-reply-${crypto.randomUUID()}`;
+      registerBlock(name, { buffer: reply.buffer, token: crypto.randomUUID() });
+      this.#reply = reply;
+      this.#replyName = name;
+    }
+    const id = ++this.#nextId;
+    const pending = Promise.withResolvers<unknown>();
+    this.#pending.set(id, pending);
+    this.#requests.put([this.#replyName, id, object, method, args]);
+    if (!this.#pumping) void this.#pump();
+    return pending.promise;
+  }
+
+  /** Sends a request that gets no reply (`create`, `shutdown`). */
+  post(object: number, method: string, args: unknown[] = []): void {
+    this.#requests.put(["", 0, object, method, args]);
+  }
+
+  /** Receives replies while requests wait for them. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    const reply = this.#reply!;
+    try {
+      while (this.#pending.size > 0) {
+        const got = await runAsync(reply.cells, PUTS, reply.taking(WATCH_MS), undefined);
+        if (got === EMPTY) {
+          if (hasEnded(this.line.server)) this.#failAll(this.#gone());
+          continue;
+        }
+        const [id, ok, value] = got as Reply;
+        const pending = this.#pending.get(id);
+        if (pending === undefined) continue;
+        this.#pending.delete(id);
+        if (ok) pending.resolve(value);
+        // The error as the server threw it (a RangeError stays a RangeError), as Python's
+        // proxies re-raise the referent's exception.
+        else pending.reject(new RemoteError(value as SerializedError).cause);
+      }
+    } catch (error) {
+      this.#failAll(error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #failAll(error: unknown): void {
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+  }
+
+  #gone(): ClosedError {
+    return new ClosedError(
+      "The manager has shut down (or its worker ended): no proxy works any more",
+    );
+  }
+}
