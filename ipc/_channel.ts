@@ -176,7 +176,10 @@ export class Channel {
     } finally {
       this.#unlock();
     }
-    if (Atomics.load(cells, GET_WAITERS) > 0) Atomics.notify(cells, PUTS, 1);
+    const sleepers = Atomics.load(cells, GET_WAITERS);
+    // One sleeper is woken; with several, all are, since a sleeping `poll` would not take the
+    // message it was woken for and a sleeping `get` would sleep on.
+    if (sleepers > 0) Atomics.notify(cells, PUTS, sleepers > 1 ? Infinity : 1);
     return true;
   }
 
