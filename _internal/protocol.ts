@@ -18,7 +18,27 @@ export interface WorkerIdentity {
   name: string;
   /** A positive integer unique among all workers of the program, nested ones included. */
   ident: number;
+  /** Set for a daemonic `Process`, which may not start processes of its own (as in Python). */
+  daemon?: boolean;
 }
+
+/**
+ * What becomes of the `console` output of the workers a `Pool` or a `Process` starts.
+ *
+ * - `"forward"`: each worker sends its output, formatted as Deno's console formats it, to the
+ *   thread that started it, which prints it with its own `console`: `log`, `info`, `debug`
+ *   and the like on stdout, `warn`, `error`, `trace` and failed `assert`s on stderr. Lines of
+ *   one worker keep their order and come before the result of the task that printed them.
+ *   A worker's output thus reaches the main program through every level of nesting, and the
+ *   notebook cell in the Deno Jupyter kernel, where a worker's own output is lost.
+ * - `"tagged"`: the same, each line prefixed with the worker's name: `[PoolWorker-1] hello`.
+ * - `"inherit"`: Deno's own behaviour: the worker writes to the process's stdout and stderr
+ *   directly (lines of different workers may interleave, and the Jupyter kernel shows none).
+ */
+export type ConsoleMode = "forward" | "tagged" | "inherit";
+
+/** What a worker is started for: pool tasks, or the one target of a `Process`. */
+export type WorkerRole = "pool" | "process";
 
 /**
  * How a function reaches a worker. The worker first looks for an export of that `name` with
@@ -63,6 +83,14 @@ export type MainToWorker =
     initializer: FunctionDescriptor | null;
     initargs: unknown[];
     initargsShared: boolean;
+    /** Whether the worker forwards its console output (`"inherit"`: it does not). */
+    console: ConsoleMode;
+    /**
+     * `"process"`: the worker runs one target, ignores its result, and before it answers waits
+     * for the processes the target started (terminating the daemonic ones first), as a Python
+     * process does when it exits.
+     */
+    role: WorkerRole;
     /** The program-wide counter that hands out `ident`s, so nested workers get unique ones. */
     identCounter: SharedArrayBuffer;
     /**
@@ -110,6 +138,18 @@ export type WorkerToMain =
     /** How it died, in words: `"called self.close()"`, `"uncaught error"`… */
     how: string;
     error: SerializedError | null;
+    /**
+     * The exit code a `Process` ends with: the code given to `Deno.exit()`, `0` for
+     * `self.close()`, `1` for an uncaught error or unhandled rejection.
+     */
+    exitCode: number;
+  }
+  | {
+    kind: "console";
+    /** `stdout` for `log`, `info`, `debug`…; `stderr` for `warn`, `error`, `trace`, `assert`. */
+    stream: "stdout" | "stderr";
+    /** Whole lines, formatted as Deno's console formats them, without the last newline. */
+    text: string;
   };
 
 /**

@@ -19,6 +19,20 @@ const messages: (MainToWorker | WorkerToMain)[] = [
     initargs: [1, "x"],
     initargsShared: false,
     identCounter: new SharedArrayBuffer(8),
+    console: "forward",
+    role: "pool",
+  },
+  {
+    kind: "init",
+    identity: { name: "Process-2", ident: 2, daemon: true },
+    imports: [],
+    context: { values: {}, functions: {}, shared: false },
+    initializer: null,
+    initargs: [],
+    initargsShared: false,
+    identCounter: new SharedArrayBuffer(8),
+    console: "tagged",
+    role: "process",
   },
   { kind: "run", batch: 1, fn: 1, def: fn, mode: "one", calls: [1, 2], shared: false },
   {
@@ -40,11 +54,24 @@ const messages: (MainToWorker | WorkerToMain)[] = [
     values: [1],
     shared: false,
   },
-  { kind: "crashed", batch: null, how: "called self.close()", error: null },
+  { kind: "crashed", batch: null, how: "called self.close()", error: null, exitCode: 0 },
+  {
+    kind: "crashed",
+    batch: 3,
+    how: "had an uncaught error",
+    error: { name: "Error", message: "escaped", stack: "Error: escaped" },
+    exitCode: 1,
+  },
+  { kind: "console", stream: "stdout", text: "hello bob" },
+  { kind: "console", stream: "stderr", text: "Trace: here\n    at f (file:///a.ts:1:1)" },
 ];
 
+const seen = new Map<string, number>();
 for (const message of messages) {
-  Deno.test(`protocol: a "${message.kind}" message survives a structured clone`, () => {
+  const nth = (seen.get(message.kind) ?? 0) + 1;
+  seen.set(message.kind, nth);
+  const which = nth === 1 ? "" : ` (${nth})`;
+  Deno.test(`protocol: a "${message.kind}" message${which} survives a structured clone`, () => {
     assert.deepEqual(structuredClone(message), message);
   });
 }

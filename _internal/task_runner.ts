@@ -3,11 +3,16 @@
  * runs the calls, and answers. The worker host drives it inside a Web Worker; the `inline`
  * backend drives the very same code on the main thread.
  *
+ * A worker started for a `Process` (role `"process"`) runs one target and ignores its result,
+ * as Python does; before it answers, it reaps the processes the target started (see
+ * `children.ts`), so its end is reported only once theirs is.
+ *
  * @module
  */
 
 import { FunctionTransportError } from "../errors.ts";
-import type { MainToWorker, SerializedError, WorkerToMain } from "./protocol.ts";
+import { reapChildren } from "./children.ts";
+import type { MainToWorker, SerializedError, WorkerRole, WorkerToMain } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
 import { packNumbers } from "./number_pack.ts";
@@ -46,6 +51,7 @@ export class TaskRunner {
   readonly #queue: MainToWorker[] = [];
   #draining = false;
   #resolver: Resolver | undefined;
+  #role: WorkerRole = "pool";
 
   constructor(host: RunnerHost) {
     this.#host = host;
@@ -78,6 +84,7 @@ export class TaskRunner {
     try {
       const resolver = this.#host.start(message);
       this.#resolver = resolver;
+      this.#role = message.role;
       if (message.initializer !== null) {
         resolver.define(message.initializer);
         const { fn } = await resolver.resolve(message.initializer.id);
@@ -126,14 +133,21 @@ export class TaskRunner {
     } catch (error) {
       this.running = null;
       const explained = await resolver.explain(resolved, error);
-      this.#fail(
-        message.batch,
-        serializeError(explained ?? error, explained !== undefined),
-        values.slice(0, i),
-      );
+      const serialized = serializeError(explained ?? error, explained !== undefined);
+      if (this.#role === "process") {
+        await this.#exit();
+        this.#fail(message.batch, serialized, []);
+        return;
+      }
+      this.#fail(message.batch, serialized, values.slice(0, i));
       return;
     }
     this.running = null;
+    if (this.#role === "process") {
+      await this.#exit();
+      this.#send({ kind: "done", batch: message.batch, values: [], shared: false });
+      return;
+    }
     const transfer: Transferable[] = [];
     try {
       const encoded = encodeValue(values, transfer);
@@ -147,6 +161,11 @@ export class TaskRunner {
       // A result that cannot be cloned (a function, a class instance with private state…).
       this.#fail(message.batch, serializeError(cloneError(error)), []);
     }
+  }
+
+  /** A process's target is done: wait for the processes it started, as Python does at exit. */
+  async #exit(): Promise<void> {
+    if (!this.stopped) await reapChildren();
   }
 
   #fail(batch: number, error: SerializedError, done: unknown[]): void {

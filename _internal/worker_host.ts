@@ -4,12 +4,15 @@
  * not report to the main program — `self.close()` and `Deno.exit()` raise no event there at
  * all — or reports only as a bare error: an uncaught error or unhandled rejection. Each is
  * reported as a `crashed` message naming the batch that was running, before the worker goes.
+ * Unless started with `console: "inherit"`, it forwards the worker's console output to the
+ * thread that started it (see `console_forward.ts`).
  *
  * @module
  */
 
 /// <reference lib="deno.worker" />
 
+import { forwardConsole } from "./console_forward.ts";
 import { FunctionResolver } from "./function_transport.ts";
 import { adoptIdentity } from "./identity.ts";
 import type { MainToWorker, WorkerToMain } from "./protocol.ts";
@@ -27,11 +30,16 @@ const runner = new TaskRunner({
   start(init) {
     adoptIdentity(init.identity, init.identCounter);
     if (init.registry !== undefined) adoptRegistry(init.registry);
+    if (init.console !== "inherit") {
+      forwardConsole((message) => {
+        if (!dead) self.postMessage(message);
+      });
+    }
     return new FunctionResolver(init.imports, init.context);
   },
 });
 
-function die(how: string, error: unknown): void {
+function die(how: string, error: unknown, exitCode: number): void {
   if (dead) return;
   dead = true;
   const batch = runner.running;
@@ -41,6 +49,7 @@ function die(how: string, error: unknown): void {
     batch,
     how,
     error: error === undefined ? null : serializeError(error),
+    exitCode,
   };
   try {
     self.postMessage(message);
@@ -49,22 +58,28 @@ function die(how: string, error: unknown): void {
   }
 }
 
-self.close = () => die("called self.close()", undefined);
+self.close = () => die("called self.close()", undefined, 0);
 Object.defineProperty(Deno, "exit", {
   configurable: true,
   writable: true,
   value: (code?: number): never => {
-    die(`called Deno.exit(${code ?? ""})`, undefined);
+    die(`called Deno.exit(${code ?? ""})`, undefined, exitCodeOf(code));
     // Unwind the task that called it, as Python's sys.exit() raises SystemExit.
     throw new Error(`Deno.exit(${code ?? ""}) was called in a worker`);
   },
 });
 self.addEventListener("error", (event) => {
   event.preventDefault();
-  die("had an uncaught error", event.error ?? new Error(event.message));
+  die("had an uncaught error", event.error ?? new Error(event.message), 1);
 });
 self.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
-  die("had an unhandled promise rejection", event.reason);
+  die("had an unhandled promise rejection", event.reason, 1);
 });
+/** The code `Deno.exit(code)` ends a `Process` with: a whole number, `0` when left out. */
+function exitCodeOf(code: unknown): number {
+  const n = Math.trunc(Number(code ?? 0));
+  return Number.isFinite(n) ? n : 1;
+}
+
 self.onmessage = (event: MessageEvent<MainToWorker>) => runner.receive(event.data);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { pathToFileURL } from "node:url";
+export { checkCloneable, resolveImports } from "../_internal/task_inputs.ts";
 
 /** What the map methods take: any iterable or async iterable. */
 export type MapInput<T> = Iterable<T> | AsyncIterable<T>;
@@ -57,33 +57,4 @@ export function toArgs(item: unknown, index: number): unknown[] {
     `starmap needs an iterable of argument lists, but item ${index} is ${typeof item}: pass ` +
       `e.g. [[1, 2], [3, 4]] for f(1, 2), f(3, 4)`,
   );
-}
-
-export function resolveImports(imports: unknown, caller: string | undefined): string[] {
-  if (imports === undefined) return caller === undefined ? [] : [caller];
-  if (!Array.isArray(imports)) {
-    throw new TypeError(`"imports" must be an array of module URLs or paths`);
-  }
-  const base = caller ?? pathToFileURL(`${Deno.cwd()}/`).href;
-  return imports.map((spec: unknown, i) => {
-    if (spec instanceof URL) return spec.href;
-    if (typeof spec !== "string" || spec === "") {
-      throw new TypeError(`"imports[${i}]" must be a module URL or path, got ${typeof spec}`);
-    }
-    if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return spec;
-    if (spec.startsWith("/")) return pathToFileURL(spec).href;
-    return new URL(spec, base).href;
-  });
-}
-
-export function checkCloneable(value: unknown, argument: string): void {
-  try {
-    structuredClone(value);
-  } catch (error) {
-    throw new TypeError(
-      `"${argument}" cannot be sent to the workers (${(error as Error).message}): use ` +
-        `structured-cloneable values`,
-      { cause: error },
-    );
-  }
 }

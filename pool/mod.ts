@@ -13,7 +13,8 @@
  *  │   replace a worker that dies             │ ◀───────  │   report done / failed;      │
  *  │   │                                      │  done,    │   self.close(), Deno.exit(), │
  *  │   ▼                                      │  failed,  │   uncaught errors → crashed  │
- *  │ results in order / as they come          │  crashed  │                              │
+ *  │ results in order / as they come          │  crashed, │   console.log … → console    │
+ *  │ console lines printed here, in order     │  console  │   (before the task's answer) │
  *  └──────────────────────────────────────────┘           └──────────────────────────────┘
  *     backend seam: "worker" (Web Workers) | "inline" (same runner, main thread) | later "mpi"
  * ```
@@ -38,4 +39,5 @@ export * from "./pool.ts";
 export * from "./async_result.ts";
 export type { BackendName } from "./_backend.ts";
 export type { MapInput } from "./_inputs.ts";
+export type { ConsoleMode } from "../_internal/protocol.ts";
 export { transfer } from "../_internal/shareable.ts";

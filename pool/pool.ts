@@ -8,7 +8,8 @@ import { PoolClosedError } from "../errors.ts";
 import { callerModule } from "../_internal/caller_module.ts";
 import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
 import { assertNotBootstrapping, processorCount } from "../_internal/identity.ts";
-import type { CallMode, FunctionDescriptor } from "../_internal/protocol.ts";
+import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
+import { checkConsoleMode } from "../_internal/task_inputs.ts";
 import { encodeValue } from "../_internal/shareable.ts";
 import { packNumbers } from "../_internal/number_pack.ts";
 import type { BackendName } from "./_backend.ts";
@@ -71,6 +72,14 @@ export interface PoolOptions {
    * @default {"worker"}
    */
   backend?: BackendName;
+  /**
+   * What becomes of the workers' `console` output: `"forward"` prints it in this thread (so it
+   * reaches a notebook cell), in order per worker and before the task's result; `"tagged"`
+   * does so with each line prefixed by the worker's name (`[PoolWorker-1] hello`); `"inherit"`
+   * lets the workers write to stdout themselves (see {@linkcode ConsoleMode}).
+   * @default {"forward"}
+   */
+  console?: ConsoleMode;
 }
 
 /** Options of {@linkcode Pool.applyAsync}, {@linkcode Pool.mapAsync}, {@linkcode Pool.starmapAsync}. */
@@ -95,6 +104,9 @@ const MAP = "map over the pool";
  * Otherwise it goes **by value**: its source is compiled once in each worker, so it must be
  * self-contained, with free variables passed in `context`. Arguments and results are
  * structured-cloned.
+ *
+ * What the tasks print with `console` is printed by this thread, in order and before each
+ * task's result, so it reaches a notebook cell too (see {@linkcode PoolOptions.console}).
  *
  * A task that throws rejects with a `RemoteError`; a worker that dies fails its task with a
  * `WorkerCrashedError` and is replaced. End a pool with `close()` + `join()`, `terminate()`, or
@@ -131,7 +143,8 @@ export class Pool implements AsyncDisposable {
    *
    * @param processes How many workers. @default {cpuCount()}
    * @param options See {@linkcode PoolOptions}.
-   * @throws {RangeError} `processes` or `maxTasksPerChild` is not a whole number ≥ 1.
+   * @throws {RangeError} `processes` or `maxTasksPerChild` is not a whole number ≥ 1, or
+   *   `console` is not one of the modes.
    * @throws {TypeError} An option has the wrong type, or `initargs`/`context` cannot be cloned.
    */
   constructor(processes?: number, options: PoolOptions = {}) {
@@ -161,6 +174,7 @@ export class Pool implements AsyncDisposable {
     if (typeof name !== "string" || name === "") {
       throw new TypeError(`"name" must be a non-empty string, e.g. { name: "Scatter" }`);
     }
+    const consoleMode = checkConsoleMode(options.console);
     const initargs = options.initargs ?? [];
     if (!Array.isArray(initargs)) {
       throw new TypeError(`"initargs" must be an array of the initializer's arguments`);
@@ -184,6 +198,8 @@ export class Pool implements AsyncDisposable {
         initializer,
         initargs: encodedArgs.value,
         initargsShared: encodedArgs.shared,
+        console: consoleMode,
+        role: "pool",
       },
     });
   }

@@ -17,12 +17,14 @@ export interface CurrentProcess {
   readonly ident: number;
   /** The operating system's process id, shared by the main program and all its workers. */
   readonly pid: number;
+  /** Whether this is a daemonic `Process` (which may not start processes of its own). */
+  readonly daemon: boolean;
 }
 
 /**
  * Which process (worker) the calling code runs in, as Python's `current_process()`.
  *
- * @returns Its name and ident.
+ * @returns Its name, ident, the process id and whether it is daemonic.
  *
  * @example
  * ```ts
@@ -36,6 +38,6 @@ export interface CurrentProcess {
  * ```
  */
 export function currentProcess(): CurrentProcess {
-  const { name, ident } = currentIdentity();
-  return { name, ident, pid: Deno.pid };
+  const { name, ident, daemon = false } = currentIdentity();
+  return { name, ident, pid: Deno.pid, daemon };
 }

@@ -1,0 +1,123 @@
+/**
+ * Starting one worker host in a Web Worker: the one way every worker of the library (pool
+ * workers and processes, at any depth) is started. It wires the worker's events, gives the
+ * worker its line to the registry of named shared memory (closed when the worker is stopped),
+ * and prints the console output the worker forwards (see `console_forward.ts`).
+ *
+ * @module
+ */
+
+import { type ConsoleMessage, printForwarded } from "./console_forward.ts";
+import type { ConsoleMode, MainToWorker, WorkerIdentity, WorkerToMain } from "./protocol.ts";
+import { openRegistryLink } from "./registry.ts";
+
+const hostUrl = new URL("./worker_host.ts", import.meta.url);
+
+/** What the starter hears from one worker. */
+export interface WorkerEvents {
+  /** A protocol message from the worker (`console` messages are printed, not passed on). */
+  message(message: WorkerToMain): void;
+  /** The worker died without saying so itself (it failed to load, or a message broke). */
+  error(error: unknown): void;
+}
+
+/** One started worker. */
+export interface WorkerHandle {
+  /**
+   * Sends a protocol message; throws a `DataCloneError` for values that cannot be sent. The
+   * `init` message gets the worker's registry line added, and its `console` mode is heeded.
+   */
+  post(message: MainToWorker, transfer: Transferable[]): void;
+  /** Stops the worker at once and closes its registry line; it is heard no more. Idempotent. */
+  terminate(): void;
+  /**
+   * Whether the worker keeps the program running, as any Web Worker does (`true`, the start).
+   * `false` lets the program end while the worker runs, as Python's daemonic processes do;
+   * where Deno offers no way to do that, the worker keeps the program running.
+   */
+  keepAlive(on: boolean): void;
+}
+
+/** Starts a worker host named after `identity`. */
+export function startWorker(identity: WorkerIdentity, events: WorkerEvents): WorkerHandle {
+  const worker = new Worker(hostUrl, { type: "module", name: identity.name });
+  let stopped = false;
+  let consoleMode: ConsoleMode = "forward";
+  let referenced = true;
+  worker.onmessage = (event: MessageEvent<WorkerToMain>) => {
+    if (stopped) return;
+    const message = event.data;
+    if (message.kind === "console") {
+      printForwarded(
+        message as ConsoleMessage,
+        consoleMode === "tagged" ? identity.name : undefined,
+      );
+    } else {
+      events.message(message);
+    }
+  };
+  worker.onerror = (event: ErrorEvent) => {
+    // Handled here: never re-thrown into the program.
+    event.preventDefault();
+    if (!stopped) events.error(event.error ?? new Error(event.message));
+  };
+  worker.onmessageerror = () => {
+    if (!stopped) events.error(new Error("a message from the worker could not be deserialized"));
+  };
+  // The worker's line to the registry of named shared memory, sent with `init`.
+  const registry = openRegistryLink();
+  return {
+    post(message, transfer) {
+      if (message.kind !== "init") return worker.postMessage(message, transfer);
+      consoleMode = message.console;
+      worker.postMessage({ ...message, registry: registry.link }, [
+        ...transfer,
+        registry.link.port,
+      ]);
+    },
+    terminate() {
+      if (stopped) return;
+      stopped = true;
+      worker.terminate();
+      registry.close();
+    },
+    keepAlive(on) {
+      if (on === referenced || stopped) return;
+      const ref = refMethod(worker);
+      if (ref === undefined) return;
+      referenced = on;
+      ref.call(worker, on);
+    },
+  };
+}
+
+type RefMethod = (this: Worker, ref: boolean) => void;
+let foundRef: RefMethod | null | undefined;
+
+/**
+ * Deno's own switch for whether a worker keeps the program running: the unnamed method its
+ * `node:worker_threads` uses for `unref()`, which `Worker` does not expose by name. Looked up
+ * once; `undefined` where it is missing, and daemonic workers then keep the program running.
+ */
+function refMethod(worker: Worker): RefMethod | undefined {
+  if (foundRef !== undefined) return foundRef ?? undefined;
+  foundRef = null;
+  for (
+    let proto = Object.getPrototypeOf(worker);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const key of Object.getOwnPropertySymbols(proto)) {
+      const value = Object.getOwnPropertyDescriptor(proto, key)?.value;
+      if (
+        typeof value === "function" && value.length === 1 &&
+        /refCount/.test(Function.prototype.toString.call(value)) &&
+        /unrefOpPromise/.test(Function.prototype.toString.call(value))
+      ) {
+        foundRef = value as RefMethod;
+        return foundRef;
+      }
+    }
+  }
+  return undefined;
+}

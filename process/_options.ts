@@ -1,0 +1,85 @@
+/**
+ * Checking the options of `Process` and of its `join()`, eagerly, before any worker starts.
+ * Each error names the option, the value and the fix.
+ *
+ * @module
+ */
+
+import { callerModule } from "../_internal/caller_module.ts";
+import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
+import type { ConsoleMode, EncodedContext, FunctionDescriptor } from "../_internal/protocol.ts";
+import { checkCloneable, checkConsoleMode, resolveImports } from "../_internal/task_inputs.ts";
+
+const optionNames = ["target", "args", "name", "daemon", "imports", "context", "console"];
+
+/** A process's options, checked and ready to send. */
+export interface CheckedOptions {
+  target: FunctionDescriptor;
+  args: unknown[];
+  name: string | undefined;
+  daemon: boolean;
+  imports: string[];
+  context: EncodedContext;
+  console: ConsoleMode;
+}
+
+/** Checks the options of `new Process(options)`. */
+export function checkProcessOptions(options: unknown): CheckedOptions {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `"options" must be an object with a "target", e.g. new Process({ target: f, args: ` +
+        `["bob"] }), got ${options === null ? "null" : typeof options}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!optionNames.includes(key)) {
+      throw new TypeError(
+        `Unknown option "${key}" of Process: the options are ${optionNames.join(", ")}`,
+      );
+    }
+  }
+  const given = options as Record<string, unknown>;
+  const target = describeFunction(given.target, "target");
+  const args = given.args ?? [];
+  if (!Array.isArray(args)) {
+    throw new TypeError(
+      `"args" must be an array of the target's arguments, got ${typeof args}: pass e.g. ` +
+        `{ args: ["bob"] } to call target("bob")`,
+    );
+  }
+  const { name } = given;
+  if (name !== undefined && (typeof name !== "string" || name === "")) {
+    throw new TypeError(`"name" must be a non-empty string, e.g. { name: "Test" }`);
+  }
+  const daemon = checkDaemon(given.daemon ?? false);
+  const imports = resolveImports(given.imports, callerModule());
+  const context = encodeContext(given.context as Record<string, unknown> | undefined, []);
+  checkCloneable(context.values, "context");
+  const console = checkConsoleMode(given.console);
+  return { target, args, name, daemon, imports, context, console };
+}
+
+/** Checks a value for `daemon`. */
+export function checkDaemon(value: unknown): boolean {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`"daemon" must be true or false, got ${typeof value}`);
+  }
+  return value;
+}
+
+/** Checks the options of `join()`; returns the timeout in milliseconds. */
+export function checkJoin(options: unknown): number {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`join: "options" must be an object such as { timeout: 1000 }`);
+  }
+  const { timeout = Infinity, signal } = options as { timeout?: unknown; signal?: unknown };
+  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(
+      `join: "timeout" must be a number of milliseconds ≥ 0 (or Infinity), got ${String(timeout)}`,
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`join: "signal" must be an AbortSignal`);
+  }
+  return timeout;
+}

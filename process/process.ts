@@ -1,0 +1,539 @@
+/**
+ * {@linkcode Process}: Python's `multiprocessing.Process`, one Web Worker running one target.
+ *
+ * A process is a worker host started with role `"process"`: it gets the target as a pool
+ * worker gets a task (by reference from an imported module, or by value with `context`; its
+ * arguments may hold shared objects), runs it once, waits for the processes the target
+ * started, and says how it ended. The worker is then stopped, and its `ident` recorded as
+ * ended, so a lock it held can be taken over.
+ *
+ * ```
+ *  new Process({ target, args })  start(): init + run ──▶  worker host: target(...args)
+ *  exitCode null                                              │ console output ──▶ printed here
+ *  join() resolves, exitCode 0 / 1 / n  ◀── done / failed / crashed (Deno.exit(n), close…)
+ *  terminate() / kill(): the worker is stopped, exitCode -15 / -9
+ * ```
+ *
+ * @module
+ */
+
+import { addChild, removeChild } from "../_internal/children.ts";
+import {
+  assertNotBootstrapping,
+  currentIdentity,
+  identCounter,
+  markEnded,
+  nextIdentity,
+} from "../_internal/identity.ts";
+import type {
+  ConsoleMode,
+  EncodedContext,
+  FunctionDescriptor,
+  SerializedError,
+  WorkerIdentity,
+  WorkerToMain,
+} from "../_internal/protocol.ts";
+import { serializeError } from "../_internal/protocol.ts";
+import { encodeValue } from "../_internal/shareable.ts";
+import { startWorker, type WorkerHandle } from "../_internal/start_worker.ts";
+import type { WaitOptions } from "../_internal/wait_options.ts";
+import { checkDaemon, checkJoin, checkProcessOptions } from "./_options.ts";
+
+/** Options of {@linkcode Process}. */
+export interface ProcessOptions {
+  /**
+   * The function the process runs, once, with {@linkcode ProcessOptions.args}; what it returns
+   * (awaited, if it is async) is ignored, as in Python. It reaches the worker as a pool's task
+   * does: by reference when a module the worker imports exports it (by default the module that
+   * creates the process, so guard that module's main code with `if (import.meta.main)`), by
+   * value otherwise (self-contained, free variables in {@linkcode ProcessOptions.context}).
+   */
+  target: (...args: never[]) => unknown;
+  /**
+   * The target's arguments, structured-cloned; the library's shared objects (`Lock`, `Value`,
+   * `SharedArray`, `Event`…) arrive as themselves, and `transfer()` moves buffers.
+   * @default {[]}
+   */
+  args?: unknown[];
+  /**
+   * The process's name, what `currentProcess().name` answers inside it. By default `Process-N`,
+   * with N from the program-wide sequence that numbers pool workers too (as Python numbers
+   * every process it makes, started or not).
+   * @default {"Process-N"}
+   */
+  name?: string;
+  /**
+   * Whether the process is daemonic, as Python's `daemon` flag: a daemonic process does not
+   * keep the program running (when nothing else does, the program ends and the process is
+   * terminated), is terminated when the process that started it ends, and may not start
+   * processes of its own. It can also be set with {@linkcode Process.daemon} before `start()`.
+   * @default {false}
+   */
+  daemon?: boolean;
+  /**
+   * Modules the worker imports to find the target by reference: URLs, absolute paths, or paths
+   * relative to the module that creates the process (in a notebook, to the working directory).
+   * Replaces the default.
+   * @default {[the module that creates the process]}
+   */
+  imports?: (string | URL)[];
+  /**
+   * Free variables of a target sent by value: structured-cloneable values, shared objects, and
+   * self-contained functions.
+   * @default {{}}
+   */
+  context?: Record<string, unknown>;
+  /**
+   * What becomes of the process's `console` output: printed by this thread (`"forward"`), so
+   * that it reaches a notebook cell; the same with each line prefixed by the process's name
+   * (`"tagged"`: `[Process-1] hello bob`); or written to stdout by the worker itself
+   * (`"inherit"`). See {@linkcode ConsoleMode}.
+   * @default {"forward"}
+   */
+  console?: ConsoleMode;
+}
+
+/** The longest timer the platform takes (about 24.8 days); longer timeouts wait forever. */
+const MAX_TIMER = 2 ** 31 - 1;
+/** Python's negative exit codes for a process ended by a signal. */
+const SIGTERM = 15;
+const SIGKILL = 9;
+
+type State = "initial" | "started" | "stopped";
+
+/**
+ * A process, as Python's `multiprocessing.Process`: a Web Worker (an isolated V8 heap on its
+ * own thread) that runs `target(...args)` once. Make it with the target and its arguments,
+ * `start()` it, and `await join()` it; `exitCode` then tells how it ended: `0` when the target
+ * returned, `1` when it threw (the error is printed on stderr under `Process Process-N:`, as
+ * Python prints the traceback), the code it passed to `Deno.exit(code)`, or `-15` / `-9` after
+ * `terminate()` / `kill()`. Whatever the target prints appears here, in order (see
+ * {@linkcode ProcessOptions.console}).
+ *
+ * Like any Web Worker, a running process keeps the program alive (as Python waits for its
+ * non-daemonic children at exit), unless it is `daemon`.
+ *
+ * Differences from Python: a process is a worker thread of the same OS process (its `ident` is
+ * unique in the program, but it has no pid of its own), so `Deno.exit()` in the main program
+ * ends every process at once, where Python would first wait for the non-daemonic ones; it is
+ * always started as with the `spawn` method (the target's module is imported afresh, nothing
+ * is inherited); `run()` cannot be overridden in a subclass; only `console` output is
+ * forwarded (`Deno.stdout.write` in the target writes to the process's stdout directly). A
+ * daemonic process lets the program end through an unnamed internal of Deno's `Worker` (the
+ * one behind `node:worker_threads`' `unref()`); on a Deno without it, a daemonic process keeps
+ * the program running like any other.
+ *
+ * @example Python's "hello bob"
+ * ```ts
+ * import { Process } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const p = new Process({ target: (name: string) => console.log("hello", name), args: ["bob"] });
+ * p.start();
+ * await p.join(); // "hello bob" was printed by now
+ * assert.equal(p.exitCode, 0);
+ * assert.match(p.name, /^Process-\d+$/);
+ * ```
+ *
+ * @example Shared memory between processes
+ * ```ts
+ * import { Process, SharedArray, Value } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const num = Value("d", 0);
+ * const arr = SharedArray("i", [0, 1, 2, 3]);
+ * const p = new Process({
+ *   target: (n: typeof num, a: typeof arr) => {
+ *     n.value = 3.1415927;
+ *     for (let i = 0; i < a.length; i++) a[i] = -a[i]!;
+ *   },
+ *   args: [num, arr],
+ * });
+ * p.start();
+ * await p.join();
+ * assert.equal(num.value, 3.1415927);
+ * assert.deepEqual([...arr], [0, -1, -2, -3]);
+ * ```
+ */
+export class Process implements AsyncDisposable {
+  readonly #target: FunctionDescriptor;
+  readonly #args: unknown[];
+  readonly #name: string;
+  readonly #ident: number;
+  #daemon: boolean;
+  readonly #imports: string[];
+  readonly #context: EncodedContext;
+  readonly #console: ConsoleMode;
+  #state: State = "initial";
+  #exitCode: number | null = null;
+  #handle: WorkerHandle | undefined;
+  readonly #ended = Promise.withResolvers<void>();
+  /** Pending `join()`s: a daemonic process keeps the program running while it is joined. */
+  #joiners = 0;
+
+  /**
+   * Makes the process; nothing runs until {@linkcode Process.start}. Its name is numbered now,
+   * as in Python.
+   *
+   * @param options The target, its arguments, and the other {@linkcode ProcessOptions}.
+   * @throws {TypeError} `options` is not an object or has an unknown key, `target` is not a
+   *   function, `args` is not an array, `name` is not a non-empty string, `daemon` is not a
+   *   boolean, `imports` is not an array of module URLs or paths, or `context` cannot be sent.
+   * @throws {RangeError} `console` is not `"forward"`, `"tagged"` or `"inherit"`.
+   * @throws {FunctionTransportError} `target` is a built-in or bound function (it has no source).
+   *
+   * @example
+   * ```ts
+   * import { Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const p = new Process({ target: () => {}, name: "Test" });
+   * assert.equal(p.name, "Test");
+   * assert.equal(p.ident, null); // not started
+   * ```
+   */
+  constructor(options: ProcessOptions) {
+    const checked = checkProcessOptions(options);
+    this.#target = checked.target;
+    this.#args = checked.args;
+    this.#daemon = checked.daemon;
+    this.#imports = checked.imports;
+    this.#context = checked.context;
+    this.#console = checked.console;
+    // Numbered last, so that bad options use up no number.
+    const identity = nextIdentity("Process");
+    this.#name = checked.name ?? identity.name;
+    this.#ident = identity.ident;
+  }
+
+  /** The name: `Process-N` unless given; what `currentProcess().name` answers in the process. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /**
+   * A positive integer unique among the program's workers, what `currentProcess().ident`
+   * answers in the process (Python's `pid`); `null` until it is started.
+   */
+  get ident(): number | null {
+    return this.#state === "initial" ? null : this.#ident;
+  }
+
+  /**
+   * How the process ended: `null` while it has not (or was not started); `0` when the target
+   * returned; `1` when it threw or the worker had an uncaught error; the code passed to
+   * `Deno.exit(code)`; `-15` after {@linkcode Process.terminate} and `-9` after
+   * {@linkcode Process.kill}, Python's negative signal numbers.
+   */
+  get exitCode(): number | null {
+    return this.#exitCode;
+  }
+
+  /** Whether the process is daemonic (see {@linkcode ProcessOptions.daemon}). */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  /**
+   * Makes the process daemonic or not, as Python's `p.daemon = True`: only before `start()`.
+   *
+   * @throws {DOMException} `InvalidStateError` once the process is started.
+   * @throws {TypeError} The value is not a boolean.
+   */
+  set daemon(value: boolean) {
+    if (this.#state !== "initial") {
+      throw new DOMException(
+        `Cannot change "daemon" of ${this.#name} as it was started already: set it before ` +
+          `start()`,
+        "InvalidStateError",
+      );
+    }
+    this.#daemon = checkDaemon(value);
+  }
+
+  /**
+   * Starts the process: a worker is started and runs the target with its arguments. Returns at
+   * once.
+   *
+   * @throws {DOMException} `InvalidStateError` when the process was started before (a process
+   *   starts once), when the calling code runs in a daemonic process (which may not have
+   *   children, as in Python), or when a worker is importing the module that calls this at its
+   *   top level (guard it with `if (import.meta.main)`).
+   * @throws {TypeError} An argument cannot be sent to a worker (a function, a class instance…);
+   *   the process then stays unstarted.
+   *
+   * @example
+   * ```ts
+   * import { Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const p = new Process({ target: () => {} });
+   * p.start();
+   * assert.ok(p.ident !== null);
+   * assert.throws(() => p.start(), { name: "InvalidStateError" });
+   * await p.join();
+   * ```
+   */
+  start(): void {
+    if (this.#state !== "initial") {
+      throw new DOMException(
+        `Cannot start ${this.#name} as it was started already: a process starts once; make a ` +
+          `new Process to run the target again`,
+        "InvalidStateError",
+      );
+    }
+    const parent = currentIdentity();
+    if (parent.daemon === true) {
+      throw new DOMException(
+        `Cannot start ${this.#name} in ${parent.name}: daemonic processes are not allowed to ` +
+          `have children (as in Python). Start it from a process made without { daemon: true }`,
+        "InvalidStateError",
+      );
+    }
+    assertNotBootstrapping("a Process");
+    const transfer: Transferable[] = [];
+    const args = encodeValue(this.#args, transfer);
+    const identity: WorkerIdentity = { name: this.#name, ident: this.#ident };
+    if (this.#daemon) identity.daemon = true;
+    const handle = startWorker(identity, {
+      message: (message) => this.#onMessage(message),
+      error: (error) => this.#onError(error),
+    });
+    try {
+      handle.post({
+        kind: "init",
+        identity,
+        imports: this.#imports,
+        context: this.#context,
+        initializer: null,
+        initargs: [],
+        initargsShared: false,
+        identCounter: identCounter(),
+        console: this.#console,
+        role: "process",
+      }, []);
+      handle.post({
+        kind: "run",
+        batch: 1,
+        fn: this.#target.id,
+        def: this.#target,
+        mode: "star",
+        calls: [args.value],
+        shared: args.shared,
+      }, transfer);
+    } catch (error) {
+      handle.terminate();
+      throw new TypeError(
+        `The "args" of ${this.#name} cannot be sent to its worker (${
+          error instanceof Error ? error.message : String(error)
+        }): arguments must be structured-cloneable (numbers, strings, arrays, plain objects, ` +
+          `typed arrays, Maps, Sets…) or shared objects of this library, not functions or ` +
+          `class instances`,
+        { cause: error },
+      );
+    }
+    this.#handle = handle;
+    this.#state = "started";
+    addChild(this);
+    if (this.#daemon) handle.keepAlive(false);
+  }
+
+  /**
+   * Waits for the process to end, as Python's `join(timeout)`: after a `timeout` the promise
+   * resolves all the same, quietly (check {@linkcode Process.isAlive} or
+   * {@linkcode Process.exitCode} to know which); an aborted `signal` rejects it with the
+   * signal's reason. Neither stops the process.
+   *
+   * @param options `timeout` in milliseconds (@default {Infinity}) and `signal`.
+   * @returns Resolves when the process has ended, or when the timeout passed.
+   * @throws {DOMException} `InvalidStateError` (as a rejection) when the process was not
+   *   started.
+   * @throws {RangeError} `timeout` is negative or not a number (as a rejection).
+   *
+   * @example
+   * ```ts
+   * import { Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const p = new Process({ target: () => new Promise((r) => setTimeout(r, 10_000)) });
+   * p.start();
+   * await p.join({ timeout: 50 }); // returns quietly: still running
+   * assert.equal(p.isAlive(), true);
+   * assert.equal(p.exitCode, null);
+   * p.terminate();
+   * assert.equal(p.exitCode, -15);
+   * ```
+   */
+  join(options: WaitOptions = {}): Promise<void> {
+    let timeout: number;
+    try {
+      timeout = checkJoin(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal } = options;
+    if (this.#state === "initial") {
+      return Promise.reject(
+        new DOMException(
+          `Cannot join ${this.#name} as it was not started: call start() first`,
+          "InvalidStateError",
+        ),
+      );
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#state === "stopped" || timeout === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const finish = (aborted: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.#hold(-1);
+        if (aborted) reject(signal!.reason);
+        else resolve();
+      };
+      const onAbort = () => finish(true);
+      this.#hold(1);
+      this.#ended.promise.then(() => finish(false));
+      if (timeout <= MAX_TIMER) timer = setTimeout(() => finish(false), timeout);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Whether the process was started and has not ended yet.
+   *
+   * @returns `true` between `start()` and the end.
+   *
+   * @example
+   * ```ts
+   * import { Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const p = new Process({ target: () => {} });
+   * assert.equal(p.isAlive(), false);
+   * p.start();
+   * assert.equal(p.isAlive(), true);
+   * await p.join();
+   * assert.equal(p.isAlive(), false);
+   * ```
+   */
+  isAlive(): boolean {
+    return this.#state === "started";
+  }
+
+  /**
+   * Stops the process at once, as Python's `terminate()` (SIGTERM): `exitCode` becomes `-15`.
+   * Its own children stop with it. Does nothing if the process is not running.
+   *
+   * @example
+   * ```ts
+   * import { Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const p = new Process({ target: () => new Promise(() => {}) });
+   * p.start();
+   * p.terminate();
+   * assert.equal(p.exitCode, -15);
+   * ```
+   */
+  terminate(): void {
+    this.#end(-SIGTERM);
+  }
+
+  /**
+   * Stops the process at once, as Python's `kill()` (SIGKILL): `exitCode` becomes `-9`. A
+   * worker can be stopped only one way, so this differs from {@linkcode Process.terminate} by
+   * the exit code alone. Does nothing if the process is not running.
+   *
+   * @example
+   * ```ts
+   * import { Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const p = new Process({ target: () => new Promise(() => {}) });
+   * p.start();
+   * p.kill();
+   * assert.equal(p.exitCode, -9);
+   * ```
+   */
+  kill(): void {
+    this.#end(-SIGKILL);
+  }
+
+  /**
+   * Terminates the process if it is still running, so that `await using p = new Process(…)`
+   * leaves nothing behind; `await p.join()` first to let the target finish.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+    return Promise.resolve();
+  }
+
+  /** Shows the process as Python's `repr` does: `<Process name="Process-1" ident=4 started>`. */
+  [Symbol.for("Deno.customInspect")](): string {
+    let text = `<Process name=${JSON.stringify(this.#name)}`;
+    if (this.#state !== "initial") text += ` ident=${this.#ident}`;
+    text += this.#state === "stopped" ? " stopped" : ` ${this.#state}`;
+    if (this.#exitCode !== null) text += ` exitCode=${exitCodeName(this.#exitCode)}`;
+    if (this.#daemon) text += " daemon";
+    return `${text}>`;
+  }
+
+  #onMessage(message: WorkerToMain): void {
+    switch (message.kind) {
+      case "done":
+        this.#end(0);
+        return;
+      case "failed":
+      case "initFailed":
+        this.#report(message.error);
+        this.#end(1);
+        return;
+      case "crashed":
+        if (message.error !== null) this.#report(message.error);
+        this.#end(message.exitCode);
+        return;
+      default:
+        // "ready"; "console" messages are printed by the worker handle.
+        return;
+    }
+  }
+
+  #onError(error: unknown): void {
+    this.#report(serializeError(error));
+    this.#end(1);
+  }
+
+  /** Prints why the process failed, as Python prints the traceback of a failed process. */
+  #report(error: SerializedError): void {
+    const trace = error.stack === undefined || error.stack === ""
+      ? `${error.name}: ${error.message}`
+      : error.stack;
+    console.error(`Process ${this.#name}:\n${trace}`);
+  }
+
+  #end(code: number): void {
+    if (this.#state !== "started") return;
+    this.#state = "stopped";
+    this.#exitCode = code;
+    this.#handle!.terminate();
+    markEnded(this.#ident);
+    removeChild(this);
+    this.#ended.resolve();
+  }
+
+  /** Counts joiners; a daemonic process keeps the program running while someone joins it. */
+  #hold(delta: number): void {
+    this.#joiners += delta;
+    if (this.#daemon) this.#handle?.keepAlive(this.#joiners > 0);
+  }
+}
+
+function exitCodeName(code: number): string {
+  if (code === -SIGTERM) return "-SIGTERM";
+  if (code === -SIGKILL) return "-SIGKILL";
+  return String(code);
+}
