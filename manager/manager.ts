@@ -97,9 +97,7 @@ export class Manager implements AsyncDisposable {
       const requests = new SimpleQueue<Request>();
       const line: ManagerLine = {
         token: crypto.randomUUID(),
-        requests: (requests as unknown as { [k: symbol]: () => { state: SharedArrayBuffer } })[
-          Symbol.for("@workers/multiprocessing/toShared")
-        ]!().state,
+        requests: requests[toShared]().state as SharedArrayBuffer,
         server,
         objects: new SharedArrayBuffer(4),
       };
