@@ -1,8 +1,10 @@
 /**
  * **@workers/multiprocessing**: Python's `multiprocessing` and joblib's `Parallel(delayed(f))`
  * for Deno, on Web Workers, `SharedArrayBuffer` and `Atomics`. Every concept of Python's
- * tutorials under the name you know, in camelCase: `Pool`, `currentProcess`, `cpuCount`… Each
- * area is also its own export: `@workers/multiprocessing/pool`, `…/process`, `…/errors`.
+ * tutorials under the name you know, in camelCase: `Pool`, `Process`, `Queue`, `Pipe`, `Lock`,
+ * `Value`, `Manager`, `Parallel`… Each area is also its own export:
+ * `@workers/multiprocessing/pool`, `…/process`, `…/sync`, `…/shared`, `…/ipc`, `…/manager`,
+ * `…/parallel`, `…/errors`.
  *
  * @example The tutorial's first example
  * ```ts
@@ -23,4 +25,5 @@ export * from "./sync/mod.ts";
 export * from "./shared/mod.ts";
 export * from "./ipc/mod.ts";
 export * from "./manager/mod.ts";
+export * from "./parallel/mod.ts";
 export * from "./errors.ts";

@@ -31,10 +31,12 @@ export const libraryNames: ReadonlySet<string> = new Set([
   "Manager",
   "MultiprocessingError",
   "NamespaceProxy",
+  "Parallel",
   "Pipe",
   "Pool",
   "PoolClosedError",
   "Process",
+  "ProgressBar",
   "Queue",
   "RLock",
   "RawArray",
@@ -54,6 +56,8 @@ export const libraryNames: ReadonlySet<string> = new Set([
   "activeChildren",
   "cpuCount",
   "currentProcess",
+  "delayed",
+  "progress",
   "transfer",
 ]);
 

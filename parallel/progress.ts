@@ -1,0 +1,272 @@
+/**
+ * {@linkcode ProgressBar} and {@linkcode progress}: a live progress bar with count, rate and
+ * time remaining, drawn where the program runs: redrawn in place on a terminal, as an output
+ * updated in place in the Deno Jupyter kernel, or as an occasional line in a log.
+ *
+ * @module
+ */
+
+import {
+  type Display,
+  findJupyter,
+  formatProgress,
+  JupyterDisplay,
+  LinesDisplay,
+  type ProgressState,
+  TerminalDisplay,
+  writeStderr,
+} from "./_progress_display.ts";
+
+/**
+ * Where a {@linkcode ProgressBar} is drawn.
+ *
+ * - `"auto"`: `"jupyter"` inside the Deno Jupyter kernel, else `"terminal"` when stderr is a
+ *   terminal (and no `write` is given), else `"lines"`.
+ * - `"terminal"`: one line on stderr, redrawn in place with `\r`.
+ * - `"jupyter"`: an output of the notebook cell, updated in place (a `<progress>` element and
+ *   the text line); needs the kernel.
+ * - `"lines"`: a plain line now and then (every `interval`), and a last one at the end.
+ */
+export type ProgressDisplay = "auto" | "terminal" | "jupyter" | "lines";
+
+/** Options of {@linkcode ProgressBar} and {@linkcode progress}. */
+export interface ProgressOptions {
+  /**
+   * Items expected, for the percentage and the time remaining; may also be set later through
+   * {@linkcode ProgressBar.total}.
+   * @default {the input's length, for arrays (and `size` for sets and maps); else unknown}
+   */
+  total?: number;
+  /** A label before the bar, e.g. `"scatter"`. */
+  description?: string;
+  /**
+   * Where to draw.
+   * @default {"auto"}
+   */
+  display?: ProgressDisplay;
+  /**
+   * Least time between two redraws, in milliseconds.
+   * @default {100 on a terminal, 200 in Jupyter, 5000 for lines}
+   */
+  interval?: number;
+  /**
+   * Where the `"terminal"` and `"lines"` text goes.
+   * @default {stderr}
+   */
+  write?: (text: string) => void;
+}
+
+const INTERVALS: Record<Exclude<ProgressDisplay, "auto">, number> = {
+  terminal: 100,
+  jupyter: 200,
+  lines: 5000,
+};
+
+/**
+ * A progress bar: count, percentage, rate and time remaining, redrawn as {@linkcode update} is
+ * called (at most once per `interval`) and one last time by {@linkcode close}. See
+ * {@linkcode ProgressDisplay} for where it is drawn.
+ *
+ * @example Drawn into a string, to show its text
+ * ```ts
+ * import { ProgressBar } from "@workers/multiprocessing/parallel";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * const bar = new ProgressBar({
+ *   total: 4,
+ *   description: "work",
+ *   display: "lines",
+ *   write: (text) => out += text,
+ * });
+ * bar.update(3);
+ * assert.equal(bar.count, 3);
+ * assert.match(bar.text(), /^work:  75%\|█{15} {5}\| 3\/4 \[/);
+ * bar.update();
+ * await bar.close();
+ * assert.match(out, /^work: 100%\|█{20}\| 4\/4 \[00:00<00:00, .* it\/s\]\n$/);
+ * ```
+ */
+export class ProgressBar implements AsyncDisposable {
+  readonly #display: Display;
+  readonly #kind: Exclude<ProgressDisplay, "auto">;
+  readonly #start = performance.now();
+  readonly #description: string | undefined;
+  #count = 0;
+  #total: number | undefined;
+  #closed: Promise<void> | undefined;
+
+  /**
+   * Starts the bar (its clock starts now).
+   *
+   * @param options See {@linkcode ProgressOptions}.
+   * @throws {RangeError} `display` is unknown, `display: "jupyter"` outside the kernel, or
+   *   `total`/`interval` is negative.
+   */
+  constructor(options: ProgressOptions = {}) {
+    const { total, description, interval, write } = options;
+    checkTotal(total);
+    if (interval !== undefined && !(interval >= 0)) {
+      throw new RangeError(
+        `"interval" must be a number of milliseconds, at least 0, got ${String(interval)}`,
+      );
+    }
+    if (write !== undefined && typeof write !== "function") {
+      throw new TypeError(`"write" must be a function taking the text to print`);
+    }
+    const requested = options.display ?? "auto";
+    const jupyter = findJupyter();
+    let kind: Exclude<ProgressDisplay, "auto">;
+    if (requested === "auto") {
+      if (jupyter !== undefined) kind = "jupyter";
+      else kind = write === undefined && Deno.stderr.isTerminal() ? "terminal" : "lines";
+    } else if (requested in INTERVALS) {
+      kind = requested;
+    } else {
+      throw new RangeError(
+        `"display" must be "auto", "terminal", "jupyter" or "lines", got ${
+          JSON.stringify(requested)
+        }`,
+      );
+    }
+    const every = interval ?? INTERVALS[kind];
+    const sink = write ?? writeStderr;
+    if (kind === "jupyter") {
+      if (jupyter === undefined) {
+        throw new RangeError(
+          `display "jupyter" needs the Deno Jupyter kernel: use "auto" to draw wherever the ` +
+            `program runs`,
+        );
+      }
+      this.#display = new JupyterDisplay(jupyter, every);
+    } else if (kind === "terminal") {
+      this.#display = new TerminalDisplay(sink, every);
+    } else {
+      this.#display = new LinesDisplay(sink, every);
+    }
+    this.#kind = kind;
+    this.#description = description;
+    this.#total = total;
+    // A terminal or a notebook shows the bar at once; a log gets its first line later.
+    this.#display.update(this.#state());
+  }
+
+  /** Where the bar is drawn (`"auto"` resolved). */
+  get display(): Exclude<ProgressDisplay, "auto"> {
+    return this.#kind;
+  }
+
+  /** Items done so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Items expected, when known. */
+  get total(): number | undefined {
+    return this.#total;
+  }
+
+  set total(total: number | undefined) {
+    checkTotal(total);
+    this.#total = total;
+  }
+
+  #state(): ProgressState {
+    return {
+      count: this.#count,
+      total: this.#total,
+      elapsed: performance.now() - this.#start,
+      description: this.#description,
+    };
+  }
+
+  /**
+   * Counts `n` more items done, and redraws if the last draw is older than the interval.
+   *
+   * @param n Items done since the last update. @default {1}
+   */
+  update(n = 1): void {
+    if (this.#closed !== undefined) return;
+    this.#count += n;
+    this.#display.update(this.#state());
+  }
+
+  /**
+   * The bar as one line of text, as drawn now.
+   *
+   * @returns E.g. `" 45%|█████████           | 4500/10000 [00:01<00:01, 4123 it/s]"`.
+   */
+  text(): string {
+    return formatProgress(this.#state());
+  }
+
+  /**
+   * Draws the bar one last time (and ends the terminal's line). Idempotent.
+   *
+   * @returns Resolves once the last drawing is out (in Jupyter, once the kernel took it).
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#display.close(this.#state());
+    return this.#closed;
+  }
+
+  /** Closes the bar, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function checkTotal(total: unknown): void {
+  if (total !== undefined && (typeof total !== "number" || !(total >= 0))) {
+    throw new RangeError(
+      `"total" must be how many items are expected (a number, at least 0), got ${String(total)}`,
+    );
+  }
+}
+
+function lengthOf(input: unknown): number | undefined {
+  if (Array.isArray(input) || ArrayBuffer.isView(input)) {
+    return (input as ArrayLike<unknown>).length;
+  }
+  if (input instanceof Set || input instanceof Map) return input.size;
+  return undefined;
+}
+
+/**
+ * Passes the items of `iterable` through, drawing a {@linkcode ProgressBar} of how many have
+ * gone by: wrap a loop's input, a `pool.imap`, or a `Parallel` generator in it. The bar is
+ * closed when the loop ends, however it ends.
+ *
+ * @param iterable Any iterable or async iterable.
+ * @param options See {@linkcode ProgressOptions}; `total` defaults to the length of an array.
+ * @returns The same items, in the same order.
+ *
+ * @example A bar over `pool.imap`
+ * ```ts
+ * import { Pool } from "@workers/multiprocessing";
+ * import { progress } from "@workers/multiprocessing/parallel";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool(2);
+ * const n = 100;
+ * let sum = 0;
+ * const lines: string[] = [];
+ * const squares = pool.imap((x: number) => x * x, [...Array(n).keys()], 10);
+ * for await (const y of progress(squares, { total: n, write: (t) => lines.push(t) })) {
+ *   sum += y;
+ * }
+ * assert.equal(sum, 328350);
+ * assert.match(lines.at(-1)!, /100%\|█{20}\| 100\/100/);
+ * ```
+ */
+export async function* progress<T>(
+  iterable: Iterable<T> | AsyncIterable<T>,
+  options: ProgressOptions = {},
+): AsyncGenerator<T, void, undefined> {
+  const total = options.total ?? lengthOf(iterable);
+  await using bar = new ProgressBar(total === undefined ? options : { ...options, total });
+  for await (const item of iterable) {
+    bar.update();
+    yield item;
+  }
+}
