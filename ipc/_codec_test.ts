@@ -54,6 +54,13 @@ Deno.test("codec: other cloneable values go through the structured clone", () =>
     new (class Point {
       x = 1;
     })(),
+    [1, , 3],
+    new Error("boom", { cause: { code: 7 } }),
+    new TypeError("typed"),
+    Object(5),
+    Object("text"),
+    new Set([new Set([1])]),
+    { when: new Date(86_400_000), re: /a+b/i },
   ];
   for (const value of values) {
     assert.deepEqual(roundTrip(value), structuredClone(value));
@@ -62,14 +69,28 @@ Deno.test("codec: other cloneable values go through the structured clone", () =>
   assert.equal(a, b, "identity within the message is kept");
   const back = roundTrip(cyclic) as Record<string, unknown>;
   assert.equal(back.self, back);
+  const error = roundTrip(new RangeError("far", { cause: "why" })) as RangeError;
+  assert.ok(error instanceof RangeError);
+  assert.equal(error.cause, "why");
+  assert.match(error.stack ?? "", /far/);
+  class Custom extends Error {
+    override name = "Custom";
+  }
+  assert.equal((roundTrip(new Custom("c")) as Error).name, "Error", "as the structured clone");
+  const map = new Map<string, unknown>();
+  map.set("me", map);
+  const mapBack = roundTrip(map) as Map<string, unknown>;
+  assert.equal(mapBack.get("me"), mapBack);
 });
 
 Deno.test("codec: what cannot be cloned is a TypeError naming the argument and type", () => {
   assert.throws(() => roundTrip({ f: () => 1 }), {
     name: "TypeError",
-    message: /"value".*cannot be structured-cloned/,
+    message: /function \(f\) as "value": a function cannot be cloned/,
   });
   assert.throws(() => roundTrip(Symbol("s")), TypeError);
+  assert.throws(() => roundTrip(new WeakMap()), { name: "TypeError", message: /WeakMap/ });
+  assert.throws(() => roundTrip(new Int32Array(new SharedArrayBuffer(8))), /task argument/);
   assert.throws(() => roundTrip(new SharedArrayBuffer(8)), /SharedArrayBuffer/);
   const shareable = { [Symbol.for("@workers/multiprocessing/toShared")]: () => ({}) };
   assert.throws(() => roundTrip([shareable]), { name: "TypeError", message: /task arguments/ });
