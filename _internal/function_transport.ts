@@ -17,7 +17,7 @@ import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
 import { whileBootstrapping } from "./identity.ts";
-import { inScope, usesLibrary } from "./library_names.ts";
+import { importLibrary, usedLibraryNames } from "./library_names.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => unknown;
@@ -128,17 +128,17 @@ export interface ResolvedFunction {
 export class FunctionResolver {
   readonly #imports: string[];
   readonly #context: EncodedContext;
-  /** Whether the context's functions use library names (then every scope includes them). */
-  readonly #contextUsesLibrary: boolean;
+  /** The library names the context's functions use (every scope includes them). */
+  readonly #contextNames: Set<string>;
   #modules: Promise<ModuleEntry[]> | undefined;
-  readonly #scopes = new Map<boolean, Promise<{ keys: string[]; values: unknown[] }>>();
+  readonly #scopes = new Map<string, Promise<{ keys: string[]; values: unknown[] }>>();
   readonly #cache = new Map<number, ResolvedFunction>();
   readonly #pending = new Map<number, FunctionDescriptor>();
 
   constructor(imports: string[], context: EncodedContext) {
     this.#imports = imports;
     this.#context = context;
-    this.#contextUsesLibrary = Object.values(context.functions).some(usesLibrary);
+    this.#contextNames = usedLibraryNames(Object.values(context.functions).join("\n"));
   }
 
   /** Registers a descriptor sent with a function's first use. */
@@ -195,29 +195,31 @@ export class FunctionResolver {
     return undefined;
   }
 
-  /** The scope of by-value functions: context, and the library's exports when `source` uses them. */
+  /** The scope of by-value functions: context, and the library's exports `source` uses. */
   #loadScope(source: string): Promise<{ keys: string[]; values: unknown[] }> {
-    const withLibrary = this.#contextUsesLibrary || usesLibrary(source);
-    let scope = this.#scopes.get(withLibrary);
+    const names = usedLibraryNames(source);
+    for (const name of this.#contextNames) names.add(name);
+    const key = [...names].sort().join(",");
+    let scope = this.#scopes.get(key);
     if (scope === undefined) {
-      scope = this.#buildScope(withLibrary);
-      this.#scopes.set(withLibrary, scope);
+      scope = this.#buildScope(names);
+      this.#scopes.set(key, scope);
     }
     return scope;
   }
 
-  async #buildScope(withLibrary: boolean): Promise<{ keys: string[]; values: unknown[] }> {
+  async #buildScope(names: Set<string>): Promise<{ keys: string[]; values: unknown[] }> {
     const context = this.#context;
     const own = context.shared
       ? await reviveValue(context.values) as Record<string, unknown>
       : context.values;
     // The library's own exports (currentProcess, Lock, Value…) are in scope too, as in a
-    // Python worker that imported multiprocessing; context entries take precedence. The
-    // library is imported only when some source uses it (it costs milliseconds at start).
-    const library = withLibrary ? await import("../mod.ts") as Record<string, unknown> : {};
+    // Python worker that imported multiprocessing; context entries take precedence. Only the
+    // modules of the names the source uses are imported (the whole library costs milliseconds).
+    const library = await importLibrary(names);
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(library)) {
-      if (!(key in own) && !(key in context.functions) && inScope(key)) values[key] = value;
+      if (!(key in own) && !(key in context.functions)) values[key] = value;
     }
     Object.assign(values, own);
     const valueKeys = Object.keys(values);
