@@ -14,6 +14,13 @@
  * 6. Synchronisation (`bench/sync.ts`, with `bench/python_sync.py`): uncontended `Lock` and
  *    `RLock`, locked increments of a shared `Value`, `Event` wake-ups and hand-offs, each
  *    beside Python's `multiprocessing` and checked against its target.
+ * 7. Message passing (`bench/ipc.ts`, with `bench/python_ipc.py`): tutorial 003's exercise (a
+ *    packet sent back and forth) over a `Pipe` and over `Queue`s, 100 and 10,000 round trips;
+ *    `Queue` throughput between two workers; a 10 MB message; beside Python's `multiprocessing`
+ *    and checked against issue 4's targets.
+ * 8. joblib `Parallel` (`bench/parallel.ts`, with `bench/python_parallel.py`): 10,000 trivial
+ *    delayed calls on 2 workers, first call and reused, beside joblib; target ≤ 1/5 of joblib's
+ *    time.
  *
  * ```sh
  * deno task bench                    # full sizes
@@ -41,6 +48,8 @@ import {
   us,
   versus,
 } from "./_format.ts";
+import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
+import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
 import { hitCount } from "./pi.ts";
 import { benchSync, formatSync, type SyncResults } from "./sync.ts";
 
@@ -158,6 +167,10 @@ export interface BenchReport {
   python: PythonResults | { skipped: string };
   /** The synchronisation section, both sides (absent from reports of older versions). */
   sync?: SyncResults;
+  /** The message-passing section, both sides (absent from reports of older versions). */
+  ipc?: IpcResults;
+  /** The joblib Parallel section, both sides (absent from reports of older versions). */
+  parallel?: ParallelResults;
 }
 
 /** `total` cut into `parts` near-equal whole parts, as the tutorial's `parallelPi`. */
@@ -327,7 +340,7 @@ export function benchPython(sizes: BenchSizes): Promise<PythonResults | { skippe
 
 /**
  * The report as text: one table of both sides, then the ratios and targets; then the same for
- * synchronisation, when the report has it.
+ * synchronisation and for message passing, when the report has them.
  *
  * @param report The results.
  * @returns Lines ready to print.
@@ -492,6 +505,14 @@ export function formatReport(report: BenchReport): string {
     lines.push("");
     lines.push(formatSync(report.sync));
   }
+  if (report.ipc !== undefined) {
+    lines.push("");
+    lines.push(formatIpc(report.ipc));
+  }
+  if (report.parallel !== undefined) {
+    lines.push("");
+    lines.push(formatParallel(report.parallel));
+  }
   return lines.join("\n");
 }
 
@@ -541,6 +562,16 @@ export async function main(argv: string[]): Promise<number> {
       `bench/python_sync.py)…`,
   );
   const sync = await benchSync({ quick: values.quick });
+  console.error(
+    `Running the message-passing benchmarks (${mode}; Python: ${pythonPath()} ` +
+      `bench/python_ipc.py)…`,
+  );
+  const ipc = await benchIpc({ quick: values.quick });
+  console.error(
+    `Running the joblib Parallel benchmarks (${mode}; Python: ${pythonPath()} ` +
+      `bench/python_parallel.py)…`,
+  );
+  const parallel = await benchParallel({ quick: values.quick });
   const report: BenchReport = {
     date,
     runtime: Deno.version,
@@ -550,6 +581,8 @@ export async function main(argv: string[]): Promise<number> {
     ours,
     python,
     sync,
+    ipc,
+    parallel,
   };
   console.log(formatReport(report));
   if (values.json !== undefined) {
