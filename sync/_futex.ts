@@ -5,9 +5,15 @@
  * A primitive's waiting loop is "try; if that failed, wait until the cell changes from the
  * value seen; try again". Waking a sleeping thread costs 70–90 µs on a busy VM, while the
  * thread that holds a lock usually gives it back within microseconds, so a waiter first spins
- * (watching the cell) for a few microseconds and only then sleeps: `Atomics.wait` in a worker
- * (`…Sync` methods) or `Atomics.waitAsync` on the main thread, which is never blocked. An idle
- * waiter sleeps and burns no core.
+ * (watching the cell) and only then sleeps: `Atomics.wait` in a worker (`…Sync` methods) or
+ * `Atomics.waitAsync` on the main thread, which is never blocked. An idle waiter sleeps after
+ * its spin and burns no core.
+ *
+ * A worker spins for longer than one sleep and wake-up takes (~{@linkcode SPIN_US} µs): with a
+ * shorter spin, two workers playing ping-pong fall into a mode where each side's spin runs out
+ * while the other is still waking up, and every trip then costs two wake-ups (~80 µs instead
+ * of ~4 µs) for as long as the exchange lasts. The main thread spins only
+ * {@linkcode SPIN_MAIN_US} µs: it holds up every other callback of the program meanwhile.
  *
  * Deno does not count a pending `Atomics.waitAsync` as keeping the program alive (the program
  * would end in the middle of an `await lock.acquire()`), so an asynchronous wait holds a timer
@@ -46,10 +52,10 @@ export interface Sleep {
  */
 export type Waiting<R> = Generator<Sleep, R, void>;
 
-/** Loads of the cell while spinning before sleeping: a few microseconds. */
-const SPIN = 4_000;
-/** Spin on the main thread only briefly: it holds up every other callback of the program. */
-const SPIN_MAIN = 200;
+/** How long a worker spins before it sleeps, in µs: longer than a sleep and wake-up. */
+export const SPIN_US = 150;
+/** How long the main thread spins before it sleeps, in µs. */
+export const SPIN_MAIN_US = 20;
 /** Longest timer the platform takes (about 24.8 days); longer sleeps are resumed. */
 const MAX_TIMER = 2 ** 31 - 1;
 
@@ -92,12 +98,16 @@ export function assertMayBlock(method: string, asyncName: string, timeout: numbe
   );
 }
 
-/** Spins until `cell[index]` differs from `value`; tells whether it changed. */
-export function spin(cell: Int32Array, index: number, value: number, rounds = SPIN): boolean {
-  for (let i = 0; i < rounds; i++) {
-    if (Atomics.load(cell, index) !== value) return true;
+/** Spins until `cell[index]` differs from `value`, for at most `us` µs; tells whether it did. */
+export function spin(cell: Int32Array, index: number, value: number, us = SPIN_US): boolean {
+  const deadline = performance.now() + us / 1_000;
+  for (;;) {
+    // The clock is read once per 64 loads (each ~10 ns): the spin's cost is the loads.
+    for (let i = 0; i < 64; i++) {
+      if (Atomics.load(cell, index) !== value) return true;
+    }
+    if (performance.now() >= deadline) return false;
   }
-  return false;
 }
 
 /**
@@ -162,14 +172,14 @@ export async function runAsync<R>(
   signal: AbortSignal | undefined,
 ): Promise<R> {
   signal?.throwIfAborted();
-  const rounds = inWorker ? SPIN : SPIN_MAIN;
+  const us = inWorker ? SPIN_US : SPIN_MAIN_US;
   const wake = () => Atomics.notify(cell, index);
   signal?.addEventListener("abort", wake);
   try {
     let step = waiting.next();
     while (!step.done) {
       const { value, ms } = step.value;
-      if (step.value.spin) spin(cell, index, value, rounds);
+      if (step.value.spin) spin(cell, index, value, us);
       else await sleep(cell, index, value, ms);
       if (signal?.aborted) {
         // The wake that ended this sleep may have been meant for one sleeper only (a lock
