@@ -14,6 +14,8 @@ const NUMBER = 1;
 const ENDED = 2;
 /** Idents whose end is recorded; later ones count as alive (they are never reached in practice). */
 const TRACKED = 1 << 18;
+/** After those: one bit per ident, set when its parent asks it to stop (before `terminate()`). */
+const STOPPING = ENDED + TRACKED / 32;
 
 let identity: WorkerIdentity = { name: "MainProcess", ident: Deno.pid };
 /**
@@ -41,7 +43,7 @@ export function adoptIdentity(own: WorkerIdentity, counter: SharedArrayBuffer): 
  * workers have ended (see {@linkcode hasEnded}).
  */
 export function identCounter(): SharedArrayBuffer {
-  counters ??= new Int32Array(new SharedArrayBuffer((ENDED + TRACKED / 32) * 4));
+  counters ??= new Int32Array(new SharedArrayBuffer((STOPPING + TRACKED / 32) * 4));
   return counters.buffer as SharedArrayBuffer;
 }
 
@@ -55,6 +57,28 @@ export function markEnded(ident: number): void {
   identCounter();
   const word = ENDED + (ident >>> 5);
   if (word < counters!.length) Atomics.or(counters!, word, 1 << (ident & 31));
+}
+
+/**
+ * Asks the worker with `ident` to stop, before its parent calls `terminate()`. In Deno 2.9.6
+ * `terminate()` does not stop a worker that is busy in JavaScript or blocked in `Atomics.wait`
+ * (the program then never ends); the library's blocking waits look at this mark and unwind.
+ */
+export function markStopping(ident: number): void {
+  if (ident <= 0 || ident >= TRACKED) return;
+  identCounter();
+  const word = STOPPING + (ident >>> 5);
+  if (word < counters!.length) Atomics.or(counters!, word, 1 << (ident & 31));
+}
+
+/** Whether this thread's parent has asked it to stop (never in the main program). */
+export function stopRequested(): boolean {
+  const ident = selfIdent;
+  if (counters === undefined || ident <= 0 || ident >= TRACKED || ident === Deno.pid) {
+    return false;
+  }
+  const word = STOPPING + (ident >>> 5);
+  return word < counters.length && (Atomics.load(counters, word) & (1 << (ident & 31))) !== 0;
 }
 
 /** Whether the worker with `ident` has ended. The main program (its pid) never has. */

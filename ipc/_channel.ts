@@ -63,6 +63,8 @@ const MAX_CAPACITY = 2 ** 31 - 64;
 export const END: unique symbol = Symbol("end of stream");
 /** What a take found when the ring is empty (or a wait for a message timed out). */
 export const EMPTY: unique symbol = Symbol("empty");
+/** What a take found when the readers' end was closed (a pipe end closed while it waited). */
+export const SHUT: unique symbol = Symbol("reader closed");
 
 /**
  * Where this thread copies a message out of the ring to decode it: allocating a typed array
@@ -193,7 +195,9 @@ export class Channel {
     this.#lock();
     try {
       if (cells[COUNT] === 0) {
-        if ((Atomics.load(cells, CLOSED) & WRITER_CLOSED) !== 0) return END;
+        const closed = Atomics.load(cells, CLOSED);
+        if ((closed & READER_CLOSED) !== 0) return SHUT;
+        if ((closed & WRITER_CLOSED) !== 0) return END;
         this.seen = cells[PUTS]!;
         return EMPTY;
       }
@@ -224,7 +228,7 @@ export class Channel {
     const cells = this.#cells;
     const puts = Atomics.load(cells, PUTS);
     if (Atomics.load(cells, COUNT) > 0) return true;
-    if ((Atomics.load(cells, CLOSED) & WRITER_CLOSED) !== 0) return true;
+    if (Atomics.load(cells, CLOSED) !== 0) return true;
     return puts;
   }
 

@@ -50,6 +50,10 @@ const views = [
   BigInt64Array,
   BigUint64Array,
   DataView,
+  // Float16Array, where the platform has it (a kind number the same in every thread).
+  ...("Float16Array" in globalThis
+    ? [(globalThis as unknown as { Float16Array: Float32ArrayConstructor }).Float16Array]
+    : []),
 ] as const;
 const viewKind = new Map<unknown, number>(views.map((v, i) => [v, i]));
 
@@ -280,7 +284,9 @@ function writeObject(value: object, w: Writer): void {
     if (!(value.buffer instanceof ArrayBuffer)) {
       w.refuse(value, "a view of a SharedArrayBuffer is shared by passing it as a task argument");
     }
-    if (kind === undefined) return writeObject(structuredClone(value), w);
+    if (kind === undefined) {
+      w.refuse(value, "this kind of view cannot travel through a queue or pipe");
+    }
     out.byte(VIEW);
     out.byte(kind);
     out.raw(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));

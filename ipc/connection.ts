@@ -8,7 +8,7 @@ import { ClosedError, EOFError } from "../errors.ts";
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
-import { Channel, EMPTY, END, PUTS, READER_CLOSED, WRITER_CLOSED } from "./_channel.ts";
+import { Channel, EMPTY, END, PUTS, READER_CLOSED, SHUT, WRITER_CLOSED } from "./_channel.ts";
 import { encodeMessage } from "./_codec.ts";
 
 /** Options of {@linkcode Connection.recvBytes}. */
@@ -376,6 +376,7 @@ export class Connection<T = unknown> {
 
   #received(got: unknown, timeout: number): unknown {
     if (got === EMPTY) throw timedOut(timeout);
+    if (got === SHUT) throw new ClosedError("Cannot receive: this end of the pipe was closed");
     if (got === END) {
       throw new EOFError("The other end of the pipe is closed and everything it sent was received");
     }

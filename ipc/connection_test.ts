@@ -48,6 +48,13 @@ Deno.test("Connection: a waiting recv ends with EOFError when the other end clos
   await assert.rejects(waiting, EOFError);
 });
 
+Deno.test("Connection: a waiting recv ends with ClosedError when its own end closes", async () => {
+  const [a] = Pipe();
+  const waiting = a.recv();
+  setTimeout(() => a.close(), 5);
+  await assert.rejects(waiting, ClosedError);
+});
+
 Deno.test("Connection.poll() looks by default, waits with a timeout", async () => {
   const [a, b] = Pipe();
   assert.equal(await b.poll(), false);

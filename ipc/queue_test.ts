@@ -76,6 +76,9 @@ Deno.test("SimpleQueue puts, gets and closes", async () => {
   assert.equal(await q.get(), 1);
   assert.equal(q.getSync(), 2);
   assert.equal(q.empty(), true);
+  await assert.rejects(q.get({ timeout: 5 }), EmptyError);
+  assert.throws(() => q.getSync({ timeout: 0 }), EmptyError);
+  await assert.rejects(q.get({ signal: AbortSignal.abort(new Error("no")) }), { message: "no" });
   q.close();
   assert.throws(() => q.put(3), ClosedError);
 });

@@ -4,11 +4,17 @@
  * @module
  */
 
-import { ClosedError } from "../errors.ts";
+import { ClosedError, EmptyError } from "../errors.ts";
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
-import { assertMayBlock, runAsync, runSync } from "../sync/_futex.ts";
+import type { WaitOptions } from "../_internal/wait_options.ts";
+import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
 import { Channel, EMPTY, PUTS } from "./_channel.ts";
 import { encodeMessage } from "./_codec.ts";
+
+function received<T>(got: unknown): T {
+  if (got === EMPTY) throw new EmptyError("The SimpleQueue stayed empty until the timeout");
+  return got as T;
+}
 
 /** The buffer of the queue being revived in this thread (see `[fromShared]`). */
 let reviving: SharedArrayBuffer | undefined;
@@ -60,7 +66,9 @@ export class SimpleQueue<T = unknown> {
   /**
    * Takes the oldest message, waiting without blocking the thread while the queue is empty.
    *
+   * @param options `timeout` in ms (Python's `get()` has none) and `signal`.
    * @returns The message.
+   * @throws {EmptyError} The timeout passed first.
    * @throws {ClosedError} This handle was closed.
    *
    * @example
@@ -73,21 +81,24 @@ export class SimpleQueue<T = unknown> {
    * assert.equal(await q.get(), "late");
    * ```
    */
-  async get(): Promise<T> {
+  async get(options?: WaitOptions): Promise<T> {
     this.#assertOpen(undefined);
+    const timeout = checkWait(options, "SimpleQueue.get");
     const got = await runAsync(
       this.#channel.cells,
       PUTS,
-      this.#channel.taking(Infinity),
-      undefined,
+      this.#channel.taking(timeout),
+      options?.signal,
     );
-    return got as T;
+    return received(got);
   }
 
   /**
    * {@linkcode SimpleQueue.get} for worker code: blocks while the queue is empty.
    *
+   * @param options `timeout` in ms.
    * @returns The message.
+   * @throws {EmptyError} The timeout passed first.
    * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
    *
    * @example
@@ -100,13 +111,13 @@ export class SimpleQueue<T = unknown> {
    * assert.equal(q.getSync(), 3); // a message is there: no wait, fine on the main program too
    * ```
    */
-  getSync(): T {
+  getSync(options?: Omit<WaitOptions, "signal">): T {
     this.#assertOpen(undefined);
+    const timeout = checkWait(options, "SimpleQueue.getSync");
     const first = this.#channel.tryTake();
     if (first !== EMPTY) return first as T;
-    assertMayBlock("SimpleQueue.getSync", "queue.get", Infinity);
-    const got = runSync(this.#channel.cells, PUTS, this.#channel.taking(Infinity));
-    return got as T;
+    assertMayBlock("SimpleQueue.getSync", "queue.get", timeout);
+    return received(runSync(this.#channel.cells, PUTS, this.#channel.taking(timeout)));
   }
 
   /**

@@ -79,9 +79,15 @@ export class Client {
       this.#replyName = name;
     }
     const id = ++this.#nextId;
+    // Sent before it is awaited: a value that cannot be sent throws here and leaves nothing
+    // pending (the reply cannot come before this synchronous code ends).
+    try {
+      this.#requests.put([this.#replyName, id, object, method, args]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const pending = Promise.withResolvers<unknown>();
     this.#pending.set(id, pending);
-    this.#requests.put([this.#replyName, id, object, method, args]);
     if (!this.#pumping) void this.#pump();
     return pending.promise;
   }

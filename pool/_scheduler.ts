@@ -18,7 +18,7 @@ import {
   RemoteError,
   WorkerCrashedError,
 } from "../errors.ts";
-import { identCounter, markEnded, nextIdentity } from "../_internal/identity.ts";
+import { identCounter, markEnded, markStopping, nextIdentity } from "../_internal/identity.ts";
 import type {
   CallMode,
   FunctionDescriptor,
@@ -204,6 +204,9 @@ export class Scheduler {
     if (slot.dead) return;
     slot.dead = true;
     this.#slots.delete(slot);
+    // Deno 2.9.6's terminate() does not stop a worker blocked in a wait: the mark makes the
+    // library's waits in it unwind.
+    markStopping(slot.identity.ident);
     slot.endpoint.terminate();
     markEnded(slot.identity.ident);
   }

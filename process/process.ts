@@ -23,6 +23,7 @@ import {
   currentIdentity,
   identCounter,
   markEnded,
+  markStopping,
   nextIdentity,
 } from "../_internal/identity.ts";
 import type {
@@ -519,6 +520,7 @@ export class Process implements AsyncDisposable {
     if (this.#state !== "started") return;
     this.#state = "stopped";
     this.#exitCode = code;
+    markStopping(this.#ident); // before terminate(), which alone does not stop a busy worker
     this.#handle!.terminate();
     markEnded(this.#ident);
     removeChild(this);

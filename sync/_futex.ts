@@ -23,6 +23,7 @@
  * @module
  */
 
+import { stopRequested } from "../_internal/identity.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 
 export type { WaitOptions };
@@ -58,6 +59,11 @@ export const SPIN_US = 150;
 export const SPIN_MAIN_US = 20;
 /** Longest timer the platform takes (about 24.8 days); longer sleeps are resumed. */
 const MAX_TIMER = 2 ** 31 - 1;
+/**
+ * A blocking sleep lasts at most this long before the thread looks whether its parent asked it
+ * to stop: `terminate()` alone does not end a worker blocked in `Atomics.wait` in Deno 2.9.6.
+ */
+const STOP_CHECK_MS = 100;
 
 /** Whether this code runs in a worker (it may block) rather than in the main program. */
 export const inWorker: boolean = typeof (globalThis as { WorkerGlobalScope?: unknown })
@@ -155,7 +161,14 @@ export function runSync<R>(cell: Int32Array, index: number, waiting: Waiting<R>)
     // The wait returns at once if the cell no longer holds `value` (the futex rule), so a
     // change between the attempt and the wait is never missed.
     if (step.value.spin) spin(cell, index, value);
-    else Atomics.wait(cell, index, value, Math.min(ms, MAX_TIMER));
+    else if (Atomics.wait(cell, index, value, Math.min(ms, STOP_CHECK_MS)) === "timed-out") {
+      if (stopRequested()) {
+        step = waiting.throw(
+          new DOMException("The worker is being terminated: its wait ends", "AbortError"),
+        );
+        continue;
+      }
+    }
     step = waiting.next();
   }
   return step.value;

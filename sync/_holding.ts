@@ -14,29 +14,21 @@ export interface Acquirable {
 }
 
 /**
- * The `Disposable` a lock hands out, one per lock and thread, reused by every `hold` (a new
- * object per hold made `using` several times slower): each hold counts one, each disposal
- * releases one, and disposing more often than held does nothing.
+ * What `hold()` returns: releases its lock on its first disposal only. A small class instance,
+ * not a closure over an object literal (which made `using` several times slower).
  */
-export class Holding implements Disposable {
-  #target: Acquirable;
-  #count = 0;
+class Held implements Disposable {
+  #target: Acquirable | undefined;
 
   constructor(target: Acquirable) {
     this.#target = target;
   }
 
-  /** Counts one hold. */
-  held(): this {
-    this.#count++;
-    return this;
-  }
-
-  /** Releases one hold, if any is left. */
   [Symbol.dispose](): void {
-    if (this.#count === 0) return;
-    this.#count--;
-    this.#target.release();
+    const target = this.#target;
+    if (target === undefined) return;
+    this.#target = undefined;
+    target.release();
   }
 }
 
@@ -50,21 +42,19 @@ function timedOut(what: string, options: WaitOptions | undefined): DOMException 
 /** `hold()`: acquires, then returns the handle; rejects with `TimeoutError` on timeout. */
 export async function hold(
   target: Acquirable,
-  handle: Holding,
   what: string,
   options: WaitOptions | undefined,
 ): Promise<Disposable> {
   if (!await target.acquire(options)) throw timedOut(what, options);
-  return handle.held();
+  return new Held(target);
 }
 
 /** `holdSync()`: acquires (blocking), then returns the handle; throws `TimeoutError`. */
 export function holdSync(
   target: Acquirable,
-  handle: Holding,
   what: string,
   options: Omit<WaitOptions, "signal"> | undefined,
 ): Disposable {
   if (!target.acquireSync(options)) throw timedOut(what, options);
-  return handle.held();
+  return new Held(target);
 }

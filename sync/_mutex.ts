@@ -12,15 +12,15 @@
  * (timeout, abort) withdraws its ticket; if the release was quicker, it claims the lock after
  * all, then keeps it (timeout) or releases it again (abort), so a hand-off is never lost.
  *
- * A worker can end while it holds a lock (it crashed, or its pool was terminated). Its parent
- * records the end program-wide (`markEnded`), and a waiter, which looks at least every
- * {@linkcode WATCH_MS} while it sleeps, then takes the lock over, as a robust mutex does,
- * rather than wait for ever. (Python's locks stay held for ever in that case.)
+ * A lock held by a worker that ends stays held, as in Python: in Deno 2.9.6 `terminate()` does
+ * not stop a worker busy in JavaScript, so "ended" cannot be known for sure, and taking the lock
+ * over could let two threads in at once. Workers stopped while waiting unwind (see
+ * `_futex.ts`), releasing what `using` or `finally` holds; every wait takes a `timeout`.
  *
  * @module
  */
 
-import { hasEnded, selfIdent } from "../_internal/identity.ts";
+import { selfIdent } from "../_internal/identity.ts";
 import type { Waiting } from "./_futex.ts";
 
 /** The cell's layout. */
@@ -30,8 +30,6 @@ const GRANT = 2;
 const TICKETS = 3;
 /** The recursion depth of an `RLock`, written by its owner only. */
 export const DEPTH = 4;
-/** The ident of the thread holding the heir's ticket. */
-const HEIR_OWNER = 5;
 /** Cells a mutex takes. */
 export const MUTEX_CELLS = 6;
 
@@ -42,8 +40,6 @@ export const OWNER = 0x3fff_ffff;
 const HANDOFF = OWNER;
 /** How long a waiter waits before it asks for the lock to be handed to it. */
 export const STARVING_MS = 2;
-/** A sleeping waiter looks this often whether the holder has ended (a worker that died). */
-const WATCH_MS = 100;
 
 /** How `Condition` reaches the mutex of its `Lock` or `RLock`. */
 export const mutexOf: unique symbol = Symbol("mutex");
@@ -117,10 +113,6 @@ function* contend(
         return true;
       }
     }
-    if (spun && holderEnded(cell, state)) {
-      if (Atomics.compareExchange(cell, STATE, state, me | WAITERS) === state) return true;
-      continue;
-    }
     const now = performance.now();
     const ms = deadline - now;
     if (ms <= 0) return false;
@@ -134,21 +126,11 @@ function* contend(
     }
     if (heir.ticket === 0 && now - start >= STARVING_MS && Atomics.load(cell, HEIR) === 0) {
       const ticket = (Atomics.add(cell, TICKETS, 1) + 1) & OWNER || 1;
-      if (Atomics.compareExchange(cell, HEIR, 0, ticket) === 0) {
-        Atomics.store(cell, HEIR_OWNER, me);
-        heir.ticket = ticket;
-      }
+      if (Atomics.compareExchange(cell, HEIR, 0, ticket) === 0) heir.ticket = ticket;
     }
-    yield { value: state | WAITERS, ms: Math.min(ms, WATCH_MS), spin: false };
+    yield { value: state | WAITERS, ms, spin: false };
     spun = false;
   }
-}
-
-/** Whether the thread holding the lock (or the heir it was handed to) has ended. */
-function holderEnded(cell: Int32Array, state: number): boolean {
-  const owner = state & OWNER;
-  if (owner === 0) return false;
-  return hasEnded(owner === HANDOFF ? Atomics.load(cell, HEIR_OWNER) : owner);
 }
 
 /**

@@ -267,7 +267,12 @@ export class Barrier {
   #release(generation: number, index: number): number {
     const cell = this.#cell;
     const next = (generation + 1) & GENERATIONS;
-    Atomics.store(cell, STATE, next << 16);
+    // Only if no reset() came meanwhile (it has begun a generation of its own); then a reset
+    // mark 32,768 generations old must not be read as this generation's.
+    const full = (generation << 16) | this.#parties;
+    if (Atomics.compareExchange(cell, STATE, full, next << 16) === full) {
+      Atomics.compareExchange(cell, RESET, generation + 1, 0);
+    }
     // A waiter that timed out at this very moment has broken the generation: then all fail.
     if (Atomics.compareExchange(cell, GEN, generation, next) !== generation) {
       throw this.#brokenError();

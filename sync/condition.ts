@@ -24,14 +24,14 @@ import { RLock } from "./rlock.ts";
 
 /** Waiters not yet notified. */
 const WAITING = 0;
-/** Notifications not yet taken by a waiter; the cell waiters sleep on. */
+/** Notifications not yet taken by a waiter. */
 const TOKENS = 1;
 /**
  * How many notifications were made. A waiter may take a token only if one was made since it
  * began to wait, so a thread that waits again at once cannot take the token meant for an
  * earlier waiter (a stolen wake-up).
  */
-const EPOCH = 2;
+const EPOCH = 2; // also the cell waiters sleep on
 
 interface ConditionState {
   cell: SharedArrayBuffer;
@@ -207,7 +207,7 @@ export class Condition {
     const [depth, joined] = this.#leave("wait");
     const { cell } = this.#mutex;
     try {
-      return await runAsync(this.#cell, TOKENS, this.#waiting(joined, timeout), options?.signal);
+      return await runAsync(this.#cell, EPOCH, this.#waiting(joined, timeout), options?.signal);
     } finally {
       await runAsync(cell, 0, locking(cell, selfIdent, Infinity), undefined);
       this.#return(depth);
@@ -238,7 +238,7 @@ export class Condition {
     const [depth, joined] = this.#leave("wait");
     const { cell } = this.#mutex;
     try {
-      return runSync(this.#cell, TOKENS, this.#waiting(joined, timeout));
+      return runSync(this.#cell, EPOCH, this.#waiting(joined, timeout));
     } finally {
       runSync(cell, 0, locking(cell, selfIdent, Infinity));
       this.#return(depth);
@@ -386,9 +386,10 @@ export class Condition {
   /** Issues `woken` tokens. Every sleeper wakes: only those waiting since before may take one. */
   #wake(woken: number): void {
     const cell = this.#cell;
-    Atomics.add(cell, EPOCH, 1);
+    // Tokens first, then the epoch waiters sleep on: it only grows, so no wake-up is missed.
     Atomics.add(cell, TOKENS, woken);
-    Atomics.notify(cell, TOKENS);
+    Atomics.add(cell, EPOCH, 1);
+    Atomics.notify(cell, EPOCH);
   }
 
   /**
@@ -419,8 +420,10 @@ export class Condition {
     const cell = this.#cell;
     const take: Attempt = () => {
       for (;;) {
+        // The epoch is read first: a notification after it changes the epoch slept on.
+        const epoch = Atomics.load(cell, EPOCH);
         const tokens = Atomics.load(cell, TOKENS);
-        if (Atomics.load(cell, EPOCH) === joined || tokens === 0) return tokens;
+        if (epoch === joined || tokens === 0) return epoch;
         if (Atomics.compareExchange(cell, TOKENS, tokens, tokens - 1) === tokens) return DONE;
       }
     };

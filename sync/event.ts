@@ -18,6 +18,11 @@ import {
 } from "./_futex.ts";
 
 const FLAG = 0;
+/**
+ * How many times the flag was set: what waiters sleep on. A waiter returns once it changes,
+ * so a `set()` at once followed by `clear()` still wakes it, as in Python.
+ */
+const SETS = 1;
 
 /**
  * A flag over shared memory (Python's `multiprocessing.Event`): `set()` wakes every waiter,
@@ -36,8 +41,16 @@ const FLAG = 0;
  * ```
  */
 export class Event {
-  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(4));
-  #isSet: Attempt = () => Atomics.load(this.#cell, FLAG) === 1 ? DONE : 0;
+  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(8));
+
+  /** Set now, or set since `sets` was read. */
+  #setSince(sets: number): Attempt {
+    const cell = this.#cell;
+    return () => {
+      const now = Atomics.load(cell, SETS);
+      return Atomics.load(cell, FLAG) === 1 || now !== sets ? DONE : now;
+    };
+  }
 
   /**
    * Sets the flag and wakes every waiter.
@@ -54,7 +67,8 @@ export class Event {
    */
   set(): void {
     Atomics.store(this.#cell, FLAG, 1);
-    Atomics.notify(this.#cell, FLAG);
+    Atomics.add(this.#cell, SETS, 1);
+    Atomics.notify(this.#cell, SETS);
   }
 
   /**
@@ -110,14 +124,11 @@ export class Event {
    * ```
    */
   async wait(options?: WaitOptions): Promise<boolean> {
+    const sets = Atomics.load(this.#cell, SETS); // first: a set() after it is never missed
     if (this.isSet()) return true;
     const timeout = checkWait(options, "Event.wait");
-    return await runAsync(
-      this.#cell,
-      FLAG,
-      retry(this.#cell, this.#isSet, timeout),
-      options?.signal,
-    );
+    const waiting = retry(this.#cell, this.#setSince(sets), timeout);
+    return await runAsync(this.#cell, SETS, waiting, options?.signal);
   }
 
   /**
@@ -138,10 +149,11 @@ export class Event {
    * ```
    */
   waitSync(options?: Omit<WaitOptions, "signal">): boolean {
+    const sets = Atomics.load(this.#cell, SETS);
     if (this.isSet()) return true;
     const timeout = checkWait(options, "Event.waitSync");
     assertMayBlock("Event.waitSync", "event.wait", timeout);
-    return runSync(this.#cell, FLAG, retry(this.#cell, this.#isSet, timeout));
+    return runSync(this.#cell, SETS, retry(this.#cell, this.#setSince(sets), timeout));
   }
 
   /** @internal What crosses into a worker. */

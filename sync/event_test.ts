@@ -20,3 +20,14 @@ Deno.test("Event.wait() rejects when aborted", async () => {
   controller.abort(new Error("no more"));
   await assert.rejects(waiting, { message: "no more" });
 });
+
+Deno.test("Event: set() then clear() at once still wakes a waiter, as in Python", async () => {
+  const e = new Event();
+  const waiting = e.wait({ timeout: 5_000 });
+  setTimeout(() => {
+    e.set();
+    e.clear();
+  }, 5);
+  assert.equal(await waiting, true);
+  assert.equal(e.isSet(), false);
+});

@@ -8,7 +8,7 @@
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import { assertMayBlock, checkWait, runAsync, runSync, type WaitOptions } from "./_futex.ts";
 import { selfIdent } from "../_internal/identity.ts";
-import { hold, Holding, holdSync } from "./_holding.ts";
+import { hold, holdSync } from "./_holding.ts";
 import {
   DEPTH,
   locking,
@@ -63,7 +63,6 @@ import {
  */
 export class RLock {
   #cell: Int32Array;
-  #handle: Holding = new Holding(this);
 
   /** A new, unlocked re-entrant lock. */
   constructor() {
@@ -199,7 +198,7 @@ export class RLock {
    * ```
    */
   hold(options?: WaitOptions): Promise<Disposable> {
-    return hold(this, this.#handle, "the RLock", options);
+    return hold(this, "the RLock", options);
   }
 
   /**
@@ -224,7 +223,7 @@ export class RLock {
    * ```
    */
   holdSync(options?: Omit<WaitOptions, "signal">): Disposable {
-    return holdSync(this, this.#handle, "the RLock", options);
+    return holdSync(this, "the RLock", options);
   }
 
   /**

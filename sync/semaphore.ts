@@ -16,7 +16,7 @@ import {
   runSync,
   type WaitOptions,
 } from "./_futex.ts";
-import { hold, Holding, holdSync } from "./_holding.ts";
+import { hold, holdSync } from "./_holding.ts";
 
 const VALUE = 0;
 const WAITERS = 1;
@@ -54,7 +54,6 @@ function checkValue(value: unknown, what: string): number {
  */
 export class Semaphore {
   #cell: Int32Array;
-  #handle: Holding = new Holding(this);
   #take: Attempt = () => {
     const cell = this.#cell;
     for (;;) {
@@ -208,7 +207,7 @@ export class Semaphore {
    * ```
    */
   hold(options?: WaitOptions): Promise<Disposable> {
-    return hold(this, this.#handle, `the ${this.constructor.name}`, options);
+    return hold(this, `the ${this.constructor.name}`, options);
   }
 
   /**
@@ -232,7 +231,7 @@ export class Semaphore {
    * ```
    */
   holdSync(options?: Omit<WaitOptions, "signal">): Disposable {
-    return holdSync(this, this.#handle, `the ${this.constructor.name}`, options);
+    return holdSync(this, `the ${this.constructor.name}`, options);
   }
 
   /** @internal What crosses into a worker. */

@@ -12,15 +12,14 @@ import {
   Event,
   Lock,
   Pool,
-  PoolClosedError,
   RawArray,
   RemoteError,
   RLock,
   Semaphore,
   Value,
-  WorkerCrashedError,
 } from "../mod.ts";
 import { workerTest } from "./_helpers.ts";
+import { runProgram } from "./_program.ts";
 import * as tasks from "./fixtures/sync_tasks.ts";
 
 const imports = [new URL("./fixtures/sync_tasks.ts", import.meta.url).href];
@@ -304,25 +303,9 @@ workerTest("The tutorial's Lock: ten workers print one at a time", async () => {
   assert.deepEqual([...order].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
 
-workerTest("Lock: a lock held by a worker that died is taken over, not waited for", async () => {
-  await using pool = new Pool(1, { imports });
-  const lock = new Lock();
-  await assert.rejects(pool.apply(tasks.holdAndDie, [lock]), WorkerCrashedError);
-  assert.equal(lock.locked(), true);
-  assert.equal(await lock.acquire({ timeout: 5_000 }), true);
-  lock.release();
-});
-
-workerTest("RLock: a lock held by a terminated pool's worker is taken over", async () => {
-  const lock = new RLock();
-  const holding = new Event();
-  const pool = new Pool(1, { imports });
-  const held = pool.apply(tasks.holdUntilTerminated, [lock, holding]).catch((e) => e);
-  assert.equal(await holding.wait({ timeout: 10_000 }), true);
-  const waiting = lock.acquire({ timeout: 5_000 });
-  pool.terminate();
-  assert.ok(await held instanceof PoolClosedError);
-  assert.equal(await waiting, true);
-  lock.release();
-  assert.equal(lock.locked(), false);
+Deno.test("Workers blocked in waits stop when their pool is terminated; the program ends", async () => {
+  const { code, stdout, elapsed } = await runProgram("terminate_blocked.ts");
+  assert.equal(code, 0);
+  assert.equal(stdout.trim(), "PoolClosedError PoolClosedError PoolClosedError");
+  assert.ok(elapsed < 20_000, `the program took ${elapsed} ms to end`);
 });
