@@ -56,6 +56,10 @@ interface BarrierState {
  * `abort()` or a failing action breaks it: every waiter, and every later `wait`, rejects with
  * {@linkcode BrokenBarrierError} until `reset()`.
  *
+ * Unlike Python's, it serves exactly `parties` threads per round: a thread that calls `wait()`
+ * while `parties` others already wait in the same round gets a `BrokenBarrierError` (Python
+ * would hold it for the next round). `waitSync()` does not wait for an async `action`.
+ *
  * @example Two workers and the main program meet
  * ```ts
  * import { Barrier, Pool } from "@workers/multiprocessing";
