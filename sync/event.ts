@@ -17,12 +17,14 @@ import {
   type WaitOptions,
 } from "./_futex.ts";
 
-const FLAG = 0;
 /**
- * How many times the flag was set: what waiters sleep on. A waiter returns once it changes,
- * so a `set()` at once followed by `clear()` still wakes it, as in Python.
+ * One cell: the flag (bit 0) and how many times it was set (the other bits), changed together
+ * atomically. A waiter returns once either shows a set(), so a `set()` at once followed by
+ * `clear()` still wakes it, as in Python.
  */
-const SETS = 1;
+const STATE = 0;
+const FLAG = 1;
+const ONE_SET = 2;
 
 /**
  * A flag over shared memory (Python's `multiprocessing.Event`): `set()` wakes every waiter,
@@ -41,14 +43,14 @@ const SETS = 1;
  * ```
  */
 export class Event {
-  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(8));
+  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(4));
 
-  /** Set now, or set since `sets` was read. */
-  #setSince(sets: number): Attempt {
+  /** Set now, or set since the state `before` was read. */
+  #setSince(before: number): Attempt {
     const cell = this.#cell;
     return () => {
-      const now = Atomics.load(cell, SETS);
-      return Atomics.load(cell, FLAG) === 1 || now !== sets ? DONE : now;
+      const now = Atomics.load(cell, STATE);
+      return (now & FLAG) !== 0 || (now & ~FLAG) !== (before & ~FLAG) ? DONE : now;
     };
   }
 
@@ -66,9 +68,13 @@ export class Event {
    * ```
    */
   set(): void {
-    Atomics.store(this.#cell, FLAG, 1);
-    Atomics.add(this.#cell, SETS, 1);
-    Atomics.notify(this.#cell, SETS);
+    const cell = this.#cell;
+    for (;;) {
+      const state = Atomics.load(cell, STATE);
+      if ((state & FLAG) !== 0) return; // set already: nobody waits
+      if (Atomics.compareExchange(cell, STATE, state, (state + ONE_SET) | FLAG) === state) break;
+    }
+    Atomics.notify(cell, STATE);
   }
 
   /**
@@ -86,7 +92,7 @@ export class Event {
    * ```
    */
   clear(): void {
-    Atomics.store(this.#cell, FLAG, 0);
+    Atomics.and(this.#cell, STATE, ~FLAG);
   }
 
   /**
@@ -103,7 +109,7 @@ export class Event {
    * ```
    */
   isSet(): boolean {
-    return Atomics.load(this.#cell, FLAG) === 1;
+    return (Atomics.load(this.#cell, STATE) & FLAG) !== 0;
   }
 
   /**
@@ -124,11 +130,11 @@ export class Event {
    * ```
    */
   async wait(options?: WaitOptions): Promise<boolean> {
-    const sets = Atomics.load(this.#cell, SETS); // first: a set() after it is never missed
-    if (this.isSet()) return true;
+    const before = Atomics.load(this.#cell, STATE);
+    if ((before & FLAG) !== 0) return true;
     const timeout = checkWait(options, "Event.wait");
-    const waiting = retry(this.#cell, this.#setSince(sets), timeout);
-    return await runAsync(this.#cell, SETS, waiting, options?.signal);
+    const waiting = retry(this.#cell, this.#setSince(before), timeout);
+    return await runAsync(this.#cell, STATE, waiting, options?.signal);
   }
 
   /**
@@ -149,11 +155,11 @@ export class Event {
    * ```
    */
   waitSync(options?: Omit<WaitOptions, "signal">): boolean {
-    const sets = Atomics.load(this.#cell, SETS);
-    if (this.isSet()) return true;
+    const before = Atomics.load(this.#cell, STATE);
+    if ((before & FLAG) !== 0) return true;
     const timeout = checkWait(options, "Event.waitSync");
     assertMayBlock("Event.waitSync", "event.wait", timeout);
-    return runSync(this.#cell, SETS, retry(this.#cell, this.#setSince(sets), timeout));
+    return runSync(this.#cell, STATE, retry(this.#cell, this.#setSince(before), timeout));
   }
 
   /** @internal What crosses into a worker. */

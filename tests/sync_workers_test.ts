@@ -161,6 +161,18 @@ workerTest("Event: main wakes waiting workers; a worker wakes the main program",
   assert.equal(await pool.apply(tasks.waitEvent, [new Event(), 30]), false);
 });
 
+workerTest("Event: two workers rally 5,000 times with wait, clear and set, in step", async () => {
+  await using pool = new Pool(2, { imports });
+  const a = new Event();
+  const b = new Event();
+  const played = await pool.starmap(
+    tasks.eventRally,
+    [[a, b, true, 5_000], [b, a, false, 5_000]],
+    1,
+  );
+  assert.deepEqual(played, [5_000, 5_000]);
+});
+
 workerTest("Condition: a producer and a consumer worker hand over 200 items", async () => {
   await using pool = new Pool(2, { imports });
   const condition = new Condition();
