@@ -49,8 +49,8 @@ export function identCounter(): SharedArrayBuffer {
 
 /**
  * Records that the worker with `ident` has ended (terminated, crashed or closed), for every
- * thread of the program to see: a lock it held can then be taken over instead of waited for in
- * vain.
+ * thread of the program to see: a manager's clients stop waiting for a server that ended.
+ * (Locks are not taken over: a terminated worker may still be running, see `markStopping`.)
  */
 export function markEnded(ident: number): void {
   if (ident <= 0 || ident >= TRACKED) return;

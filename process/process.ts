@@ -4,8 +4,8 @@
  * A process is a worker host started with role `"process"`: it gets the target as a pool
  * worker gets a task (by reference from an imported module, or by value with `context`; its
  * arguments may hold shared objects), runs it once, waits for the processes the target
- * started, and says how it ended. The worker is then stopped, and its `ident` recorded as
- * ended, so a lock it held can be taken over.
+ * started, and says how it ended. The worker is then asked to stop (its waits unwind) and
+ * terminated, and its `ident` recorded as ended (a manager's clients stop waiting on it).
  *
  * ```
  *  new Process({ target, args })  start(): init + run ──▶  worker host: target(...args)
