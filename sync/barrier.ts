@@ -14,6 +14,7 @@ import {
   retry,
   runAsync,
   runSync,
+  type Waiting,
   type WaitOptions,
 } from "./_futex.ts";
 
@@ -21,10 +22,12 @@ import {
 const STATE = 0;
 /** The generation, with {@linkcode BROKEN}: the cell waiters sleep on. */
 const GEN = 1;
-/** One more than the generation last reset, so its waiters know why they woke. */
-const RESET = 2;
+/** How many times `reset()` was called: a waiter that sees it change was reset. */
+const RESETS = 2;
 const BROKEN = 0x1_0000;
 const GENERATIONS = 0x7fff;
+/** Generations ahead of an arrival's own that still count as "its round came" (wrap-around). */
+const REACHED = 0x4000;
 const MAX_PARTIES = 0xffff;
 
 /** Options of {@linkcode Barrier}. */
@@ -43,6 +46,16 @@ export interface BarrierOptions {
   timeout?: number;
 }
 
+/** One arrival: its index in its round, the round, and the resets seen when it came. */
+interface Arrival {
+  index: number;
+  generation: number;
+  resets: number;
+}
+
+/** What the waiting returns to the arrival that completes its round. */
+const LAST: unique symbol = Symbol("last");
+
 interface BarrierState {
   cell: SharedArrayBuffer;
   parties: number;
@@ -56,9 +69,8 @@ interface BarrierState {
  * `abort()` or a failing action breaks it: every waiter, and every later `wait`, rejects with
  * {@linkcode BrokenBarrierError} until `reset()`.
  *
- * Unlike Python's, it serves exactly `parties` threads per round: a thread that calls `wait()`
- * while `parties` others already wait in the same round gets a `BrokenBarrierError` (Python
- * would hold it for the next round). `waitSync()` does not wait for an async `action`.
+ * As in Python, more threads than `parties` may use it: those that arrive while a round is
+ * full wait for the next one. `waitSync()` does not wait for an async `action`.
  *
  * @example Two workers and the main program meet
  * ```ts
@@ -111,7 +123,8 @@ export class Barrier {
   /** How many threads wait right now (Python's `n_waiting`). */
   get nWaiting(): number {
     if (this.broken) return 0;
-    return Atomics.load(this.#cell, STATE) & MAX_PARTIES;
+    // Arrivals beyond `parties` wait for the next round: not counted, as in Python.
+    return Math.min(Atomics.load(this.#cell, STATE) & MAX_PARTIES, this.#parties - 1);
   }
 
   /** Whether the barrier is broken. */
@@ -138,31 +151,25 @@ export class Barrier {
    * ```
    */
   async wait(options?: WaitOptions): Promise<number> {
-    const timeout = checkWait(options, "Barrier.wait");
-    const [index, generation] = this.#arrive();
-    if (generation < 0) {
-      const last = -generation - 1;
+    const timeout = this.#timeoutOf(options, checkWait(options, "Barrier.wait"));
+    const arrival = this.#arrive();
+    let met: boolean | typeof LAST;
+    try {
+      met = await runAsync(this.#cell, GEN, this.#waiting(arrival, timeout), options?.signal);
+    } catch (abort) {
+      this.#break();
+      throw abort;
+    }
+    if (met === LAST) {
       try {
         await this.#runAction();
       } catch (error) {
-        this.#break(last);
+        this.#break();
         throw error;
       }
-      return this.#release(last, index);
+      return this.#release(arrival);
     }
-    let met: boolean;
-    try {
-      met = await runAsync(
-        this.#cell,
-        GEN,
-        retry(this.#cell, () => this.#moved(generation), this.#timeoutOf(options, timeout)),
-        options?.signal,
-      );
-    } catch (abort) {
-      this.#break(generation);
-      throw abort;
-    }
-    return this.#outcome(met, index, generation);
+    return this.#outcome(met, arrival);
   }
 
   /**
@@ -184,23 +191,18 @@ export class Barrier {
   waitSync(options?: Omit<WaitOptions, "signal">): number {
     const timeout = this.#timeoutOf(options, checkWait(options, "Barrier.waitSync"));
     if (this.#parties > 1) assertMayBlock("Barrier.waitSync", "barrier.wait", timeout);
-    const [index, generation] = this.#arrive();
-    if (generation < 0) {
-      const last = -generation - 1;
+    const arrival = this.#arrive();
+    const met = runSync(this.#cell, GEN, this.#waiting(arrival, timeout));
+    if (met === LAST) {
       try {
         this.#runAction();
       } catch (error) {
-        this.#break(last);
+        this.#break();
         throw error;
       }
-      return this.#release(last, index);
+      return this.#release(arrival);
     }
-    const met = runSync(
-      this.#cell,
-      GEN,
-      retry(this.#cell, () => this.#moved(generation), timeout),
-    );
-    return this.#outcome(met, index, generation);
+    return this.#outcome(met, arrival);
   }
 
   /**
@@ -239,27 +241,11 @@ export class Barrier {
    */
   reset(): void {
     const cell = this.#cell;
-    const generation = Atomics.load(cell, GEN) & GENERATIONS;
-    const next = (generation + 1) & GENERATIONS;
-    Atomics.store(cell, RESET, generation + 1);
+    const next = ((Atomics.load(cell, GEN) & GENERATIONS) + 1) & GENERATIONS;
+    Atomics.add(cell, RESETS, 1);
     Atomics.store(cell, STATE, next << 16);
     Atomics.store(cell, GEN, next);
     Atomics.notify(cell, GEN);
-  }
-
-  /** Counts this arrival: its index, and its generation (negative − 1 for the last). */
-  #arrive(): [number, number] {
-    const cell = this.#cell;
-    if (this.broken) throw this.#brokenError();
-    const state = Atomics.add(cell, STATE, 1);
-    const generation = state >>> 16;
-    const index = state & MAX_PARTIES;
-    if (index >= this.#parties) {
-      throw new BrokenBarrierError(
-        `More than ${this.#parties} threads called Barrier.wait() in one round`,
-      );
-    }
-    return [index, index === this.#parties - 1 ? -generation - 1 : generation];
   }
 
   /** The call's timeout, or the barrier's default. */
@@ -267,22 +253,92 @@ export class Barrier {
     return options?.timeout === undefined ? this.#timeout : checked;
   }
 
+  /**
+   * Counts this arrival. Arrivals beyond `parties` in a round belong to a later round, as in
+   * Python: they wait for the rounds before theirs to pass first.
+   */
+  #arrive(): Arrival {
+    const cell = this.#cell;
+    if (this.broken) throw this.#brokenError();
+    const resets = Atomics.load(cell, RESETS);
+    const state = Atomics.add(cell, STATE, 1);
+    const count = state & MAX_PARTIES;
+    if (count === MAX_PARTIES) {
+      throw new BrokenBarrierError(`More than ${MAX_PARTIES} threads wait on the Barrier`);
+    }
+    const ahead = Math.floor(count / this.#parties);
+    return {
+      index: count % this.#parties,
+      generation: (((state >>> 16) & GENERATIONS) + ahead) & GENERATIONS,
+      resets,
+    };
+  }
+
+  /**
+   * Waits until this arrival's round is the current one; then, unless it is the last to
+   * arrive (which returns {@linkcode LAST} to trip the round), until the round is over.
+   */
+  *#waiting(arrival: Arrival, timeout: number): Waiting<boolean | typeof LAST> {
+    const cell = this.#cell;
+    const { generation, resets } = arrival;
+    const settled = () => Atomics.load(cell, RESETS) !== resets;
+    const deadline = performance.now() + timeout;
+    const current = yield* retry(cell, () => {
+      const gen = Atomics.load(cell, GEN);
+      // Its round has come, or already gone (the others of a round may all arrive and leave
+      // before one of them looks): the distance, modulo the generations, is small.
+      const reached = ((gen - generation) & GENERATIONS) < REACHED;
+      return reached || (gen & BROKEN) !== 0 || settled() ? DONE : gen;
+    }, timeout);
+    if (!current) return false;
+    const gen = Atomics.load(cell, GEN);
+    if (gen === generation && arrival.index === this.#parties - 1 && !settled()) return LAST;
+    const left = Math.max(0, deadline - performance.now());
+    return yield* retry(cell, () => {
+      return Atomics.load(cell, GEN) === generation && !settled() ? generation : DONE;
+    }, left);
+  }
+
   /** The last arrival, after the action: releases everyone into the next generation. */
-  #release(generation: number, index: number): number {
+  #release({ generation, index }: Arrival): number {
     const cell = this.#cell;
     const next = (generation + 1) & GENERATIONS;
-    // Only if no reset() came meanwhile (it has begun a generation of its own); then a reset
-    // mark 32,768 generations old must not be read as this generation's.
-    const full = (generation << 16) | this.#parties;
-    if (Atomics.compareExchange(cell, STATE, full, next << 16) === full) {
-      Atomics.compareExchange(cell, RESET, generation + 1, 0);
+    // Next round; arrivals beyond this round's parties stay counted, for it.
+    for (;;) {
+      const state = Atomics.load(cell, STATE);
+      if (((state >>> 16) & GENERATIONS) !== generation) break; // a reset() came
+      const moved = (next << 16) | ((state & MAX_PARTIES) - this.#parties);
+      if (Atomics.compareExchange(cell, STATE, state, moved) === state) break;
     }
-    // A waiter that timed out at this very moment has broken the generation: then all fail.
+    // A waiter that timed out at this very moment has broken the round: then all fail.
     if (Atomics.compareExchange(cell, GEN, generation, next) !== generation) {
       throw this.#brokenError();
     }
     Atomics.notify(cell, GEN);
     return index;
+  }
+
+  #outcome(met: boolean, arrival: Arrival): number {
+    if (!met) {
+      this.#break();
+      throw new BrokenBarrierError(
+        `The Barrier timed out waiting for ${this.#parties} parties, so it is broken now`,
+      );
+    }
+    if (Atomics.load(this.#cell, RESETS) !== arrival.resets) {
+      throw new BrokenBarrierError("The Barrier was reset while this thread waited on it");
+    }
+    if ((Atomics.load(this.#cell, GEN) & BROKEN) !== 0) throw this.#brokenError();
+    return arrival.index;
+  }
+
+  /** Breaks the current round (Python: a timeout or abort breaks the barrier). */
+  #break(): void {
+    const cell = this.#cell;
+    const gen = Atomics.load(cell, GEN);
+    if ((gen & BROKEN) === 0 && Atomics.compareExchange(cell, GEN, gen, gen | BROKEN) === gen) {
+      Atomics.notify(cell, GEN);
+    }
   }
 
   #runAction(): unknown {
@@ -306,33 +362,6 @@ export class Barrier {
         );
       }
       throw error;
-    }
-  }
-
-  /** Whether the waited generation is over (met, broken or reset): then stop waiting. */
-  #moved(generation: number): typeof DONE | number {
-    return Atomics.load(this.#cell, GEN) === generation ? generation : DONE;
-  }
-
-  #outcome(met: boolean, index: number, generation: number): number {
-    if (!met) {
-      this.#break(generation);
-      throw new BrokenBarrierError(
-        `The Barrier timed out waiting for ${this.#parties} parties, so it is broken now`,
-      );
-    }
-    const now = Atomics.load(this.#cell, GEN);
-    if (now === (generation | BROKEN)) throw this.#brokenError();
-    if (Atomics.load(this.#cell, RESET) === generation + 1) {
-      throw new BrokenBarrierError("The Barrier was reset while this thread waited on it");
-    }
-    return index;
-  }
-
-  /** Breaks the generation, if it is still the current one. */
-  #break(generation: number): void {
-    if (Atomics.compareExchange(this.#cell, GEN, generation, generation | BROKEN) === generation) {
-      Atomics.notify(this.#cell, GEN);
     }
   }
 

@@ -56,3 +56,15 @@ Deno.test("Barrier refuses bad arguments", () => {
   assert.throws(() => new Barrier(2, { timeout: -1 }), RangeError);
   assert.throws(() => new Barrier(2).waitSync(), { name: "InvalidStateError" });
 });
+
+Deno.test("Barrier: more threads than parties wait for the next round, as in Python", async () => {
+  const b = new Barrier(2);
+  let actions = 0;
+  const withAction = new Barrier(3, { action: () => actions++ });
+  const rounds = await Promise.all(Array.from({ length: 6 }, () => b.wait({ timeout: 5_000 })));
+  assert.deepEqual(rounds.sort(), [0, 0, 0, 1, 1, 1]);
+  assert.equal(b.broken, false);
+  await Promise.all(Array.from({ length: 9 }, () => withAction.wait({ timeout: 5_000 })));
+  assert.equal(actions, 3);
+  assert.equal(withAction.nWaiting, 0);
+});

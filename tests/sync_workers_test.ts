@@ -216,6 +216,22 @@ workerTest("Barrier: two workers and the main program meet three times", async (
   }
 });
 
+workerTest("Barrier: four workers share a Barrier(2): two rounds each time", async () => {
+  await using pool = new Pool(4, { imports });
+  const barrier = new Barrier(2);
+  for (let time = 0; time < 10; time++) {
+    // One wait each (with several each, a thread could be left to pair with itself, in Python
+    // too).
+    const indices = await pool.starmap(
+      tasks.meet,
+      Array.from({ length: 4 }, () => [barrier, 1, 10_000]),
+      1,
+    );
+    assert.deepEqual(indices.flat().sort(), [0, 0, 1, 1]);
+  }
+  assert.equal(barrier.broken, false);
+});
+
 workerTest("Barrier: a worker's timeout breaks it for everyone waiting", async () => {
   await using pool = new Pool(2, { imports });
   const barrier = new Barrier(3);
