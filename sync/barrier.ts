@@ -169,7 +169,7 @@ export class Barrier {
       }
       return this.#release(arrival);
     }
-    return this.#outcome(met, arrival);
+    return this.#outcome(arrival);
   }
 
   /**
@@ -202,7 +202,7 @@ export class Barrier {
       }
       return this.#release(arrival);
     }
-    return this.#outcome(met, arrival);
+    return this.#outcome(arrival);
   }
 
   /**
@@ -318,18 +318,24 @@ export class Barrier {
     return index;
   }
 
-  #outcome(met: boolean, arrival: Arrival): number {
-    if (!met) {
-      this.#break();
-      throw new BrokenBarrierError(
-        `The Barrier timed out waiting for ${this.#parties} parties, so it is broken now`,
-      );
-    }
-    if (Atomics.load(this.#cell, RESETS) !== arrival.resets) {
+  #outcome(arrival: Arrival): number {
+    const cell = this.#cell;
+    if (Atomics.load(cell, RESETS) !== arrival.resets) {
       throw new BrokenBarrierError("The Barrier was reset while this thread waited on it");
     }
-    if ((Atomics.load(this.#cell, GEN) & BROKEN) !== 0) throw this.#brokenError();
-    return arrival.index;
+    // Released, even if a timeout raced the release or a later round broke since.
+    if (this.#passed(arrival)) return arrival.index;
+    if ((Atomics.load(cell, GEN) & BROKEN) !== 0) throw this.#brokenError();
+    this.#break();
+    throw new BrokenBarrierError(
+      `The Barrier timed out waiting for ${this.#parties} parties, so it is broken now`,
+    );
+  }
+
+  /** Whether the arrival's round is over, released (a timeout that raced the release). */
+  #passed({ generation, resets }: Arrival): boolean {
+    const distance = ((Atomics.load(this.#cell, GEN) & GENERATIONS) - generation) & GENERATIONS;
+    return distance >= 1 && distance < REACHED && Atomics.load(this.#cell, RESETS) === resets;
   }
 
   /** Breaks the current round (Python: a timeout or abort breaks the barrier). */
