@@ -20,7 +20,11 @@ import platform
 import statistics
 import time
 
+from _python_common import start_and_join
+
 now = time.perf_counter
+# Children still alive after this many seconds are killed.
+JOIN_TIMEOUT_S = 120
 TIMEOUT_S = 20.0
 # `Queue.get()` is called without a timeout, as Python programs usually do: with one, each
 # call costs about twice as much (it polls the pipe first). A hung child is killed by
@@ -34,22 +38,6 @@ def summary(samples, what="samples", high=False):
         raise RuntimeError(f"no valid {what}: every run failed or timed out")
     best = max(samples) if high else min(samples)
     return {"median": statistics.median(samples), "best": best, "samples": samples}
-
-
-def start_and_join(procs, timeout=120):
-    """Starts the processes, joins them; kills those still alive after `timeout` seconds.
-
-    Returns whether every one exited cleanly."""
-    for p in procs:
-        p.start()
-    deadline = now() + timeout
-    for p in procs:
-        p.join(max(0.0, deadline - now()))
-    hung = [p for p in procs if p.is_alive()]
-    for p in hung:
-        p.kill()
-        p.join()
-    return not hung and all(p.exitcode == 0 for p in procs)
 
 
 # --- 1. The exercise: a packet sent back and forth.
@@ -107,7 +95,8 @@ def bench_ping_pong(ctx, warm, trips, runs):
         [
             ctx.Process(target=pipe_ping, args=(a, warm, runs, trips, results)),
             ctx.Process(target=pipe_pong, args=(b, total)),
-        ]
+        ],
+        JOIN_TIMEOUT_S,
     )
     out["pipeProcesses"] = summary(list(results), "Pipe ping-pong runs")
 
@@ -132,7 +121,8 @@ def bench_ping_pong(ctx, warm, trips, runs):
         [
             ctx.Process(target=queue_ping, args=(there, back, warm, runs, trips, results)),
             ctx.Process(target=queue_pong, args=(there, back, total)),
-        ]
+        ],
+        JOIN_TIMEOUT_S,
     )
     out["queueProcesses"] = summary(list(results), "Queue ping-pong runs")
     return out
@@ -170,7 +160,8 @@ def bench_throughput(ctx, n, runs):
             [
                 ctx.Process(target=produce, args=(queue, gate, n, stamps)),
                 ctx.Process(target=consume, args=(queue, gate, n, stamps)),
-            ]
+            ],
+            JOIN_TIMEOUT_S,
         )
         between.append(n / (stamps[1] - stamps[0]) if ok else math.nan)
 
@@ -231,7 +222,8 @@ def bench_big(ctx, nbytes, runs):
             [
                 ctx.Process(target=send_big, args=(a, gate, length, stamps)),
                 ctx.Process(target=recv_big, args=(b, gate, length, stamps)),
-            ]
+            ],
+            JOIN_TIMEOUT_S,
         )
         rates.append(length * 8 / 2**20 / (stamps[1] - stamps[0]) if ok else math.nan)
     return {"bytes": length * 8, "mbPerSecond": summary(rates[1:], "large messages", high=True)}

@@ -15,7 +15,11 @@ import platform
 import statistics
 import time
 
+from _python_common import start_and_join
+
 now = time.perf_counter
+# Children still alive after this many seconds are killed.
+JOIN_TIMEOUT_S = 60
 TIMEOUT_S = 10.0
 
 
@@ -76,22 +80,6 @@ def incrementer(value, raw, n, gate, spans, slot):
         spans[2 * slot + 1] = t1
 
 
-def start_and_join(procs, timeout=60):
-    """Starts the processes, joins them; kills those still alive after `timeout` seconds.
-
-    Returns whether every one exited cleanly."""
-    for p in procs:
-        p.start()
-    deadline = now() + timeout
-    for p in procs:
-        p.join(max(0.0, deadline - now()))
-    hung = [p for p in procs if p.is_alive()]
-    for p in hung:
-        p.kill()
-        p.join()
-    return not hung and all(p.exitcode == 0 for p in procs)
-
-
 def bench_increments(ctx, workers, n, repeats):
     total = workers * n
     makers = {
@@ -119,7 +107,8 @@ def bench_increments(ctx, workers, n, repeats):
                 [
                     ctx.Process(target=incrementer, args=(value, raw, n, None, None, i))
                     for i in range(workers)
-                ]
+                ],
+                JOIN_TIMEOUT_S,
             )
             out[kind]["included"].append((now() - t0) * 1e3)
             verify(kind, value, "process start included", r, ok)
@@ -131,7 +120,8 @@ def bench_increments(ctx, workers, n, repeats):
                 [
                     ctx.Process(target=incrementer, args=(value, raw, n, gate, spans, i))
                     for i in range(workers)
-                ]
+                ],
+                JOIN_TIMEOUT_S,
             )
             first = min(spans[2 * i] for i in range(workers))
             last = max(spans[2 * i + 1] for i in range(workers))
@@ -219,7 +209,8 @@ def bench_wake(ctx, rounds, pause, ping_pongs):
         [
             ctx.Process(target=waiter, args=(events, readies, woke)),
             ctx.Process(target=setter, args=(events, readies, set_at, pause)),
-        ]
+        ],
+        JOIN_TIMEOUT_S,
     )
     from_process = latencies(set_at, woke)
 
