@@ -3,8 +3,10 @@
  * every backend (`worker`, `inline`, later `mpi`).
  *
  * Ordering: a worker handles the messages it is sent strictly one after another, in the order
- * sent, and answers each `run` with exactly one `done` or `failed`, in the same order. The main
- * side relies on this: the oldest unanswered `run` of a worker is the one it is running.
+ * sent, and answers each `run` it claims with exactly one `done` or `failed`, in the same order.
+ * A pool worker claims a `run` in its claim cell just before it runs it, and skips, without an
+ * answer, a `run` the main program took back from it (see `claims.ts`): the claim, not the
+ * order, tells the main program whether a chunk may have run when its worker dies.
  *
  * The registry of named shared memory talks on a port of its own per worker (a worker may block
  * waiting for its answer while the main channel is busy); its messages are here too, at the end.
@@ -94,6 +96,11 @@ export type MainToWorker =
     /** The program-wide counter that hands out `ident`s, so nested workers get unique ones. */
     identCounter: SharedArrayBuffer;
     /**
+     * A pool worker's claim cells, one per chunk it may have in flight (see `claims.ts`).
+     * Absent for a `Process`'s worker, which runs the one target it is sent.
+     */
+    claims?: SharedArrayBuffer;
+    /**
      * The worker's line to the program-wide registry of named shared memory (`registry.ts`);
      * its port goes in the transfer list. Absent where the registry is local (`inline`).
      */
@@ -101,7 +108,10 @@ export type MainToWorker =
   }
   | {
     kind: "run";
+    /** The chunk's number, ≥ 1, unique among the worker's chunks in flight. */
     batch: number;
+    /** The claim cell the chunk is offered in (ignored without `claims`). */
+    cell: number;
     /** The function's id; `def` is sent with the first use on each worker only. */
     fn: number;
     def: FunctionDescriptor | null;

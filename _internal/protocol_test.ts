@@ -21,6 +21,7 @@ const messages: (MainToWorker | WorkerToMain)[] = [
     identCounter: new SharedArrayBuffer(8),
     console: "forward",
     role: "pool",
+    claims: new SharedArrayBuffer(8),
   },
   {
     kind: "init",
@@ -34,10 +35,11 @@ const messages: (MainToWorker | WorkerToMain)[] = [
     console: "tagged",
     role: "process",
   },
-  { kind: "run", batch: 1, fn: 1, def: fn, mode: "one", calls: [1, 2], shared: false },
+  { kind: "run", batch: 1, cell: 0, fn: 1, def: fn, mode: "one", calls: [1, 2], shared: false },
   {
     kind: "run",
     batch: 2,
+    cell: 1,
     fn: 1,
     def: null,
     mode: "star",

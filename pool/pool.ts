@@ -11,7 +11,6 @@ import { assertNotBootstrapping, processorCount } from "../_internal/identity.ts
 import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
 import { checkConsoleMode } from "../_internal/task_inputs.ts";
 import { encodeValue } from "../_internal/shareable.ts";
-import { packNumbers } from "../_internal/number_pack.ts";
 import type { BackendName } from "./_backend.ts";
 import { inlineBackend } from "./_inline_backend.ts";
 import { lazyMap } from "./_lazy_map.ts";
@@ -537,10 +536,16 @@ export class Pool implements AsyncDisposable {
   ): Chunk {
     const transfer: Transferable[] = [];
     const encoded = encodeValue(calls, transfer);
-    const packed = encoded.shared || mode === "star"
-      ? encoded.value
-      : packNumbers(encoded.value, transfer);
-    return { fn, mode, calls: packed, shared: encoded.shared, transfer, owner, settle };
+    return {
+      fn,
+      mode,
+      calls: encoded.value,
+      pack: !encoded.shared && mode === "one",
+      shared: encoded.shared,
+      transfer,
+      owner,
+      settle,
+    };
   }
 
   #run(

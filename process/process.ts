@@ -316,6 +316,7 @@ export class Process implements AsyncDisposable {
       handle.post({
         kind: "run",
         batch: 1,
+        cell: 0,
         fn: this.#target.id,
         def: this.#target,
         mode: "star",
