@@ -69,6 +69,11 @@ export interface SerializedError {
   stack?: string;
   /** Set when the function itself could not cross (missing export or free variable). */
   transport?: boolean;
+  /**
+   * Set when what was thrown is not an `Error` (`throw { code: 7 }`): the value itself when it
+   * can be cloned, else its printed form. It becomes the `RemoteError`'s `cause`.
+   */
+  thrown?: { value: unknown };
 }
 
 /** `f(x)` for each call (`map`), or `f(...args)` (`apply`, `starmap`). */
@@ -207,13 +212,32 @@ export function serializeError(error: unknown, transport = false): SerializedErr
     if (transport) out.transport = true;
     return out;
   }
-  return { name: "Error", message: `A non-Error value was thrown: ${describeValue(error)}` };
+  const shown = describeValue(error);
+  let value: unknown = shown;
+  try {
+    value = structuredClone(error);
+  } catch {
+    // A function, a symbol, or something holding one: the printed form stands in for it.
+  }
+  return { name: "Error", message: `A non-Error value was thrown: ${shown}`, thrown: { value } };
 }
 
+/** The longest printed form of a thrown value kept in an error message. */
+const MAX_SHOWN = 1_000;
+
+/** A thrown value as a reader would write it: `"oops"`, `42`, `{ code: 7, detail: "x" }`. */
 function describeValue(value: unknown): string {
+  let shown: string;
   try {
-    return typeof value === "string" ? JSON.stringify(value) : String(value);
+    shown = typeof value === "string" ? JSON.stringify(value) : Deno.inspect(value, {
+      colors: false,
+      compact: true,
+      breakLength: Infinity,
+      depth: 4,
+      iterableLimit: 20,
+    });
   } catch {
-    return Object.prototype.toString.call(value);
+    shown = Object.prototype.toString.call(value);
   }
+  return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}…` : shown;
 }
