@@ -280,7 +280,10 @@ workerTest("new Pool() validates its arguments before starting workers", () => {
     assert.throws(() => new Pool(bad), RangeError, `processes ${bad}`);
   }
   // deno-lint-ignore no-explicit-any
-  assert.throws(() => new Pool("2" as any), { name: "RangeError", message: /"processes"/ });
+  assert.throws(() => new Pool("2" as any), {
+    name: "TypeError",
+    message: /"processes" must be a whole number, at least 1, got the string "2"/,
+  });
   assert.throws(() => new Pool(1, { maxTasksPerChild: 0 }), { message: /"maxTasksPerChild"/ });
   // deno-lint-ignore no-explicit-any
   assert.throws(() => new Pool(1, { backend: "mpi" as any }), { message: /"backend"/ });

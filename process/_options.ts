@@ -9,6 +9,7 @@ import { callerModule } from "../_internal/caller_module.ts";
 import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
 import type { ConsoleMode, EncodedContext, FunctionDescriptor } from "../_internal/protocol.ts";
 import { checkCloneable, checkConsoleMode, resolveImports } from "../_internal/task_inputs.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 const optionNames = ["target", "args", "name", "daemon", "imports", "context", "console"];
 
@@ -73,10 +74,10 @@ export function checkJoin(options: unknown): number {
     throw new TypeError(`join: "options" must be an object such as { timeout: 1000 }`);
   }
   const { timeout = Infinity, signal } = options as { timeout?: unknown; signal?: unknown };
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `join: "timeout" must be a number of milliseconds ≥ 0 (or Infinity), got ${String(timeout)}`,
-    );
+  const expected = "a number of milliseconds ≥ 0 (or Infinity)";
+  assertNumber(timeout, `join: "timeout"`, expected);
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`join: "timeout" must be ${expected}, got ${describeValue(timeout)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`join: "signal" must be an AbortSignal`);

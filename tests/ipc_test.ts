@@ -65,6 +65,9 @@ workerTest("Queue(maxsize): a worker's put waits for room; timeouts are FullErro
   await using pool = new Pool(1, { imports });
   const queue = new Queue<number>(2);
   const putting = pool.apply(tasks.putTimed, [queue, 4]);
+  // Full once the worker is up (however long that takes on a busy machine); then its third put
+  // waits for as long as nothing is taken.
+  while (!queue.full()) await delay(5);
   await delay(100);
   assert.equal(queue.full(), true);
   assert.equal(queue.qsize(), 2);
