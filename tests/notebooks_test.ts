@@ -69,27 +69,30 @@ function lineOf(out: RunnerOutput, file: string): string {
   return line;
 }
 
-notebookTest("a notebook of late outputs, run 20 times, is complete and identical every time", async () => {
-  // Two runners of 10 runs each, side by side (it halves the wait, and a busy machine is where
-  // outputs come late).
-  const outs = await Promise.all(
-    [1, 2].map(() => runner("--repeat", "10", "--no-write", `${FIXTURES}/late_outputs.ipynb`)),
-  );
-  const digests = outs.map((out) => {
-    const report = `${out.lines.join("\n")}\n${out.stderr}`;
-    assert.equal(out.code, 0, report);
-    const perRun = out.lines.filter((l) => / run \d+\/10: /.test(l));
-    assert.equal(perRun.length, 10, report);
-    for (const line of perRun) assert.match(line, /: 7 cells, .*, ok$/, report);
-    const summary = out.lines.at(-1) ?? "";
-    const match = summary.match(
-      /^tests\/fixtures\/notebooks\/late_outputs\.ipynb: 10\/10 runs complete, text outputs identical in all runs \(digest ([0-9a-f]{12})\)$/,
+notebookTest(
+  "a notebook of late outputs, run 20 times, is complete and identical every time",
+  async () => {
+    // Two runners of 10 runs each, side by side (it halves the wait, and a busy machine is where
+    // outputs come late).
+    const outs = await Promise.all(
+      [1, 2].map(() => runner("--repeat", "10", "--no-write", `${FIXTURES}/late_outputs.ipynb`)),
     );
-    assert.ok(match, report);
-    return match[1];
-  });
-  assert.equal(digests[0], digests[1], "the two runners' outputs differ");
-});
+    const digests = outs.map((out) => {
+      const report = `${out.lines.join("\n")}\n${out.stderr}`;
+      assert.equal(out.code, 0, report);
+      const perRun = out.lines.filter((l) => / run \d+\/10: /.test(l));
+      assert.equal(perRun.length, 10, report);
+      for (const line of perRun) assert.match(line, /: 7 cells, .*, ok$/, report);
+      const summary = out.lines.at(-1) ?? "";
+      const match = summary.match(
+        /^tests\/fixtures\/notebooks\/late_outputs\.ipynb: 10\/10 runs complete, text outputs identical in all runs \(digest ([0-9a-f]{12})\)$/,
+      );
+      assert.ok(match, report);
+      return match[1];
+    });
+    assert.equal(digests[0], digests[1], "the two runners' outputs differ");
+  },
+);
 
 notebookTest("the runner fails a notebook that lacks an expected output", async () => {
   const out = await runner("--no-write", `${FIXTURES}/fail_missing.ipynb`);
@@ -110,66 +113,78 @@ notebookTest("the runner fails a notebook with an error output", async () => {
   );
 });
 
-notebookTest("the runner fails a notebook with a code cell missing from its expectations", async () => {
-  const out = await runner("--no-write", `${FIXTURES}/fail_unlisted.ipynb`);
-  assert.equal(out.code, 1, out.stderr);
-  assert.match(lineOf(out, "fail_unlisted.ipynb"), /FAILED: cell 'unlisted' has no expectations$/);
-});
-
-notebookTest("the runner fails a notebook writing to stderr, unless the cell says stderr-ok", async () => {
-  const out = await runner("--no-write", `${FIXTURES}/fail_stderr.ipynb`);
-  assert.equal(out.code, 1, out.stderr);
-  // Only 'warns' is reported: 'warns-ok' may write to stderr.
-  assert.match(
-    lineOf(out, "fail_stderr.ipynb"),
-    /FAILED: cell 'warns' wrote to stderr: a warning on stderr$/,
-  );
-});
-
-notebookTest("the runner writes the executed copy back; --check-only checks a copy without running it", async () => {
-  const dir = await Deno.makeTempDir({ dir: `${ROOT}${FIXTURES}`, prefix: "tmp_" });
-  try {
-    const nb = `${dir}/late_outputs.ipynb`;
-    const expect = `${dir}/late_outputs.expect.json`;
-    await Deno.copyFile(`${ROOT}${FIXTURES}/late_outputs.ipynb`, nb);
-    await Deno.copyFile(`${ROOT}${FIXTURES}/late_outputs.expect.json`, expect);
-
-    const ran = await runner(nb);
-    assert.equal(ran.code, 0, `${ran.lines.join("\n")}\n${ran.stderr}`);
-    const saved = JSON.parse(await Deno.readTextFile(nb));
-    const code = saved.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
-    assert.equal(code.length, 7);
-    for (const cell of code) {
-      assert.equal(typeof cell.execution_count, "number", cell.id);
-      assert.ok(cell.outputs.length > 0, `cell ${cell.id} saved without outputs`);
-    }
-    // Consecutive stream outputs are merged: the 300 lines are one output.
-    assert.equal(code[0].outputs.length, 1);
-    assert.match(code[0].outputs[0].text.join(""), /line 300 of 300\n$/);
-
-    const checked = await runner("--check-only", nb);
-    assert.equal(checked.code, 0, checked.lines.join("\n"));
-    assert.match(checked.lines[0] ?? "", /: 7 cells, .*, ok$/);
-
-    // A saved copy that lost the SVG fails the check.
-    const svgCell = code.find((c: { id: string }) => c.id === "svg");
-    svgCell.outputs = svgCell.outputs.filter((o: { output_type: string }) =>
-      o.output_type === "stream"
+notebookTest(
+  "the runner fails a notebook with a code cell missing from its expectations",
+  async () => {
+    const out = await runner("--no-write", `${FIXTURES}/fail_unlisted.ipynb`);
+    assert.equal(out.code, 1, out.stderr);
+    assert.match(
+      lineOf(out, "fail_unlisted.ipynb"),
+      /FAILED: cell 'unlisted' has no expectations$/,
     );
-    await Deno.writeTextFile(nb, JSON.stringify(saved));
-    const lost = await runner("--check-only", nb);
-    assert.equal(lost.code, 1);
-    assert.match(lost.lines[0] ?? "", /FAILED: cell 'svg' has no image\/svg\+xml output/);
+  },
+);
 
-    // So does a notebook without its expectations file.
-    await Deno.remove(expect);
-    const bare = await runner("--check-only", nb);
-    assert.equal(bare.code, 1);
-    assert.match(bare.lines[0] ?? "", /FAILED: no expectations file late_outputs\.expect\.json/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+notebookTest(
+  "the runner fails a notebook writing to stderr, unless the cell says stderr-ok",
+  async () => {
+    const out = await runner("--no-write", `${FIXTURES}/fail_stderr.ipynb`);
+    assert.equal(out.code, 1, out.stderr);
+    // Only 'warns' is reported: 'warns-ok' may write to stderr.
+    assert.match(
+      lineOf(out, "fail_stderr.ipynb"),
+      /FAILED: cell 'warns' wrote to stderr: a warning on stderr$/,
+    );
+  },
+);
+
+notebookTest(
+  "the runner writes the executed copy back; --check-only checks a copy without running it",
+  async () => {
+    const dir = await Deno.makeTempDir({ dir: `${ROOT}${FIXTURES}`, prefix: "tmp_" });
+    try {
+      const nb = `${dir}/late_outputs.ipynb`;
+      const expect = `${dir}/late_outputs.expect.json`;
+      await Deno.copyFile(`${ROOT}${FIXTURES}/late_outputs.ipynb`, nb);
+      await Deno.copyFile(`${ROOT}${FIXTURES}/late_outputs.expect.json`, expect);
+
+      const ran = await runner(nb);
+      assert.equal(ran.code, 0, `${ran.lines.join("\n")}\n${ran.stderr}`);
+      const saved = JSON.parse(await Deno.readTextFile(nb));
+      const code = saved.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+      assert.equal(code.length, 7);
+      for (const cell of code) {
+        assert.equal(typeof cell.execution_count, "number", cell.id);
+        assert.ok(cell.outputs.length > 0, `cell ${cell.id} saved without outputs`);
+      }
+      // Consecutive stream outputs are merged: the 300 lines are one output.
+      assert.equal(code[0].outputs.length, 1);
+      assert.match(code[0].outputs[0].text.join(""), /line 300 of 300\n$/);
+
+      const checked = await runner("--check-only", nb);
+      assert.equal(checked.code, 0, checked.lines.join("\n"));
+      assert.match(checked.lines[0] ?? "", /: 7 cells, .*, ok$/);
+
+      // A saved copy that lost the SVG fails the check.
+      const svgCell = code.find((c: { id: string }) => c.id === "svg");
+      svgCell.outputs = svgCell.outputs.filter((o: { output_type: string }) =>
+        o.output_type === "stream"
+      );
+      await Deno.writeTextFile(nb, JSON.stringify(saved));
+      const lost = await runner("--check-only", nb);
+      assert.equal(lost.code, 1);
+      assert.match(lost.lines[0] ?? "", /FAILED: cell 'svg' has no image\/svg\+xml output/);
+
+      // So does a notebook without its expectations file.
+      await Deno.remove(expect);
+      const bare = await runner("--check-only", nb);
+      assert.equal(bare.code, 1);
+      assert.match(bare.lines[0] ?? "", /FAILED: no expectations file late_outputs\.expect\.json/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 notebookTest("with no tutorial notebooks yet, the runner says so and passes", async () => {
   const dir = await Deno.makeTempDir();
