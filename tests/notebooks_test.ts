@@ -139,6 +139,18 @@ notebookTest(
 );
 
 notebookTest(
+  "the runner fails a notebook whose cell outlives the per-cell timeout, and stops its kernel",
+  async () => {
+    const out = await runner("--no-write", "--timeout", "3", `${FIXTURES}/fail_timeout.ipynb`);
+    assert.equal(out.code, 1, out.stderr);
+    assert.match(
+      lineOf(out, "fail_timeout.ipynb"),
+      /FAILED: cell 'waits' timed out after 3 s; cell 'after' was not executed$/,
+    );
+  },
+);
+
+notebookTest(
   "the runner writes the executed copy back; --check-only checks a copy without running it",
   async () => {
     const dir = await Deno.makeTempDir({ dir: `${ROOT}${FIXTURES}`, prefix: "tmp_" });

@@ -18,7 +18,8 @@ Each notebook `NNN_topic.ipynb` has its expectations beside it in `NNN_topic.exp
 object mapping every code cell's id to a list of
     "text"          the text must occur in the cell's text (stream text, text/plain,
                     text/markdown and text/html of all its outputs, ANSI codes stripped)
-    "re:<regex>"    the regular expression is searched in the same text
+    "re:<regex>"    the regular expression (JavaScript's syntax; no flags) is searched in the
+                    same text
     "mime:<type>"   some output of the cell has that MIME type
     "stderr-ok"     the cell may write to stderr (otherwise any stderr output fails it)
 A code cell missing from the file, an expectation for a cell that does not exist, and any
@@ -108,10 +109,11 @@ if IMPORT_ERROR is None:
                 self._cell_request = parent
             return super().process_message(msg, cell, cell_index)
 
-        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, **kw):
             self._cell_request = None
+            self.current_cell = cell.get("id") or f"number {cell_index + 1}"
             cell = await super().async_execute_cell(
-                cell, cell_index, execution_count=execution_count, store_history=store_history
+                cell, cell_index, execution_count=execution_count, **kw
             )
             if self._cell_request is not None:
                 await self._read_after_idle(self._cell_request, cell, cell_index)
@@ -214,6 +216,11 @@ def load_expectations(path):
     return data
 
 
+def js_regex(pattern):
+    """A JavaScript regular expression in Python's syntax: the two agree but for named groups."""
+    return re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern)
+
+
 def check(nb, expectations):
     """Every reason the executed notebook fails its expectations (an empty list: it passes)."""
     reasons = []
@@ -255,7 +262,7 @@ def check(nb, expectations):
                     reasons.append(f"{label} has no {exp[5:]} output (has: {have})")
             elif exp.startswith("re:"):
                 try:
-                    found = re.search(exp[3:], text)
+                    found = re.search(js_regex(exp[3:]), text)
                 except re.error as e:
                     reasons.append(f"{label}: bad regular expression {exp[3:]!r}: {e}")
                     continue
@@ -271,7 +278,8 @@ def text_digest(nb):
     h = hashlib.sha256()
     for cell in nb.cells:
         if cell.cell_type == "code":
-            h.update(json.dumps([cell.get("id"), cell_text(cell), sorted(cell_mimes(cell))]).encode())
+            record = [cell.get("id"), cell_text(cell), sorted(cell_mimes(cell))]
+            h.update(json.dumps(record).encode())
     return h.hexdigest()[:12]
 
 
@@ -289,21 +297,23 @@ def execute(path, args):
     )
     client.late_messages = 0
     client.longest_gap = 0.0
+    client.current_cell = None
     reasons = []
     # The kernel's own stderr (Deno's "deno jupyter is unstable" warning, a crash's message) goes
     # to a file, quoted only when the execution failed.
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as kernel_err:
         try:
             client.execute(stderr=kernel_err)
-        except CellTimeoutError as e:
-            reasons.append(f"a cell timed out after {args.timeout} s: {short(str(e), 160)}")
+        except CellTimeoutError:
+            reasons.append(f"cell {client.current_cell!r} timed out after {args.timeout} s")
         except DeadKernelError as e:
-            reasons.append(f"the kernel died: {short(str(e), 160)}")
+            reasons.append(f"the kernel died in cell {client.current_cell!r}: {short(str(e), 160)}")
         except Exception as e:  # a kernel that cannot start, a broken notebook: one failed line
             reasons.append(f"{type(e).__name__}: {short(str(e), 160)}")
         if reasons:
             kernel_err.seek(0)
-            lines = [ln for ln in ANSI.sub("", kernel_err.read()).splitlines() if "unstable" not in ln]
+            lines = ANSI.sub("", kernel_err.read()).splitlines()
+            lines = [ln for ln in lines if "unstable" not in ln]
             if any(ln.strip() for ln in lines):
                 reasons.append("kernel stderr: " + short(" | ".join(lines[-5:]), 300))
     merge_streams(nb)
@@ -330,7 +340,10 @@ def run_one(path, args, run_label=""):
         nbformat.write(nb, path)
     cells = sum(1 for c in nb.cells if c.cell_type == "code")
     status = "ok" if not reasons else "FAILED: " + "; ".join(reasons)
-    late_note = f", {late[0]} messages after idle (gaps up to {late[1]:.3f} s)" if late and late[0] else ""
+    late_note = ""
+    if late and late[0]:
+        plural = "s" if late[0] != 1 else ""
+        late_note = f", {late[0]} message{plural} after idle (gaps up to {late[1]:.3f} s)"
     line = f"{name}{run_label}: {cells} cells, {seconds:.1f} s{late_note}, {status}"
     return not reasons, text_digest(nb), line
 
@@ -393,7 +406,8 @@ def main(argv):
             if not differing
             else f"text outputs differ from run 1 in runs {', '.join(differing)}"
         )
-        print(f"{os.path.relpath(path)}: {complete}/{args.repeat} runs complete, {same}", flush=True)
+        name = os.path.relpath(path)
+        print(f"{name}: {complete}/{args.repeat} runs complete, {same}", flush=True)
         failed += complete != args.repeat
     return 1 if failed else 0
 
