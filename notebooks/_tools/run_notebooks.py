@@ -365,17 +365,8 @@ def main(argv):
     if args.check_only and args.repeat > 1:
         parser.error("--repeat executes notebooks; it cannot be combined with --check-only")
 
-    # --check-only needs nbformat, not the kernel
-    problem = setup_problem() if IMPORT_ERROR is not None or not args.check_only else None
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
-    if args.probe:
-        print(f"notebooks: Jupyter and the {KERNEL!r} kernel are installed")
-        return 0
-
     paths = args.notebooks
-    if not paths:
+    if not paths and not args.probe:
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         paths = sorted(glob.glob(os.path.join(root, "notebooks", "[0-9]*.ipynb")))
         if not paths:
@@ -385,6 +376,16 @@ def main(argv):
     if missing:
         print(f"notebooks: no such notebook: {', '.join(missing)}", file=sys.stderr)
         return 1
+
+    # --check-only needs nbformat, not the kernel
+    needs_kernel = args.probe or not args.check_only
+    problem = setup_problem() if IMPORT_ERROR is not None or needs_kernel else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    if args.probe:
+        print(f"notebooks: Jupyter and the {KERNEL!r} kernel are installed")
+        return 0
 
     failed = 0
     for path in paths:
