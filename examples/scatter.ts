@@ -62,15 +62,18 @@ interface Setup {
   /** Contour points, nc + 1 of them (the last equal to the first). */
   xc: Float64Array;
   yc: Float64Array;
-  /** Per segment: mid point, and the two complex weights of the Green functions. */
+  /** Per segment: its mid point and its inward unit normal. */
   mx: Float64Array;
   my: Float64Array;
   nxs: Float64Array;
   nys: Float64Array;
-  /** `−ds·gradInc(mid) / 4`: multiplies `H0·i`… see `fieldInto`. */
+  /** Per segment, re and im of `a = −ds·gradInc(mid) / 4`, the weight of `4g = i·H0(kr)`. */
   ar: Float64Array;
   ai: Float64Array;
-  /** `shadow·ds·exp(i·kvec·mid)·|kvec| / 4`. */
+  /**
+   * Per segment, re and im of `b = shadow·ds·exp(i·kvec·mid)·|kvec| / 4`, the weight of
+   * `4·dgdn / |kvec| = −i·H1(kr)·(n·r)/|r|`.
+   */
   br: Float64Array;
   bi: Float64Array;
   kmod: number;
