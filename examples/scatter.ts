@@ -18,16 +18,12 @@
  * @module
  */
 
-// The Bessel functions J0, J1, Y0, Y1 from stdlib-js, pinned (inline, so that this example is
-// self-contained; shared/scatter.md checked them against scipy).
-// deno-lint-ignore no-import-prefix
-import besselj0 from "npm:@stdlib/math-base-special-besselj0@0.3.1";
-// deno-lint-ignore no-import-prefix
-import besselj1 from "npm:@stdlib/math-base-special-besselj1@0.3.1";
-// deno-lint-ignore no-import-prefix
-import bessely0 from "npm:@stdlib/math-base-special-bessely0@0.3.1";
-// deno-lint-ignore no-import-prefix
-import bessely1 from "npm:@stdlib/math-base-special-bessely1@0.3.1";
+// The Bessel functions J0, J1, Y0, Y1 from stdlib-js, pinned in deno.json (they agree with
+// scipy to the last digit or two).
+import besselj0 from "@stdlib/math-base-special-besselj0";
+import besselj1 from "@stdlib/math-base-special-besselj1";
+import bessely0 from "@stdlib/math-base-special-bessely0";
+import bessely1 from "@stdlib/math-base-special-bessely1";
 import { parseArgs } from "node:util";
 import { Pool } from "@workers/multiprocessing";
 
