@@ -281,7 +281,8 @@ export class Connection<T = unknown> {
    * Whether a message (or the end of the stream) is there to receive, waiting up to `timeout`
    * ms (default `0`: only look, as Python's `poll()`).
    *
-   * @param options `timeout` in ms (`Infinity` to wait until something comes) and `signal`.
+   * @param options `timeout` in ms (`Infinity` to wait until something comes; a negative one
+   *   counts as `0`, as in Python) and `signal`.
    * @returns `true` when `recv` would not wait.
    *
    * @example
@@ -297,14 +298,14 @@ export class Connection<T = unknown> {
    */
   async poll(options?: WaitOptions): Promise<boolean> {
     const channel = this.#reader();
-    const timeout = options?.timeout === undefined ? 0 : checkWait(options, "Connection.poll");
+    const timeout = pollTimeout(options, "Connection.poll");
     return await runAsync(channel.cells, PUTS, channel.polling(timeout), options?.signal);
   }
 
   /**
    * {@linkcode Connection.poll} for worker code: blocks while it waits.
    *
-   * @param options `timeout` in ms (default `0`).
+   * @param options `timeout` in ms (default `0`; a negative one counts as `0`).
    * @returns `true` when `recv` would not wait.
    * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
    *
@@ -320,7 +321,7 @@ export class Connection<T = unknown> {
    */
   pollSync(options?: Omit<WaitOptions, "signal">): boolean {
     const channel = this.#reader();
-    const timeout = options?.timeout === undefined ? 0 : checkWait(options, "Connection.pollSync");
+    const timeout = pollTimeout(options, "Connection.pollSync");
     if (channel.peek() === true) return true;
     assertMayBlock("Connection.pollSync", "connection.poll", timeout);
     return runSync(channel.cells, PUTS, channel.polling(timeout));
@@ -420,6 +421,16 @@ export function makeConnection<T>(state: ConnectionState): Connection<T> {
   } finally {
     making = undefined;
   }
+}
+
+/** The timeout of `poll`: `0` by default, and for a negative one, as CPython's `poll(-1)`. */
+function pollTimeout(options: WaitOptions | undefined, method: string): number {
+  const timeout = options?.timeout;
+  if (timeout === undefined) return 0;
+  return checkWait(
+    typeof timeout === "number" && timeout < 0 ? { ...options, timeout: 0 } : options,
+    method,
+  );
 }
 
 /** Checks `maxlength` before anything is taken: a whole number of bytes ≥ 0 (or `Infinity`). */
