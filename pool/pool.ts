@@ -365,7 +365,8 @@ export class Pool implements AsyncDisposable {
   /**
    * `f(x)` for every item, as an async iterable of results in input order. The input is read
    * lazily — a few chunks ahead of the consumer, never more — so an endless generator works in
-   * bounded memory; stopping early (`break`) withdraws the queued work.
+   * bounded memory; stopping early (`break`) withdraws the queued work. An input that throws
+   * ends it as in Python: the results of the items before come first, then its error.
    *
    * @param f The function.
    * @param iterable The inputs: any iterable or async iterable.
