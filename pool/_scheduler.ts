@@ -433,9 +433,13 @@ export class Scheduler {
     this.#pump();
   }
 
+  /**
+   * After `close()`: stops the workers once the queue is empty, nothing is in flight, and every
+   * worker has initialised (as CPython's, which run their initializer even if no task comes).
+   */
   #maybeFinish(): void {
     if (this.#state !== "closed" || this.#queue.length > this.#head) return;
-    for (const slot of this.#slots) if (slot.inflight.length > 0) return;
+    for (const slot of this.#slots) if (slot.inflight.length > 0 || !slot.ready) return;
     for (const slot of [...this.#slots]) this.#kill(slot);
     this.#joined.resolve();
   }

@@ -31,8 +31,9 @@ import {
 /** Options of {@linkcode Pool}. */
 export interface PoolOptions {
   /**
-   * Called in each worker when it starts, with {@linkcode PoolOptions.initargs}. Reaches the
-   * worker as task functions do. If it throws, the pool is broken: every task rejects with a
+   * Called in each worker when it starts, with {@linkcode PoolOptions.initargs}: the workers
+   * start when the pool is made, so it runs even if no task comes. Reaches the worker as task
+   * functions do. If it throws, the pool is broken: every task rejects with a
    * `BrokenPoolError` (Python's pool would restart workers forever).
    */
   initializer?: (...args: never[]) => unknown;
@@ -424,7 +425,8 @@ export class Pool implements AsyncDisposable {
   }
 
   /**
-   * Accepts no more work; the workers stop once the work given so far is done. Idempotent.
+   * Accepts no more work; the workers stop once the work given so far is done (and, as in
+   * Python, once each has run its initializer, even if no task came). Idempotent.
    *
    * @example
    * ```ts

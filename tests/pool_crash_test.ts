@@ -144,6 +144,18 @@ workerTest("initializer and initargs run once in each worker", async () => {
   for (const args of seen) assert.deepEqual(args, ["a", { b: [1] }]);
 });
 
+workerTest("a pool closed and joined without a task still initialises every worker", async () => {
+  const count = new Int32Array(new SharedArrayBuffer(4));
+  const pool = new Pool(2, {
+    initializer: (count: Int32Array) => void Atomics.add(count, 0, 1),
+    initargs: [count],
+  });
+  pool.close();
+  await within(pool.join(), 10_000);
+  assert.equal(Atomics.load(count, 0), 2, "as CPython's workers, each ran its initializer");
+  assert.equal(liveWorkers(), 0);
+});
+
 workerTest("maxTasksPerChild retires workers and replaces them", async () => {
   await using pool = new Pool(1, { maxTasksPerChild: 2 });
   const idents: number[] = [];
