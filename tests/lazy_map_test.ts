@@ -100,9 +100,13 @@ workerTest(
       }
     }
     // An input that throws at once rejects the first next().
-    function* failsAtOnce(): Generator<number> {
-      throw new TypeError("no items");
-    }
-    await assert.rejects(pool.imap((x: number) => x, failsAtOnce()).next(), /no items/);
+    const failsAtOnce: Iterable<number> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          throw new TypeError("no items");
+        },
+      }),
+    };
+    await assert.rejects(pool.imap((x: number) => x, failsAtOnce).next(), /no items/);
   },
 );
