@@ -150,6 +150,25 @@ function unref(port: MessagePort): void {
   (port as MessagePort & { unref?(): void }).unref?.();
 }
 
+/**
+ * Keeps a served port from holding the program open after a message. Deno 2.9's MessagePort
+ * arms each next receive with a referenced op, even after `unref()` (it re-unrefs only the
+ * ports of `node:worker_threads`; ext/web/13_message_port.js, `start()`), so one request from
+ * a worker would keep the program running for ever. The next receive is armed a few
+ * microtasks after the handler returns: over the next microtasks, ref and unref the port
+ * again, which unrefs the op once it exists (doing so before, or again after, changes
+ * nothing). Microtasks, not a timer, so that nothing is left pending.
+ */
+function keepUnreferenced(served: Served, hops = 8): void {
+  queueMicrotask(() => {
+    if (served.closed) return;
+    const port = served.port as MessagePort & { ref?(): void };
+    port.ref?.();
+    unref(port);
+    if (hops > 1) keepUnreferenced(served, hops - 1);
+  });
+}
+
 function serve(link: RegistryLink): Served {
   const served: Served = {
     port: link.port,
@@ -157,7 +176,10 @@ function serve(link: RegistryLink): Served {
     children: new Map(),
     closed: false,
   };
-  served.port.onmessage = (event: MessageEvent<RegistryRequest>) => handle(served, event.data);
+  served.port.onmessage = (event: MessageEvent<RegistryRequest>) => {
+    handle(served, event.data);
+    keepUnreferenced(served);
+  };
   unref(served.port);
   return served;
 }

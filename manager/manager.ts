@@ -5,6 +5,7 @@
  * @module
  */
 
+import { detachWorkers } from "../_internal/detach.ts";
 import { ClosedError } from "../errors.ts";
 import { toShared } from "../_internal/shareable.ts";
 import { Pool } from "../pool/pool.ts";
@@ -103,6 +104,9 @@ export class Manager implements AsyncDisposable {
       };
       const serving = pool.apply(serve, [requests]);
       serving.catch(() => {}); // reported by shutdown()
+      // The server's one task never ends: let the program end while it serves, as Python's
+      // manager process does; a proxy call keeps the program running while it waits.
+      pool[detachWorkers](true);
       return new Manager(line, pool, serving);
     } catch (error) {
       pool.terminate();
@@ -332,6 +336,8 @@ export class Manager implements AsyncDisposable {
     if (this.#down) return;
     this.#down = true;
     clientOf(this.#line).post(MANAGER, "shutdown");
+    // The server's last moments keep the program running, so that this await can end.
+    this.#pool[detachWorkers](false);
     try {
       await this.#serving;
     } finally {

@@ -25,6 +25,11 @@ export interface WorkerEndpoint {
   post(message: MainToWorker, transfer: Transferable[]): void;
   /** Stops the worker at once; it sends nothing more. */
   terminate(): void;
+  /**
+   * Whether the worker keeps the program running (`true`, the start), as any Web Worker does;
+   * `false` lets the program end while it lives, as Python's daemonic pool workers do.
+   */
+  keepAlive(on: boolean): void;
 }
 
 /** A way to run workers. */

@@ -58,6 +58,9 @@ export const inlineBackend: Backend = {
         alive = false;
         runner.stopped = true;
       },
+      keepAlive() {
+        // Nothing to hold: the tasks run on this thread.
+      },
     };
   },
 };

@@ -121,10 +121,24 @@ export class Scheduler {
   #nextBatch = 1;
   #startFailures = 0;
   readonly #joined = Promise.withResolvers<void>();
+  #finished = false;
+  /** Whether the workers keep the program running now (see `#holdWhileBusy`). */
+  #referenced = true;
+  #daemon = false;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
     for (let i = 0; i < options.processes; i++) this.#spawn();
+    this.#holdWhileBusy();
+  }
+
+  /**
+   * Lets the program end whatever the workers do (a manager's server, whose one task never
+   * ends: pending callers keep it running by their own waits); `false` undoes it.
+   */
+  detach(on: boolean): void {
+    this.#daemon = on;
+    this.#holdWhileBusy();
   }
 
   /** `running`, `closed`, `terminated` or `broken`. */
@@ -162,6 +176,7 @@ export class Scheduler {
     this.#queue = kept;
     this.#head = 0;
     this.#maybeFinish();
+    this.#holdWhileBusy();
   }
 
   /** No more work will come: the workers stop once the queued work is done. */
@@ -169,6 +184,7 @@ export class Scheduler {
     if (this.#state !== "running") return;
     this.#state = "closed";
     this.#maybeFinish();
+    this.#holdWhileBusy();
   }
 
   /** Stops every worker now; every queued and running chunk fails with `PoolClosedError`. */
@@ -194,6 +210,7 @@ export class Scheduler {
       this.#kill(slot);
     }
     for (const chunk of [...running, ...queued]) chunk.settle({ ok: false, error, values: [] });
+    this.#finished = true;
     this.#joined.resolve();
   }
 
@@ -221,6 +238,7 @@ export class Scheduler {
       error: (error) => this.#onCrash(slot, "stopped with an error", error),
     });
     this.#slots.add(slot);
+    if (!this.#referenced) slot.endpoint.keepAlive(false);
     slot.endpoint.post({
       kind: "init",
       identity,
@@ -255,6 +273,7 @@ export class Scheduler {
     }
     if (this.#head === this.#queue.length) this.#rebalance();
     this.#maybeFinish();
+    this.#holdWhileBusy();
   }
 
   /**
@@ -441,7 +460,30 @@ export class Scheduler {
     if (this.#state !== "closed" || this.#queue.length > this.#head) return;
     for (const slot of this.#slots) if (slot.inflight.length > 0 || !slot.ready) return;
     for (const slot of [...this.#slots]) this.#kill(slot);
+    this.#finished = true;
     this.#joined.resolve();
+  }
+
+  /**
+   * Python's pool workers are daemonic: a program whose pool is idle ends, unclosed. Here the
+   * workers keep the program running only while there is work for them (queued or running), or
+   * while a closed pool finishes; an idle pool lets it end. (A pending promise alone does not
+   * keep a Deno program running, so the work has to.)
+   */
+  #holdWhileBusy(): void {
+    let busy = !this.#daemon && !this.#finished &&
+      (this.#head < this.#queue.length || this.#state === "closed");
+    if (!busy && !this.#daemon && !this.#finished) {
+      for (const slot of this.#slots) {
+        if (slot.inflight.length > 0) {
+          busy = true;
+          break;
+        }
+      }
+    }
+    if (busy === this.#referenced) return;
+    this.#referenced = busy;
+    for (const slot of this.#slots) slot.endpoint.keepAlive(busy);
   }
 }
 

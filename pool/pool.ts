@@ -6,6 +6,7 @@
 
 import { PoolClosedError } from "../errors.ts";
 import { callerModule } from "../_internal/caller_module.ts";
+import { detachWorkers } from "../_internal/detach.ts";
 import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
 import { assertNotBootstrapping, processorCount } from "../_internal/identity.ts";
 import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
@@ -202,6 +203,14 @@ export class Pool implements AsyncDisposable {
         role: "pool",
       },
     });
+  }
+
+  /**
+   * @internal Whether the program may end while the workers work (a manager's server), or,
+   * given `false`, not again.
+   */
+  [detachWorkers](on: boolean): void {
+    this.#scheduler.detach(on);
   }
 
   /** How many workers the pool runs. */
