@@ -23,8 +23,12 @@ export interface SpeedupRow {
   timing: Timing;
 }
 
-/** Rounds for a table: `digits` after the point. */
+/**
+ * Rounds for a table: `digits` after the point, but never a non-zero value to 0 — a value too
+ * small for `digits` keeps two significant digits (a 4 µs map is 0.0043 ms, not 0).
+ */
 function round(x: number, digits: number): number {
+  if (x !== 0 && Math.abs(x) < 10 ** (1 - digits)) return Number(x.toPrecision(2));
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
@@ -32,7 +36,8 @@ function round(x: number, digits: number): number {
 /**
  * The speedup table: workers, time (min and median, ms), speedup (serial min over min) and
  * efficiency (speedup per worker), with the serial run as the first row (`workers` 0 shown as
- * "serial").
+ * "serial"). Times keep one digit after the point, speedups two; values too small for that
+ * keep two significant digits.
  */
 export function speedupTable(serial: Timing, rows: readonly SpeedupRow[]): pl.DataFrame {
   return pl.DataFrame({

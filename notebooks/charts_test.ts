@@ -45,6 +45,16 @@ Deno.test("speedupTable() computes speedup and efficiency from the minimum times
   assert.deepEqual(df.getColumn("efficiency").toArray(), [1, 1, 1]);
 });
 
+Deno.test("speedupTable() keeps small times and speedups visible", () => {
+  const df = speedupTable(summarize([0.0043]), [{ workers: 2, timing: summarize([1.07]) }]);
+  assert.deepEqual(df.getColumn("min (ms)").toArray(), [0.0043, 1.1]);
+  assert.deepEqual(df.getColumn("speedup").toArray(), [1, 0.004]);
+  assert.deepEqual(df.getColumn("efficiency").toArray(), [1, 0.002]);
+  const big = speedupTable(summarize([123.456]), [{ workers: 1, timing: summarize([61.728]) }]);
+  assert.deepEqual(big.getColumn("min (ms)").toArray(), [123.5, 61.7]);
+  assert.deepEqual(big.getColumn("speedup").toArray(), [1, 2]);
+});
+
 Deno.test("every chart renders to SVG headless", async () => {
   const serial = summarize([100]);
   const charts = [
