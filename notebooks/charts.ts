@@ -437,7 +437,8 @@ export function pointsChart(
     width: size,
     height: size,
     data: { values: [...points] },
-    mark: { type: "circle", size: 8, opacity: 0.8 },
+    // no aria label per point: thousands of them would triple the SVG and help no reader
+    mark: { type: "circle", size: 8, opacity: 0.8, aria: false },
     encoding: {
       x: { field: "x", type: "quantitative", scale: { domain: [0, 1] } },
       y: { field: "y", type: "quantitative", scale: { domain: [0, 1] } },

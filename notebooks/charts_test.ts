@@ -89,3 +89,15 @@ Deno.test("fieldImage() draws a field as one PNG inside a small SVG", async () =
   assert.ok(svg.length < 40_000, `${svg.length} bytes`);
   assert.throws(() => fieldImage([1, 2, 3], 2, 2), RangeError);
 });
+
+Deno.test("pointsChart() draws thousands of points in a small SVG (no label per point)", async () => {
+  const points = Array.from({ length: 2000 }, (_, i) => ({
+    x: (i % 50) / 50,
+    y: Math.floor(i / 50) / 40,
+    dart: i % 3 === 0 ? "miss" : "hit",
+  }));
+  const svg = await renderSvg(pointsChart(points, { color: "dart" }));
+  assert.equal((svg.match(/<path /g) ?? []).length >= 2000, true);
+  assert.equal(svg.includes('aria-roledescription="circle"'), false);
+  assert.ok(svg.length < 2000 * 200, `${svg.length} bytes for 2000 points`);
+});
