@@ -74,6 +74,11 @@ export function showSvg(svg: string): void {
 export interface SpeedupChartOptions {
   /** The chart's title. @default {"Speedup"} */
   title?: string;
+  /**
+   * The machine's cores: the ideal line then levels off at this many workers (more workers
+   * than cores share them), instead of rising as speedup = workers. @default {Infinity}
+   */
+  cores?: number;
 }
 
 /**
@@ -93,8 +98,7 @@ export function speedupChart(
       speedup: serial.median / r.timing.median,
       kind: "median",
     })),
-    { workers: 1, speedup: 1, kind: "ideal" },
-    { workers: maxWorkers, speedup: maxWorkers, kind: "ideal" },
+    ...idealLine(maxWorkers, options.cores ?? Infinity),
   ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -120,6 +124,18 @@ export function speedupChart(
       },
     },
   };
+}
+
+/** The ideal speedup's corners: speedup = workers, level from `cores` workers on. */
+function idealLine(
+  maxWorkers: number,
+  cores: number,
+): { workers: number; speedup: number; kind: string }[] {
+  if (!(cores >= 1)) throw new RangeError(`cores must be at least 1, got ${cores}`);
+  const corner = Math.min(maxWorkers, cores);
+  const line = [{ workers: 1, speedup: 1 }, { workers: corner, speedup: corner }];
+  if (corner < maxWorkers) line.push({ workers: maxWorkers, speedup: corner });
+  return line.map((p) => ({ ...p, kind: "ideal" }));
 }
 
 /** Options for {@linkcode lineChart}. */

@@ -55,6 +55,18 @@ Deno.test("speedupTable() keeps small times and speedups visible", () => {
   assert.deepEqual(big.getColumn("speedup").toArray(), [1, 2]);
 });
 
+Deno.test("speedupChart() levels the ideal line off at the machine's cores", () => {
+  const serial = summarize([100]);
+  const rows = [1, 2, 4].map((workers) => ({ workers, timing: summarize([100 / workers]) }));
+  const ideal = (spec: ReturnType<typeof speedupChart>) =>
+    (spec as { data: { values: { kind: string; workers: number; speedup: number }[] } }).data
+      .values.filter((v) => v.kind === "ideal").map((v) => [v.workers, v.speedup]);
+  assert.deepEqual(ideal(speedupChart(serial, rows)), [[1, 1], [4, 4]]);
+  assert.deepEqual(ideal(speedupChart(serial, rows, { cores: 2 })), [[1, 1], [2, 2], [4, 2]]);
+  assert.deepEqual(ideal(speedupChart(serial, rows, { cores: 8 })), [[1, 1], [4, 4]]);
+  assert.throws(() => speedupChart(serial, rows, { cores: 0 }), RangeError);
+});
+
 Deno.test("every chart renders to SVG headless", async () => {
   const serial = summarize([100]);
   const charts = [
