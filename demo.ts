@@ -166,19 +166,29 @@ export async function main(argv: string[]): Promise<number> {
   const counts = [...new Set([1, 2, most])].sort((a, b) => a - b);
 
   console.log(
-    `Monte Carlo π: ${trials.toLocaleString("en-US")} random points in the unit square; ` +
-      `π ≈ 4 × hits / trials,\nwhere hits counts the points inside the quarter circle. ` +
+    `Monte Carlo π: ${trials.toLocaleString("en-US")} random points in the unit square,\n` +
+      `π ≈ 4 × hits / trials, where hits counts the points inside the quarter circle.\n` +
       `${cpuCount()} CPUs here.\n`,
   );
-  const rows: string[][] = [[
-    "how",
-    "π estimate",
-    "error",
-    "time (start incl.)",
-    "speedup",
-    "without pool start",
-    "speedup",
-  ]];
+  // Fixed widths, so that each row prints as soon as it is measured, within 80 columns.
+  const columns: [string, number][] = [
+    ["", 20],
+    ["π", 8],
+    ["error", 8],
+    ["time", 8],
+    ["speedup", 7],
+    ["warm pool", 9],
+    ["speedup", 7],
+  ];
+  const print = (cells: string[]): void => {
+    const line = cells.map((cell, c) => {
+      const width = columns[c]![1];
+      return c === 0 ? cell.padEnd(width) : cell.padStart(width);
+    });
+    console.log(line.join("  ").trimEnd());
+  };
+  print(columns.map(([title]) => title));
+  print(columns.map(([, width]) => "─".repeat(width)));
   const serial = serialPi(trials);
   const row = (how: string, r: PiResult): string[] => [
     how,
@@ -189,31 +199,25 @@ export async function main(argv: string[]): Promise<number> {
     r.computeSeconds === undefined ? "" : time(r.computeSeconds),
     r.computeSeconds === undefined ? "" : `×${(serial.seconds / r.computeSeconds).toFixed(2)}`,
   ];
-  rows.push(row("serial", serial));
+  print(row("serial", serial));
   let best = { label: "", speedup: 0 };
   for (const n of counts) {
     const result = await parallelPi(trials, n);
     const label = `Pool(${n})${n === cpuCount() ? " = cpuCount()" : ""}`;
-    rows.push(row(label, result));
+    print(row(label, result));
     const speedup = serial.seconds / result.seconds;
     if (speedup > best.speedup) best = { label: `Pool(${n})`, speedup };
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  for (const [i, r] of rows.entries()) {
-    const cells = r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!));
-    console.log(`  ${cells.join("   ")}`.trimEnd());
-    if (i === 0) console.log("  " + widths.map((w) => "─".repeat(w)).join("   "));
-  }
   const verdict = best.speedup > 1
-    ? `${best.label} was the fastest: ${best.speedup.toFixed(2)} times the speed of one thread, ` +
+    ? `${best.label} was the fastest: ${best.speedup.toFixed(2)} times the speed of one thread,\n` +
       `its start-up included.`
-    : `No pool beat one thread this time, once its start-up is counted: try more --trials.`;
+    : `No pool beat one thread this time, once its start-up is\ncounted: try more --trials.`;
   console.log(`
 π is ${Math.PI.toFixed(6)}. ${verdict}
-"time" counts from new Pool() to the estimate, as the tutorial does; "without pool start" runs
-the same work again on the running pool. Each worker is a Web Worker, its own V8 isolate on its
-own OS thread, so the parts really run at the same time, as Python's processes do. More workers
-than the ${cpuCount()} CPUs here only take turns.`);
+"time" counts from new Pool() to the estimate, as the tutorial does; "warm pool"
+runs the same work again on the running pool. Each worker is a Web Worker, its
+own V8 isolate on its own OS thread, so the parts really run at the same time,
+as Python's processes do. More workers than the ${cpuCount()} CPUs here take turns.`);
   return 0;
 }
 

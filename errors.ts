@@ -28,7 +28,8 @@ export type ErrorCode =
   | "ERR_FULL"
   | "ERR_BROKEN_BARRIER"
   | "ERR_EOF"
-  | "ERR_CLOSED";
+  | "ERR_CLOSED"
+  | "ERR_PARALLEL_RUNNING";
 
 /**
  * The base class of every error this library defines; catch it to catch them all.
@@ -278,6 +279,39 @@ export class BrokenBarrierError extends MultiprocessingError {
    */
   constructor(message: string) {
     super(message, "ERR_BROKEN_BARRIER");
+  }
+}
+
+/**
+ * A `Parallel` was called while a call of it is still running (joblib's `ValueError: This
+ * Parallel instance is already running`): its calls run one after another. Await the first
+ * call (for a generator: consume it, or `return()` it) before the next, or make a second
+ * `Parallel` for calls that should run side by side.
+ *
+ * @example
+ * ```ts
+ * import { delayed, Parallel, ParallelRunningError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const inc = (x: number) => x + 1;
+ * await using parallel = Parallel({ nJobs: 2, returnAs: "generator" });
+ * const first = parallel([1, 2, 3].map((x) => delayed(inc)(x)));
+ * assert.equal((await first.next()).value, 2);
+ * assert.throws(() => parallel([delayed(inc)(4)]), ParallelRunningError);
+ * await first.return();
+ * assert.deepEqual(await Array.fromAsync(parallel([delayed(inc)(4)])), [5]);
+ * ```
+ */
+export class ParallelRunningError extends MultiprocessingError {
+  /** The class name, as thrown. */
+  override readonly name = "ParallelRunningError";
+  /**
+   * Creates the error.
+   *
+   * @param message What was refused, and what to do instead.
+   */
+  constructor(message: string) {
+    super(message, "ERR_PARALLEL_RUNNING");
   }
 }
 

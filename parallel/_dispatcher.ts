@@ -12,11 +12,16 @@
  * messages (~30 µs to post each, a round trip per wave). A batch holds calls of one function
  * only (a pool chunk runs one function), so a change of function ends a batch early.
  *
- * Backpressure: at most `preDispatch` batches are dispatched and not yet consumed (for a
- * `"list"`, consumed means finished), and at most `nJobs` batches ready beside them, so an
- * endless generator is read only as fast as its results are taken. With a `timeout`, at most
- * `nJobs` batches are in the pool at once, so each starts as it is sent and its clock is
- * honest.
+ * Backpressure, as joblib's `pre_dispatch`: calls are read only while fewer than `preDispatch`
+ * batches are dispatched and not yet consumed (for a `"list"`, consumed means finished), and a
+ * read takes no more calls than the batches it has room for, so that what is read and not yet
+ * consumed never exceeds `preDispatch` batches: an endless generator is read only as fast as
+ * its results are taken. With a `timeout`, at most `nJobs` batches are in the pool at once, so
+ * each starts as it is sent and its clock is honest.
+ *
+ * `nJobs: 1` is sequential, as joblib's `n_jobs=1` is whatever the backend: one batch at a
+ * time, read when the one before it has been consumed, so the input's producer and the calls
+ * alternate (`batchSize` calls read, those calls run, the next ones read…).
  *
  * @module
  */
@@ -85,6 +90,11 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 /** Runs the calls of one `Parallel` call on a pool. */
 export class Dispatcher {
   readonly #options: DispatchOptions;
+  /** `nJobs: 1`: one batch at a time, each read when the one before it is consumed. */
+  readonly #sequential: boolean;
+  /** Batches dispatched and not yet consumed, at most (1 when sequential). */
+  readonly #preDispatch: number;
+  /** Batches in the pool at once, at most. */
   readonly #submitLimit: number;
   readonly #array: readonly unknown[] | undefined;
   readonly #iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined;
@@ -113,7 +123,13 @@ export class Dispatcher {
 
   constructor(options: DispatchOptions) {
     this.#options = options;
-    this.#submitLimit = Number.isFinite(options.timeout) ? options.nJobs : Infinity;
+    const sequential = this.#sequential = options.nJobs === 1;
+    this.#preDispatch = sequential ? 1 : options.preDispatch;
+    this.#submitLimit = sequential
+      ? 1
+      : Number.isFinite(options.timeout)
+      ? options.nJobs
+      : Infinity;
     const { input } = options;
     if (Array.isArray(input)) {
       this.#array = input;
@@ -162,7 +178,8 @@ export class Dispatcher {
       const values = this.#take();
       if (values !== undefined) {
         this.#consumed++;
-        this.#fill();
+        // Sequential: the next batch is read and run when it is asked for, not before.
+        if (!this.#sequential) this.#fill();
         return values;
       }
       if (this.#finished()) return undefined;
@@ -207,7 +224,7 @@ export class Dispatcher {
     try {
       while (
         this.#stop === undefined &&
-        this.#dispatched - this.#consumed < this.#options.preDispatch &&
+        this.#dispatched - this.#consumed < this.#preDispatch &&
         this.#inPool.size < this.#submitLimit
       ) {
         if (this.#readHead === this.#ready.length) {
@@ -245,29 +262,38 @@ export class Dispatcher {
     }
   }
 
-  /** Reads up to `size × nJobs` calls into ready batches; a promise for async inputs. */
+  /**
+   * Reads up to `size × nJobs` calls into ready batches, but no more than the batches that
+   * `preDispatch` leaves room for; a promise for async inputs.
+   */
   #readSlice(): Promise<void> | undefined {
-    const wanted = this.#options.batcher.next() * this.#options.nJobs;
+    const size = this.#options.batcher.next();
+    const full = size * this.#options.nJobs;
+    // At least `size`: reading happens only while a batch more may be dispatched.
+    const room = (this.#preDispatch - (this.#dispatched - this.#consumed)) * size;
+    const wanted = Math.min(full, room);
+    // A read cut short by preDispatch is cut into batches of the full size.
+    const share = wanted < full ? size : undefined;
     const calls: Delayed[] = [];
     const array = this.#array;
     if (array !== undefined) {
       const end = Math.min(this.#read + wanted, array.length);
       while (this.#read < end) calls.push(this.#check(array[this.#read]));
       if (end === array.length) this.#exhausted = true;
-      this.#cut(calls, wanted);
+      this.#cut(calls, wanted, share);
       return undefined;
     }
     const iterator = this.#iterator!;
     while (calls.length < wanted) {
       const step = iterator.next();
-      if (isPromise(step)) return this.#readAsync(step, calls, wanted);
+      if (isPromise(step)) return this.#readAsync(step, calls, wanted, share);
       if (step.done === true) {
         this.#exhausted = true;
         break;
       }
       calls.push(this.#check(step.value));
     }
-    this.#cut(calls, wanted);
+    this.#cut(calls, wanted, share);
     return undefined;
   }
 
@@ -275,6 +301,7 @@ export class Dispatcher {
     first: Promise<IteratorResult<unknown>>,
     calls: Delayed[],
     wanted: number,
+    share: number | undefined,
   ): Promise<void> {
     let step = await first;
     while (true) {
@@ -287,7 +314,7 @@ export class Dispatcher {
       if (calls.length >= wanted) break;
       step = await (this.#iterator!.next() as Promise<IteratorResult<unknown>>);
     }
-    this.#cut(calls, wanted);
+    this.#cut(calls, wanted, share);
   }
 
   #check(value: unknown): Delayed {
@@ -305,14 +332,15 @@ export class Dispatcher {
   /**
    * Cuts a slice into batches: by function, then into `nJobs` shares; a short last slice ten
    * times finer (joblib's rule), unless its batches are known to be quicker than the ideal
-   * minimum, when a finer cut only adds messages.
+   * minimum, when a finer cut only adds messages. `share`: the batch size of a read that
+   * `preDispatch` cut short (else a slice's `nJobs`-th).
    */
-  #cut(calls: Delayed[], wanted: number): void {
+  #cut(calls: Delayed[], wanted: number, share: number | undefined): void {
     const n = calls.length;
     if (n === 0) return;
     const { nJobs, batcher } = this.#options;
-    const coarse = Math.max(1, Math.ceil(n / nJobs));
-    const share = this.#exhausted && n < wanted && !batcher.quick(coarse)
+    const coarse = share ?? Math.max(1, Math.ceil(n / nJobs));
+    const cut = this.#exhausted && n < wanted && !batcher.quick(coarse)
       ? Math.max(1, Math.floor(n / (10 * nJobs)))
       : coarse;
     let start = 0;
@@ -320,7 +348,7 @@ export class Dispatcher {
       const fn = calls[start]!.fn;
       let end = start + 1;
       let single = calls[start]!.args.length === 1;
-      while (end < n && end - start < share && calls[end]!.fn === fn) {
+      while (end < n && end - start < cut && calls[end]!.fn === fn) {
         if (calls[end]!.args.length !== 1) single = false;
         end++;
       }

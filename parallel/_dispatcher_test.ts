@@ -90,15 +90,19 @@ Deno.test("Dispatcher ends a batch where the function changes; spreads several a
     delayed(add)(3, 4),
     delayed(square)(3),
   ];
-  // One slice of exactly size × nJobs calls: cut by function only.
+  // One slice of exactly size × nJobs calls: cut by function only. nJobs 1 is sequential:
+  // each batch is sent once the one before it is answered.
   const run = dispatcher(pool, calls, { nJobs: 1 }).all();
-  await tick();
+  for (let i = 0; i < 3; i++) {
+    await tick();
+    assert.equal(sent.length, i + 1, "one batch at a time");
+    answer(i);
+  }
   assert.deepEqual(sent.map((b) => [b.how, b.calls]), [
     ["map", [1, 2]],
     ["starmap", [[1, 2], [3, 4]]],
     ["map", [3]],
   ]);
-  sent.forEach((_, i) => answer(i));
   assert.deepEqual(await run, [1, 4, 3, 7, 9]);
 });
 

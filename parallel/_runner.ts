@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ParallelRunningError } from "../errors.ts";
 import { Pool, type PoolOptions } from "../pool/mod.ts";
 import { AutoBatcher, type Batcher, FixedBatcher } from "./_auto_batch.ts";
 import { Dispatcher, type DispatchMode } from "./_dispatcher.ts";
@@ -93,14 +94,30 @@ export class ParallelCore {
     const mode = MODES[this.settings.returnAs];
     if (mode === "list") {
       try {
+        this.#checkIdle();
         checkTasks(tasks);
       } catch (error) {
         return Promise.reject(error);
       }
       return this.#list(tasks as Iterable<unknown>);
     }
+    this.#checkIdle();
     checkTasks(tasks);
     return this.#generate(tasks as Iterable<unknown>, mode);
+  }
+
+  /**
+   * Refuses a call while another runs, as joblib does: from the call (for a generator, from
+   * its first `next()`) until its end (a generator's last result, its `return()`, or its
+   * error).
+   */
+  #checkIdle(): void {
+    if (this.#active === 0) return;
+    throw new ParallelRunningError(
+      "This Parallel is already running a call: its calls run one after another, as joblib's " +
+        "do. Await the running call (for a generator: consume it, or call its return()) before " +
+        "the next one, or make another Parallel for calls that should run side by side",
+    );
   }
 
   #newBatcher(): Batcher {
@@ -121,11 +138,10 @@ export class ParallelCore {
     const { pool } = lease;
     if (!lease.owned) {
       // Work left running (an error, a timeout, a consumer that left) is stopped with the
-      // workers, as loky does, and the next call starts fresh ones; unless other calls still
-      // use them and no worker is stuck past its timeout.
+      // workers, as loky does, and the next call starts fresh ones.
       const stuck = engine !== undefined && engine.timedOut;
       const busy = engine !== undefined && engine.running > 0;
-      if (!stuck && !(busy && this.#active === 0)) return;
+      if (!stuck && !busy) return;
       if (this.#pool === pool) this.#pool = undefined;
     }
     pool.terminate();
@@ -135,6 +151,7 @@ export class ParallelCore {
   /** Starts a call: a pool, the displays, the dispatcher. */
   async #start(tasks: Iterable<unknown> | AsyncIterable<unknown>, mode: DispatchMode) {
     const { settings, reporter } = this;
+    this.#checkIdle();
     const lease = this.#lease();
     this.#active++;
     let bar: ProgressBar | undefined;

@@ -94,7 +94,12 @@ export interface ParallelOptions<M extends ReturnAs = ReturnAs> {
   /**
    * How many batches may be read ahead of the results (sent, or finished and not yet taken):
    * a whole number, `"all"` to read the whole input at once, or an expression in `nJobs`
-   * (joblib's form: `"2*nJobs"`, `"3 * n_jobs"`). A huge generator runs in bounded memory.
+   * (joblib's form: `"2*nJobs"`, `"3 * n_jobs"`). No more calls are read than that many
+   * batches hold: with `batchSize: 1` and `preDispatch: 3`, three calls are read at the start
+   * and the fourth once one of them is done, as in joblib. A huge generator runs in bounded
+   * memory. With `nJobs: 1` the calls run sequentially, as joblib's `n_jobs=1` does: one batch
+   * is read, run and consumed before the next is read (`"auto"` batches start at one call and
+   * grow only while the calls are quick, as with workers).
    * @default {"2*nJobs"}
    */
   preDispatch?: number | string;
@@ -169,14 +174,17 @@ export interface ParallelRunner<M extends ReturnAs = "list"> extends AsyncDispos
  * `with Parallel(…) as parallel:`): the `await using` declaration itself is what tells it
  * (it reads the Parallel's dispose method), and so does `AsyncDisposableStack.use`: the way
  * to keep workers across the cells of a notebook, where starting them costs about a second.
- * Calls of one Parallel should run one after another, as joblib's do: a call that ends with
- * work still running (an error, a timeout, a generator left early) replaces the workers.
+ * Calls of one Parallel run one after another, as joblib's do: a call made while another
+ * runs (for a generator: from its first `next()` to its end) is refused with a
+ * `ParallelRunningError`. A call that ends with work still running (an error, a timeout, a
+ * generator left early) replaces the workers.
  *
  * @param options See {@linkcode ParallelOptions}.
  * @returns The runner: call it with the delayed calls.
  * @throws {RangeError} An option is out of range: `nJobs: 0`, `batchSize: -1`, an unknown
  *   `returnAs` or `backend`, a `preDispatch` that does not evaluate to at least 1…
  * @throws {TypeError} An option has the wrong type.
+ * @throws {ParallelRunningError} (from the runner) A call was made while another runs.
  *
  * @example The tutorial: `Parallel(n_jobs=2)(delayed(f)(x) for x in range(10))`
  * ```ts

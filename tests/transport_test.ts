@@ -72,6 +72,29 @@ workerTest("a free variable is named, with both fixes", async () => {
   assert.equal(own.name, "RemoteError");
 });
 
+workerTest("a context function's missing variable is named, with the fixes", async () => {
+  const secret = 41;
+  const helper = (x: number) => x + secret;
+  await using pool = new Pool(1, { imports: [tasks], context: { helper } });
+  const error = await pool.apply(function usesHelper(x: number) {
+    return helper(x);
+  }, [1]).catch((e) => e);
+  assert.ok(error instanceof FunctionTransportError, `got ${error}`);
+  assert.match(error.message, /Function "helper", passed in "context" for "usesHelper"/);
+  assert.match(error.message, /uses "secret"/);
+  assert.match(error.message, /context: \{ secret \}/);
+});
+
+workerTest("an imported name used by value gets the by-reference advice", async () => {
+  const { joinByValue, joinInContext } = await import("./fixtures/uses_import.ts");
+  for (const error of [await joinByValue(), await joinInContext()]) {
+    assert.ok(error instanceof FunctionTransportError, `got ${error}`);
+    assert.match(error.message, /"join" is imported by .*uses_import\.ts \(from "node:path"\)/);
+    assert.match(error.message, /by reference/);
+    assert.doesNotMatch(error.message, /context: \{ join \}/);
+  }
+});
+
 workerTest("context gives free variables: values and functions that call each other", async () => {
   const scale = 3;
   const offsets = new Map([["a", 100]]);
