@@ -14,14 +14,9 @@ import { cpuCount, Pool } from "@workers/multiprocessing";
 import { parseArgs } from "node:util";
 
 /**
- * Blocks the calling thread for `ms` milliseconds, as Python's `time.sleep` blocks its thread:
- * `Atomics.wait` on a scratch cell that nobody ever notifies.
+ * The tutorial's job: a fixed 1 s of waiting, then `x ** 2`. The wait blocks the thread, as
+ * Python's `time.sleep` does: `Atomics.wait` on a scratch cell that nobody ever notifies.
  */
-export function sleepBlocking(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** The tutorial's job: a fixed 1 s of waiting, then `x ** 2`. */
 export function jobWithFixedExecutionTime(x: number): number {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
   return x ** 2;
