@@ -16,7 +16,7 @@
 import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
-import { whileBootstrapping } from "./identity.ts";
+import { isUnguardedStart, whileBootstrapping } from "./identity.ts";
 import { importLibrary, usedLibraryNames } from "./library_names.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -193,7 +193,22 @@ export class FunctionResolver {
     if (this.#imports.length === 0) return undefined;
     const matches = (value: unknown): value is AnyFunction =>
       typeof value === "function" && Function.prototype.toString.call(value) === descriptor.source;
-    for (const { namespace } of await this.#loadModules()) {
+    const modules = await this.#loadModules();
+    const unguarded = modules.find((m) => isUnguardedStart(m.error));
+    if (unguarded !== undefined) {
+      // Python's spawn fails here too ("An attempt has been made to start a new process before
+      // the current process has finished its bootstrapping phase"): never run the task as if
+      // nothing happened, even by value, while the module's main code ran in the worker.
+      throw new FunctionTransportError(
+        `Put the main program's code in ${unguarded.url} under if (import.meta.main) { … } ` +
+          `(Python's if __name__ == "__main__":). The workers import that module to find ` +
+          `their task functions, and its top-level code starts workers, so every worker would ` +
+          `start more: each worker ran the module's top-level code up to there, and ` +
+          `"${descriptor.name || "(anonymous)"}" was not run.`,
+        { cause: unguarded.error },
+      );
+    }
+    for (const { namespace } of modules) {
       if (namespace === null) continue;
       const named = descriptor.name === "" ? undefined : namespace[descriptor.name];
       if (matches(named)) return named;

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { FunctionTransportError, Pool, transfer } from "../mod.ts";
 import { addOffset, renamed, slowDouble } from "./fixtures/tasks.ts";
 import { mapHere } from "./fixtures/caller.ts";
-import { triple } from "./fixtures/unguarded.ts";
 import { workerTest } from "./_helpers.ts";
+import { runProgram } from "./_program.ts";
 
 const tasks = new URL("./fixtures/tasks.ts", import.meta.url);
 
@@ -108,14 +108,34 @@ workerTest("context gives free variables: values and functions that call each ot
 });
 
 workerTest("a module whose top-level code starts workers gets Python's advice", async () => {
+  // Imported here, not at the top: a test module importing it would be unguarded itself.
+  const { triple } = await import("./fixtures/unguarded.ts");
   await using pool = new Pool(1, {
     imports: [new URL("./fixtures/unguarded.ts", import.meta.url)],
   });
-  const error = await pool.apply(triple, [2]).catch((e) => e);
-  assert.ok(error instanceof FunctionTransportError, `got ${error}`);
-  assert.match(error.message, /FACTOR/);
-  assert.match(error.message, /import\.meta\.main/);
+  for (const task of [triple, (x: number) => x * 2]) {
+    // By reference or by value: the advice comes first, and the task does not run.
+    const error = await pool.apply(task, [2]).catch((e) => e);
+    assert.ok(error instanceof FunctionTransportError, `got ${error}`);
+    assert.match(
+      error.message,
+      /^Put the main program's code in .*unguarded\.ts under if \(import\.meta\.main\)/,
+    );
+  }
 });
+
+workerTest(
+  "a script that starts a pool at top level fails with the advice, whatever its task",
+  async () => {
+    const { code, stdout, stderr } = await runProgram("unguarded_by_value.ts");
+    assert.notEqual(code, 0);
+    assert.match(
+      stderr,
+      /FunctionTransportError: Put the main program's code in .*unguarded_by_value\.ts/,
+    );
+    assert.doesNotMatch(stdout, /\[2,4,6\]/, "the tasks must not run");
+  },
+);
 
 workerTest("a function using import.meta cannot go by value, and says so", async () => {
   await using pool = new Pool(1, { imports: [] });
