@@ -64,7 +64,9 @@ export class MultiprocessingError extends Error {
  * do we: {@linkcode RemoteError.remoteName}, the remote message and
  * {@linkcode RemoteError.remoteStack} are kept, and `cause` holds the original rebuilt in this
  * thread (a `TypeError` stays a `TypeError`; other classes come back as `Error` with the
- * original `name`).
+ * original `name`). A thrown value that is not an `Error` (`throw { code: 7 }`) is the `cause`
+ * itself, structured-cloned (or its printed form, if it cannot be cloned), and is printed in
+ * the message.
  *
  * @example
  * ```ts
@@ -89,10 +91,20 @@ export class RemoteError extends MultiprocessingError {
    * Creates the error.
    *
    * @param remote The remote error: its `name`, `message`, `stack`, and optionally the rebuilt
-   *   original to use as `cause` (built from the other fields when left out).
+   *   original to use as `cause` (built from the other fields when left out), or, when what was
+   *   thrown is not an `Error`, the `thrown` value (the `cause` then).
    */
-  constructor(remote: { name: string; message: string; stack?: string; original?: unknown }) {
-    const original = remote.original ?? rebuildError(remote);
+  constructor(
+    remote: {
+      name: string;
+      message: string;
+      stack?: string;
+      original?: unknown;
+      thrown?: { value: unknown };
+    },
+  ) {
+    const original = remote.original ??
+      (remote.thrown !== undefined ? remote.thrown.value : rebuildError(remote));
     super(`${remote.name}: ${remote.message}`, "ERR_REMOTE", { cause: original });
     this.remoteName = remote.name;
     this.remoteStack = remote.stack ?? "";

@@ -6,7 +6,8 @@
  *
  * Worker side: {@linkcode FunctionResolver} finds the function by reference first — an export
  * of the same name (or any export) whose source is the very same text, in the modules the pool
- * imports — as Python unpickles a top-level function by importing its module. Failing that it
+ * imports, or in the module one of them imports the function's name from — as Python unpickles
+ * a top-level function by importing its module. Failing that it
  * compiles the source by value, as cloudpickle does, with the pool's `context` as its free
  * variables. Each function is resolved once per worker and cached.
  *
@@ -195,26 +196,45 @@ export class FunctionResolver {
       typeof value === "function" && Function.prototype.toString.call(value) === descriptor.source;
     const modules = await this.#loadModules();
     const unguarded = modules.find((m) => isUnguardedStart(m.error));
-    if (unguarded !== undefined) {
-      // Python's spawn fails here too ("An attempt has been made to start a new process before
-      // the current process has finished its bootstrapping phase"): never run the task as if
-      // nothing happened, even by value, while the module's main code ran in the worker.
-      throw new FunctionTransportError(
-        `Put the main program's code in ${unguarded.url} under if (import.meta.main) { … } ` +
-          `(Python's if __name__ == "__main__":). The workers import that module to find ` +
-          `their task functions, and its top-level code starts workers, so every worker would ` +
-          `start more: each worker ran the module's top-level code up to there, and ` +
-          `"${descriptor.name || "(anonymous)"}" was not run.`,
-        { cause: unguarded.error },
-      );
-    }
-    for (const { namespace } of modules) {
-      if (namespace === null) continue;
+    if (unguarded !== undefined) throw unguardedError(unguarded.url, descriptor, unguarded.error);
+    const find = (namespace: Record<string, unknown>) => {
       const named = descriptor.name === "" ? undefined : namespace[descriptor.name];
       if (matches(named)) return named;
       for (const value of Object.values(namespace)) if (matches(value)) return value;
+      return undefined;
+    };
+    for (const { namespace } of modules) {
+      const found = namespace === null ? undefined : find(namespace);
+      if (found !== undefined) return found;
     }
-    return undefined;
+    // Python pickles a function by the name of the module that defines it, so a task the main
+    // module imports from another one (`from tasks import f`) is found there: follow the import.
+    const defining = await this.#followImport(descriptor);
+    return defining === undefined ? undefined : find(defining);
+  }
+
+  /**
+   * The namespace of the module that one of the imported modules imports the function's name
+   * from (`import { f } from "./tasks.ts"`), imported in this worker; `undefined` when none
+   * imports it, or that module cannot be imported here.
+   */
+  async #followImport(
+    descriptor: FunctionDescriptor,
+  ): Promise<Record<string, unknown> | undefined> {
+    if (descriptor.name === "") return undefined;
+    const importer = await this.#importerOf(descriptor.name);
+    if (importer === undefined) return undefined;
+    // Relative and absolute paths are relative to the importing module; URLs and bare
+    // specifiers (resolved by the program's import map) are taken as they are.
+    const specifier = /^\.{0,2}\//.test(importer.from)
+      ? new URL(importer.from, importer.url).href
+      : importer.from;
+    try {
+      return await whileBootstrapping(() => import(specifier)) as Record<string, unknown>;
+    } catch (error) {
+      if (isUnguardedStart(error)) throw unguardedError(specifier, descriptor, error);
+      return undefined; // then by value, whose errors explain what is missing
+    }
   }
 
   /** The scope of by-value functions: context, and the library's exports `source` uses. */
@@ -378,6 +398,27 @@ export class FunctionResolver {
     }
     return undefined;
   }
+}
+
+/**
+ * The error for a task module whose top-level code starts workers. Python's spawn fails there
+ * too ("An attempt has been made to start a new process before the current process has finished
+ * its bootstrapping phase"): never run the task as if nothing happened, even by value, while the
+ * module's main code ran in the worker.
+ */
+function unguardedError(
+  url: string,
+  descriptor: FunctionDescriptor,
+  cause: unknown,
+): FunctionTransportError {
+  return new FunctionTransportError(
+    `Put the main program's code in ${url} under if (import.meta.main) { … } ` +
+      `(Python's if __name__ == "__main__":). The workers import that module to find ` +
+      `their task functions, and its top-level code starts workers, so every worker would ` +
+      `start more: each worker ran the module's top-level code up to there, and ` +
+      `"${descriptor.name || "(anonymous)"}" was not run.`,
+    { cause },
+  );
 }
 
 /**

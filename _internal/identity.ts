@@ -24,6 +24,9 @@ let identity: WorkerIdentity = { name: "MainProcess", ident: Deno.pid };
  */
 export let selfIdent: number = identity.ident;
 let counters: Int32Array | undefined;
+/** Where this worker's stopping mark is (word and bit), read on every take: `-1` in the main. */
+let stopWord = -1;
+let stopBit = 0;
 let bootstrapping = 0;
 
 /** This thread's identity: `MainProcess` with the process id, or the worker's. */
@@ -36,6 +39,11 @@ export function adoptIdentity(own: WorkerIdentity, counter: SharedArrayBuffer): 
   identity = own;
   selfIdent = own.ident;
   counters = new Int32Array(counter);
+  const word = STOPPING + (own.ident >>> 5);
+  if (own.ident > 0 && own.ident < TRACKED && word < counters.length) {
+    stopWord = word;
+    stopBit = 1 << (own.ident & 31);
+  }
 }
 
 /**
@@ -71,14 +79,24 @@ export function markStopping(ident: number): void {
   if (word < counters!.length) Atomics.or(counters!, word, 1 << (ident & 31));
 }
 
-/** Whether this thread's parent has asked it to stop (never in the main program). */
+/**
+ * Whether this thread's parent has asked it to stop (never in the main program): one atomic
+ * load, cheap enough for every take of a queue or pipe.
+ */
 export function stopRequested(): boolean {
-  const ident = selfIdent;
-  if (counters === undefined || ident <= 0 || ident >= TRACKED || ident === Deno.pid) {
-    return false;
+  return stopWord >= 0 && (Atomics.load(counters!, stopWord) & stopBit) !== 0;
+}
+
+/**
+ * Throws the `AbortError` a thread asked to stop gets from the library's waits, takes and
+ * puts, so that a killed worker's loop ends instead of taking messages meant for others.
+ *
+ * @param what What ends, e.g. `"its wait ends"`.
+ */
+export function throwIfStopping(what: string): void {
+  if (stopWord >= 0 && (Atomics.load(counters!, stopWord) & stopBit) !== 0) {
+    throw new DOMException(`The worker is being terminated: ${what}`, "AbortError");
   }
-  const word = STOPPING + (ident >>> 5);
-  return word < counters.length && (Atomics.load(counters, word) & (1 << (ident & 31))) !== 0;
 }
 
 /** Whether the worker with `ident` has ended. The main program (its pid) never has. */

@@ -3,8 +3,10 @@
  * every backend (`worker`, `inline`, later `mpi`).
  *
  * Ordering: a worker handles the messages it is sent strictly one after another, in the order
- * sent, and answers each `run` with exactly one `done` or `failed`, in the same order. The main
- * side relies on this: the oldest unanswered `run` of a worker is the one it is running.
+ * sent, and answers each `run` it claims with exactly one `done` or `failed`, in the same order.
+ * A pool worker claims a `run` in its claim cell just before it runs it, and skips, without an
+ * answer, a `run` the main program took back from it (see `claims.ts`): the claim, not the
+ * order, tells the main program whether a chunk may have run when its worker dies.
  *
  * The registry of named shared memory talks on a port of its own per worker (a worker may block
  * waiting for its answer while the main channel is busy); its messages are here too, at the end.
@@ -67,6 +69,11 @@ export interface SerializedError {
   stack?: string;
   /** Set when the function itself could not cross (missing export or free variable). */
   transport?: boolean;
+  /**
+   * Set when what was thrown is not an `Error` (`throw { code: 7 }`): the value itself when it
+   * can be cloned, else its printed form. It becomes the `RemoteError`'s `cause`.
+   */
+  thrown?: { value: unknown };
 }
 
 /** `f(x)` for each call (`map`), or `f(...args)` (`apply`, `starmap`). */
@@ -94,6 +101,11 @@ export type MainToWorker =
     /** The program-wide counter that hands out `ident`s, so nested workers get unique ones. */
     identCounter: SharedArrayBuffer;
     /**
+     * A pool worker's claim cells, one per chunk it may have in flight (see `claims.ts`).
+     * Absent for a `Process`'s worker, which runs the one target it is sent.
+     */
+    claims?: SharedArrayBuffer;
+    /**
      * The worker's line to the program-wide registry of named shared memory (`registry.ts`);
      * its port goes in the transfer list. Absent where the registry is local (`inline`).
      */
@@ -101,7 +113,10 @@ export type MainToWorker =
   }
   | {
     kind: "run";
+    /** The chunk's number, ≥ 1, unique among the worker's chunks in flight. */
     batch: number;
+    /** The claim cell the chunk is offered in (ignored without `claims`). */
+    cell: number;
     /** The function's id; `def` is sent with the first use on each worker only. */
     fn: number;
     def: FunctionDescriptor | null;
@@ -197,13 +212,32 @@ export function serializeError(error: unknown, transport = false): SerializedErr
     if (transport) out.transport = true;
     return out;
   }
-  return { name: "Error", message: `A non-Error value was thrown: ${describeValue(error)}` };
+  const shown = describeValue(error);
+  let value: unknown = shown;
+  try {
+    value = structuredClone(error);
+  } catch {
+    // A function, a symbol, or something holding one: the printed form stands in for it.
+  }
+  return { name: "Error", message: `A non-Error value was thrown: ${shown}`, thrown: { value } };
 }
 
+/** The longest printed form of a thrown value kept in an error message. */
+const MAX_SHOWN = 1_000;
+
+/** A thrown value as a reader would write it: `"oops"`, `42`, `{ code: 7, detail: "x" }`. */
 function describeValue(value: unknown): string {
+  let shown: string;
   try {
-    return typeof value === "string" ? JSON.stringify(value) : String(value);
+    shown = typeof value === "string" ? JSON.stringify(value) : Deno.inspect(value, {
+      colors: false,
+      compact: true,
+      breakLength: Infinity,
+      depth: 4,
+      iterableLimit: 20,
+    });
   } catch {
-    return Object.prototype.toString.call(value);
+    shown = Object.prototype.toString.call(value);
   }
+  return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}…` : shown;
 }

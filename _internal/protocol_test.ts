@@ -21,6 +21,7 @@ const messages: (MainToWorker | WorkerToMain)[] = [
     identCounter: new SharedArrayBuffer(8),
     console: "forward",
     role: "pool",
+    claims: new SharedArrayBuffer(8),
   },
   {
     kind: "init",
@@ -34,10 +35,11 @@ const messages: (MainToWorker | WorkerToMain)[] = [
     console: "tagged",
     role: "process",
   },
-  { kind: "run", batch: 1, fn: 1, def: fn, mode: "one", calls: [1, 2], shared: false },
+  { kind: "run", batch: 1, cell: 0, fn: 1, def: fn, mode: "one", calls: [1, 2], shared: false },
   {
     kind: "run",
     batch: 2,
+    cell: 1,
     fn: 1,
     def: null,
     mode: "star",
@@ -147,4 +149,14 @@ Deno.test("serializeError() keeps name, message and stack, and explains non-erro
   assert.equal(serializeError(error, true).transport, true);
   assert.match(serializeError("oops").message, /non-Error value was thrown: "oops"/);
   assert.match(serializeError(42).message, /42/);
+  // A thrown plain value is kept, and printed readably.
+  const plain = serializeError({ code: 7, detail: "x" });
+  assert.equal(plain.message, `A non-Error value was thrown: { code: 7, detail: "x" }`);
+  assert.deepEqual(plain.thrown, { value: { code: 7, detail: "x" } });
+  assert.deepEqual(serializeError(undefined).thrown, { value: undefined });
+  // One that cannot be cloned, by its printed form.
+  const unclonable = serializeError({ f() {} });
+  assert.equal(typeof unclonable.thrown?.value, "string");
+  assert.doesNotThrow(() => structuredClone(unclonable));
+  assert.ok(serializeError("x".repeat(5_000)).message.length < 1_100);
 });

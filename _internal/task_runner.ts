@@ -12,6 +12,7 @@
 
 import { FunctionTransportError } from "../errors.ts";
 import { reapChildren } from "./children.ts";
+import { ClaimCells } from "./claims.ts";
 import type { MainToWorker, SerializedError, WorkerRole, WorkerToMain } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
@@ -43,7 +44,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** Runs what the main program sends, one message at a time. */
 export class TaskRunner {
-  /** The batch being run, for crash reports. */
+  /** The batch claimed and not yet answered, for crash reports. */
   running: number | null = null;
   /** Set when the thread is going away: nothing more is sent. */
   stopped = false;
@@ -52,6 +53,7 @@ export class TaskRunner {
   #draining = false;
   #resolver: Resolver | undefined;
   #role: WorkerRole = "pool";
+  #claims: ClaimCells | undefined;
 
   constructor(host: RunnerHost) {
     this.#host = host;
@@ -81,6 +83,7 @@ export class TaskRunner {
   }
 
   async #init(message: InitMessage): Promise<void> {
+    if (message.claims !== undefined) this.#claims = new ClaimCells(message.claims);
     try {
       const resolver = this.#host.start(message);
       this.#resolver = resolver;
@@ -102,6 +105,18 @@ export class TaskRunner {
   async #run(message: RunMessage): Promise<void> {
     const resolver = this.#resolver!;
     if (message.def !== null) resolver.define(message.def);
+    // Claimed before anything of the task runs: from here on it may have run, so the main
+    // program never runs it again. A chunk it took back runs elsewhere: skipped, unanswered.
+    if (this.#claims !== undefined && !this.#claims.claim(message.cell, message.batch)) return;
+    this.running = message.batch;
+    try {
+      await this.#runClaimed(resolver, message);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  async #runClaimed(resolver: Resolver, message: RunMessage): Promise<void> {
     let resolved = resolver.cached(message.fn);
     if (resolved === undefined) {
       try {
@@ -116,7 +131,6 @@ export class TaskRunner {
       : message.calls as ArrayLike<unknown>;
     const fn: AnyFunction = resolved.fn;
     const values: unknown[] = new Array(calls.length);
-    this.running = message.batch;
     let i = 0;
     try {
       if (message.mode === "one") {
@@ -131,7 +145,6 @@ export class TaskRunner {
         }
       }
     } catch (error) {
-      this.running = null;
       const explained = await resolver.explain(resolved, error);
       const serialized = serializeError(explained ?? error, explained !== undefined);
       if (this.#role === "process") {
@@ -142,7 +155,6 @@ export class TaskRunner {
       this.#fail(message.batch, serialized, values.slice(0, i));
       return;
     }
-    this.running = null;
     if (this.#role === "process") {
       await this.#exit();
       this.#send({ kind: "done", batch: message.batch, values: [], shared: false });

@@ -27,7 +27,7 @@
 import { DONE, retry, type Waiting } from "../sync/_futex.ts";
 import { locking, unlock } from "../sync/_mutex.ts";
 import { runSync } from "../sync/_futex.ts";
-import { selfIdent } from "../_internal/identity.ts";
+import { selfIdent, throwIfStopping } from "../_internal/identity.ts";
 import { decode } from "./_codec.ts";
 
 // Cells, in 64-byte cache lines: waiters spin reading `PUTS` or `TAKES`, so those sit on lines
@@ -157,6 +157,9 @@ export class Channel {
    * `JoinableQueue.join`.
    */
   tryPut(message: Uint8Array, unfinished = false): boolean | typeof READER_CLOSED {
+    // A worker being terminated (killed) puts and takes nothing more: checked on every call,
+    // since a fast loop may never wait.
+    throwIfStopping("it puts no more messages");
     const cells = this.#cells;
     const length = message.length;
     if ((Atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return READER_CLOSED;
@@ -190,6 +193,7 @@ export class Channel {
    * and the writers are gone, or {@linkcode EMPTY} (with the `PUTS` seen kept for a wait).
    */
   tryTake(): unknown {
+    throwIfStopping("it takes no more messages");
     const cells = this.#cells;
     let message: Uint8Array;
     this.#lock();

@@ -10,10 +10,15 @@ import type { WaitOptions } from "../_internal/wait_options.ts";
 import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
 import { Channel, EMPTY, END, PUTS, READER_CLOSED, SHUT, WRITER_CLOSED } from "./_channel.ts";
 import { encodeMessage } from "./_codec.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** Options of {@linkcode Connection.recvBytes}. */
 export interface RecvBytesOptions extends WaitOptions {
-  /** The longest message accepted, in bytes; a longer one is a `RangeError`. */
+  /**
+   * The longest message accepted, in bytes (a whole number ≥ 0); a longer one is a
+   * `RangeError`.
+   * @default {Infinity}
+   */
   maxlength?: number;
 }
 
@@ -150,15 +155,20 @@ export class Connection<T = unknown> {
     } else {
       throw new TypeError(`Connection.sendBytes: "buffer" must be an ArrayBuffer or a typed array`);
     }
-    const { offset = 0, size = bytes.length - offset } = options;
+    const { offset = 0 } = options;
+    const offsets = `an integer from 0 to ${bytes.length}`;
+    assertNumber(offset, `Connection.sendBytes: "offset"`, offsets);
     if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
       throw new RangeError(
-        `Connection.sendBytes: "offset" must be an integer from 0 to ${bytes.length}`,
+        `Connection.sendBytes: "offset" must be ${offsets}, got ${describeValue(offset)}`,
       );
     }
+    const { size = bytes.length - offset } = options;
+    const sizes = `an integer from 0 to ${bytes.length - offset}`;
+    assertNumber(size, `Connection.sendBytes: "size"`, sizes);
     if (!Number.isInteger(size) || size < 0 || offset + size > bytes.length) {
       throw new RangeError(
-        `Connection.sendBytes: "size" must be an integer from 0 to ${bytes.length - offset}`,
+        `Connection.sendBytes: "size" must be ${sizes}, got ${describeValue(size)}`,
       );
     }
     const part = bytes.slice(offset, offset + size);
@@ -222,8 +232,9 @@ export class Connection<T = unknown> {
    * @param options `maxlength` in bytes, `timeout` in ms, `signal`.
    * @returns The bytes.
    * @throws {EOFError} The other end is closed and nothing is left to receive.
-   * @throws {RangeError} The message is longer than `maxlength` (it is dropped, as Python's
-   * connection becomes unusable).
+   * @throws {RangeError} `maxlength` is negative, `NaN` or not whole (nothing is taken), or the
+   * message is longer than `maxlength` (it is dropped, as Python's connection becomes unusable).
+   * @throws {TypeError} `maxlength` or `timeout` is not a number.
    *
    * @example
    * ```ts
@@ -238,8 +249,9 @@ export class Connection<T = unknown> {
   async recvBytes(options?: RecvBytesOptions): Promise<Uint8Array> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recvBytes");
+    const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytes");
     const got = await runAsync(channel.cells, PUTS, channel.taking(timeout), options?.signal);
-    return asBytes(this.#received(got, timeout), options?.maxlength);
+    return asBytes(this.#received(got, timeout), maxlength);
   }
 
   /**
@@ -248,6 +260,7 @@ export class Connection<T = unknown> {
    * @param options `maxlength` in bytes, `timeout` in ms.
    * @returns The bytes.
    * @throws {EOFError} The other end is closed and nothing is left to receive.
+   * @throws {RangeError} As {@linkcode Connection.recvBytes}.
    *
    * @example
    * ```ts
@@ -260,14 +273,16 @@ export class Connection<T = unknown> {
    * ```
    */
   recvBytesSync(options?: Omit<RecvBytesOptions, "signal">): Uint8Array {
-    return asBytes(this.#takeSync(options, "Connection.recvBytesSync"), options?.maxlength);
+    const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytesSync");
+    return asBytes(this.#takeSync(options, "Connection.recvBytesSync"), maxlength);
   }
 
   /**
    * Whether a message (or the end of the stream) is there to receive, waiting up to `timeout`
    * ms (default `0`: only look, as Python's `poll()`).
    *
-   * @param options `timeout` in ms (`Infinity` to wait until something comes) and `signal`.
+   * @param options `timeout` in ms (`Infinity` to wait until something comes; a negative one
+   *   counts as `0`, as in Python) and `signal`.
    * @returns `true` when `recv` would not wait.
    *
    * @example
@@ -283,14 +298,14 @@ export class Connection<T = unknown> {
    */
   async poll(options?: WaitOptions): Promise<boolean> {
     const channel = this.#reader();
-    const timeout = options?.timeout === undefined ? 0 : checkWait(options, "Connection.poll");
+    const timeout = pollTimeout(options, "Connection.poll");
     return await runAsync(channel.cells, PUTS, channel.polling(timeout), options?.signal);
   }
 
   /**
    * {@linkcode Connection.poll} for worker code: blocks while it waits.
    *
-   * @param options `timeout` in ms (default `0`).
+   * @param options `timeout` in ms (default `0`; a negative one counts as `0`).
    * @returns `true` when `recv` would not wait.
    * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
    *
@@ -306,7 +321,7 @@ export class Connection<T = unknown> {
    */
   pollSync(options?: Omit<WaitOptions, "signal">): boolean {
     const channel = this.#reader();
-    const timeout = options?.timeout === undefined ? 0 : checkWait(options, "Connection.pollSync");
+    const timeout = pollTimeout(options, "Connection.pollSync");
     if (channel.peek() === true) return true;
     assertMayBlock("Connection.pollSync", "connection.poll", timeout);
     return runSync(channel.cells, PUTS, channel.polling(timeout));
@@ -406,6 +421,30 @@ export function makeConnection<T>(state: ConnectionState): Connection<T> {
   } finally {
     making = undefined;
   }
+}
+
+/** The timeout of `poll`: `0` by default, and for a negative one, as CPython's `poll(-1)`. */
+function pollTimeout(options: WaitOptions | undefined, method: string): number {
+  const timeout = options?.timeout;
+  if (timeout === undefined) return 0;
+  return checkWait(
+    typeof timeout === "number" && timeout < 0 ? { ...options, timeout: 0 } : options,
+    method,
+  );
+}
+
+/** Checks `maxlength` before anything is taken: a whole number of bytes ≥ 0 (or `Infinity`). */
+function checkMaxlength(maxlength: unknown, method: string): number | undefined {
+  if (maxlength === undefined) return undefined;
+  const expected = "a whole number of bytes ≥ 0 (or Infinity)";
+  assertNumber(maxlength, `${method}: "maxlength"`, expected);
+  if (!(Number.isInteger(maxlength) || maxlength === Infinity) || maxlength < 0) {
+    throw new RangeError(
+      `${method}: "maxlength" must be ${expected}, got ${describeValue(maxlength)}` +
+        (maxlength < 0 ? ` (Python: "negative maxlength")` : ""),
+    );
+  }
+  return maxlength;
 }
 
 function asBytes(value: unknown, maxlength: number | undefined): Uint8Array {

@@ -65,6 +65,17 @@ Deno.test("Connection.poll() looks by default, waits with a timeout", async () =
   await assert.rejects(b.recv({ timeout: -1 }), RangeError);
 });
 
+Deno.test("Connection.poll() takes a negative timeout as 0, as CPython's poll(-1)", async () => {
+  const [a, b] = Pipe();
+  assert.equal(await b.poll({ timeout: -1 }), false);
+  assert.equal(b.pollSync({ timeout: -5 }), false);
+  assert.equal(await b.poll({ timeout: -Infinity }), false);
+  a.send(1);
+  assert.equal(await b.poll({ timeout: -1 }), true);
+  assert.equal(b.pollSync({ timeout: -1 }), true);
+  await assert.rejects(b.poll({ timeout: NaN }), RangeError);
+});
+
 Deno.test("Connection.recv() times out with TimeoutError", async () => {
   const [, b] = Pipe();
   await assert.rejects(b.recv({ timeout: 5 }), { name: "TimeoutError" });

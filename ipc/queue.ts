@@ -11,6 +11,7 @@ import type { WaitOptions } from "../_internal/wait_options.ts";
 import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
 import { Channel, EMPTY, END, PUTS, READER_CLOSED, TAKES } from "./_channel.ts";
 import { encodeMessage } from "./_codec.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** Options of {@linkcode Queue.put} and {@linkcode Queue.get}. */
 export interface QueueWaitOptions extends WaitOptions {
@@ -70,9 +71,11 @@ export class Queue<T = unknown> {
    * @throws {RangeError} `maxsize` is not an integer ≥ 0.
    */
   constructor(maxsize = 0) {
+    const expected = "an integer ≥ 0 (0: no limit)";
+    assertNumber(maxsize, `new ${new.target.name}(): "maxsize"`, expected);
     if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fff_ffff) {
       throw new RangeError(
-        `new ${new.target.name}(): "maxsize" must be an integer ≥ 0 (0: no limit), got ${maxsize}`,
+        `new ${new.target.name}(): "maxsize" must be ${expected}, got ${describeValue(maxsize)}`,
       );
     }
     this.#channel = new Channel(maxsize, reviving);

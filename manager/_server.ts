@@ -23,6 +23,7 @@ import { serializeError } from "../_internal/protocol.ts";
 import { Channel } from "../ipc/_channel.ts";
 import { encodeMessage } from "../ipc/_codec.ts";
 import type { SimpleQueue } from "../ipc/simple_queue.ts";
+import { describeNonNumber } from "../_internal/checks.ts";
 
 /** A request: reply channel name, request id, object id, method, arguments. */
 export type Request = [reply: string, id: number, object: number, method: string, args: unknown[]];
@@ -39,7 +40,9 @@ type Method = (target: never, ...args: never[]) => unknown;
 
 function index(list: unknown[], i: unknown, method: string): number {
   if (typeof i !== "number" || !Number.isInteger(i)) {
-    throw new TypeError(`list.${method}(): the index must be an integer, got ${String(i)}`);
+    throw new TypeError(
+      `list.${method}(): the index must be an integer, got ${describeNonNumber(i)}`,
+    );
   }
   const at = i < 0 ? i + list.length : i;
   if (at < 0 || at >= list.length) {

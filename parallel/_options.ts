@@ -6,6 +6,8 @@
  * @module
  */
 
+import { assertNumber, describeValue } from "../_internal/checks.ts";
+
 /** What `Parallel` returns for each call. */
 export type ReturnAs = "list" | "generator" | "generator_unordered";
 
@@ -15,14 +17,9 @@ export type ParallelBackend = "worker" | "inline";
 const RETURN_AS: readonly ReturnAs[] = ["list", "generator", "generator_unordered"];
 const BACKENDS: readonly ParallelBackend[] = ["worker", "inline"];
 
+/** A value in an error message: a string in quotes, so `"2"` never reads as the number 2. */
 function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" || typeof value === "function" ? `a ${typeof value}` : String(
-    value,
-  );
+  return typeof value === "string" ? JSON.stringify(value) : describeValue(value);
 }
 
 /**
@@ -30,12 +27,7 @@ function show(value: unknown): string {
  * on (`cpus + 1 + nJobs`, at least 1); `0` is an error.
  */
 export function resolveNJobs(nJobs: unknown, cpus: number): number {
-  if (typeof nJobs !== "number") {
-    throw new TypeError(
-      `"nJobs" must be a number, got ${show(nJobs)}: pass e.g. { nJobs: 2 }, or -1 for every ` +
-        `processor`,
-    );
-  }
+  assertNumber(nJobs, `"nJobs"`, "a number", "pass e.g. { nJobs: 2 }, or -1 for every processor");
   if (!Number.isInteger(nJobs)) {
     throw new RangeError(
       `"nJobs" must be a whole number, got ${show(nJobs)}: pass e.g. { nJobs: 2 }, or -1 for ` +
@@ -54,10 +46,11 @@ export function resolveNJobs(nJobs: unknown, cpus: number): number {
 /** `"auto"`, or a whole number of calls per batch. */
 export function checkBatchSize(batchSize: unknown): number | "auto" {
   if (batchSize === "auto") return "auto";
-  if (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize < 1) {
+  const fix = "pass e.g. { batchSize: 100 }, or leave it out to size batches automatically";
+  assertNumber(batchSize, `"batchSize"`, `"auto" or a whole number, at least 1`, fix);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(
-      `"batchSize" must be "auto" or a whole number, at least 1, got ${show(batchSize)}: pass ` +
-        `e.g. { batchSize: 100 }, or leave it out to size batches automatically`,
+      `"batchSize" must be "auto" or a whole number, at least 1, got ${show(batchSize)}: ${fix}`,
     );
   }
   return batchSize;
@@ -77,21 +70,23 @@ export function checkReturnAs(returnAs: unknown): ReturnAs {
 
 /** A verbosity level, 0 (silent) and up, as joblib's `verbose`. */
 export function checkVerbose(verbose: unknown): number {
-  if (typeof verbose !== "number" || Number.isNaN(verbose) || verbose < 0) {
-    throw new RangeError(
-      `"verbose" must be a number, at least 0, got ${show(verbose)}: pass e.g. { verbose: 5 } ` +
-        `for progress lines, { verbose: 11 } for a line per batch, or leave it out`,
-    );
+  const fix = "pass e.g. { verbose: 5 } for progress lines, { verbose: 11 } for a line per " +
+    "batch, or leave it out";
+  assertNumber(verbose, `"verbose"`, "a number, at least 0", fix);
+  if (Number.isNaN(verbose) || verbose < 0) {
+    throw new RangeError(`"verbose" must be a number, at least 0, got ${show(verbose)}: ${fix}`);
   }
   return verbose;
 }
 
 /** A positive number of milliseconds (`Infinity`: no limit). */
 export function checkTimeout(timeout: unknown): number {
-  if (typeof timeout !== "number" || !(timeout > 0)) {
+  const fix = "pass e.g. { timeout: 10_000 } to fail calls that run longer than 10 s, or " +
+    "leave it out";
+  assertNumber(timeout, `"timeout"`, "a positive number of milliseconds", fix);
+  if (!(timeout > 0)) {
     throw new RangeError(
-      `"timeout" must be a positive number of milliseconds, got ${show(timeout)}: pass e.g. ` +
-        `{ timeout: 10_000 } to fail calls that run longer than 10 s, or leave it out`,
+      `"timeout" must be a positive number of milliseconds, got ${show(timeout)}: ${fix}`,
     );
   }
   return timeout;

@@ -16,6 +16,7 @@ import {
   TerminalDisplay,
   writeStderr,
 } from "./_progress_display.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /**
  * Where a {@linkcode ProgressBar} is drawn.
@@ -106,10 +107,13 @@ export class ProgressBar implements AsyncDisposable {
   constructor(options: ProgressOptions = {}) {
     const { total, description, interval, write } = options;
     checkTotal(total);
-    if (interval !== undefined && !(interval >= 0)) {
-      throw new RangeError(
-        `"interval" must be a number of milliseconds, at least 0, got ${String(interval)}`,
-      );
+    if (interval !== undefined) {
+      assertNumber(interval, `"interval"`, "a number of milliseconds, at least 0");
+      if (!(interval >= 0)) {
+        throw new RangeError(
+          `"interval" must be a number of milliseconds, at least 0, got ${describeValue(interval)}`,
+        );
+      }
     }
     if (write !== undefined && typeof write !== "function") {
       throw new TypeError(`"write" must be a function taking the text to print`);
@@ -217,10 +221,11 @@ export class ProgressBar implements AsyncDisposable {
 }
 
 function checkTotal(total: unknown): void {
-  if (total !== undefined && (typeof total !== "number" || !(total >= 0))) {
-    throw new RangeError(
-      `"total" must be how many items are expected (a number, at least 0), got ${String(total)}`,
-    );
+  if (total === undefined) return;
+  const expected = "how many items are expected (a number, at least 0)";
+  assertNumber(total, `"total"`, expected);
+  if (!(total >= 0)) {
+    throw new RangeError(`"total" must be ${expected}, got ${describeValue(total)}`);
   }
 }
 

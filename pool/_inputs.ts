@@ -5,15 +5,19 @@
  * @module
  */
 
+import { assertNumber, describeValue } from "../_internal/checks.ts";
+
 export { checkCloneable, resolveImports } from "../_internal/task_inputs.ts";
 
 /** What the map methods take: any iterable or async iterable. */
 export type MapInput<T> = Iterable<T> | AsyncIterable<T>;
 
+/** Checks a count: a whole number, at least 1 (or `Infinity`); a string is a `TypeError`. */
 export function checkCount(value: unknown, argument: string, fix: string): number {
-  if (typeof value !== "number" || !(Number.isInteger(value) || value === Infinity) || value < 1) {
+  assertNumber(value, `"${argument}"`, "a whole number, at least 1", fix);
+  if (!(Number.isInteger(value) || value === Infinity) || value < 1) {
     throw new RangeError(
-      `"${argument}" must be a whole number, at least 1, got ${String(value)}: ${fix}`,
+      `"${argument}" must be a whole number, at least 1, got ${describeValue(value)}: ${fix}`,
     );
   }
   return value;

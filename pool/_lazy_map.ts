@@ -2,7 +2,9 @@
  * The engine of `imap` and `imapUnordered`: reads the input lazily, a chunk at a time, keeping
  * at most `ahead` chunks between the input and the consumer (queued, running, or finished but
  * not yet consumed). An endless generator therefore runs in bounded memory, and a consumer that
- * stops early (`break`) withdraws the queued chunks and closes the input.
+ * stops early (`break`) withdraws the queued chunks and closes the input. An input that throws
+ * ends it as in Python: the items read before still run and their results come first, then the
+ * input's error.
  *
  * @module
  */
@@ -35,19 +37,27 @@ export async function* lazyMap<R>(options: LazyMapOptions): AsyncGenerator<R, vo
   let submitted = 0;
   let consumed = 0;
   let exhausted = false;
+  /** What the input threw, once it did. */
+  let broken: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
 
   const fill = async (): Promise<void> => {
     while (!exhausted && submitted - consumed < ahead) {
       const calls: unknown[] = [];
-      while (calls.length < chunksize) {
-        const step = iterator.next();
-        const result = isPromise(step) ? await step : step;
-        if (result.done === true) {
-          exhausted = true;
-          break;
+      try {
+        while (calls.length < chunksize) {
+          const step = iterator.next();
+          const result = isPromise(step) ? await step : step;
+          if (result.done === true) {
+            exhausted = true;
+            break;
+          }
+          calls.push(result.value);
         }
-        calls.push(result.value);
+      } catch (error) {
+        // Thrown after the end of the results read before it (an iterator that threw is done).
+        broken = { error };
+        exhausted = true;
       }
       if (calls.length === 0) break;
       const index = submitted++;
@@ -69,7 +79,10 @@ export async function* lazyMap<R>(options: LazyMapOptions): AsyncGenerator<R, vo
   try {
     while (true) {
       await fill();
-      if (consumed === submitted) return;
+      if (consumed === submitted) {
+        if (broken !== undefined) throw broken.error;
+        return;
+      }
       let outcome = take();
       while (outcome === undefined) {
         await new Promise<void>((resolve) => wake = resolve);

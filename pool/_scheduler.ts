@@ -4,9 +4,16 @@
  *
  * Dispatch keeps up to {@linkcode PIPELINE} chunks in flight per worker, so a worker finds its
  * next chunk waiting when it finishes one (a `postMessage` round trip costs ~80 µs on a busy VM,
- * a pipelined message ~5 µs). A worker answers its chunks in the order sent, so the oldest
- * unanswered chunk of a worker is the one it is running: when it dies, that chunk fails with
- * `WorkerCrashedError` and the chunks queued behind it go back to the front of the FIFO.
+ * a pipelined message ~5 µs). Each chunk in flight is offered in one of the worker's claim
+ * cells (`claims.ts`), which the worker claims just before it runs the chunk. Two things
+ * follow, both exact:
+ *
+ * - When the queue is empty and a worker is idle, it takes over a chunk still waiting behind
+ *   another worker's task (the main program takes it back, winning the swap, and sends it
+ *   again), so no worker idles while work waits behind a long task.
+ * - When a worker dies, the chunk it claimed and did not answer fails with
+ *   `WorkerCrashedError` (it may have run: it is never run twice), and those it had not
+ *   claimed go back to the front of the FIFO, for its replacement.
  *
  * @module
  */
@@ -18,7 +25,9 @@ import {
   RemoteError,
   WorkerCrashedError,
 } from "../errors.ts";
+import { ClaimCells } from "../_internal/claims.ts";
 import { identCounter, markEnded, markStopping, nextIdentity } from "../_internal/identity.ts";
+import { packNumbers } from "../_internal/number_pack.ts";
 import type {
   CallMode,
   FunctionDescriptor,
@@ -32,6 +41,8 @@ import type { Backend, WorkerEndpoint } from "./_backend.ts";
 
 /** Chunks in flight per worker. */
 export const PIPELINE = 2;
+/** Batch numbers count up to this, then start again at 1 (they live in `Int32` cells). */
+const MAX_BATCH = 0x7fffffff;
 /** Workers dying before they are ready, in a row, that break the pool. */
 const MAX_START_FAILURES = 3;
 
@@ -44,19 +55,34 @@ export type Outcome =
 export interface Chunk {
   fn: FunctionDescriptor;
   mode: CallMode;
-  /** Encoded calls (shared objects replaced by handles, plain numbers packed). */
-  calls: unknown[] | Float64Array;
+  /** Encoded calls (shared objects replaced by handles). */
+  calls: unknown[];
+  /** Whether plain numbers travel packed (see `number_pack.ts`), packed anew at each send. */
+  pack: boolean;
   shared: boolean;
+  /**
+   * Buffers the caller marked with `transfer()`, moved with the first send: a chunk with any
+   * cannot be sent again (to another worker).
+   */
   transfer: Transferable[];
   /** The job it belongs to, so a failed or abandoned job can withdraw its queued chunks. */
   owner: object;
   settle(outcome: Outcome): void;
 }
 
+interface Inflight {
+  batch: number;
+  /** Its claim cell. */
+  cell: number;
+  chunk: Chunk;
+}
+
 interface Slot {
   identity: WorkerIdentity;
   endpoint: WorkerEndpoint;
-  inflight: { batch: number; chunk: Chunk }[];
+  claims: ClaimCells;
+  /** Oldest first: the order the worker runs (or skips) them in. */
+  inflight: Inflight[];
   known: Set<number>;
   tasksLeft: number;
   ready: boolean;
@@ -183,6 +209,7 @@ export class Scheduler {
     const slot: Slot = {
       identity,
       endpoint: undefined as unknown as WorkerEndpoint,
+      claims: new ClaimCells(PIPELINE),
       inflight: [],
       known: new Set(),
       tasksLeft: this.#options.maxTasksPerChild,
@@ -191,13 +218,16 @@ export class Scheduler {
     };
     slot.endpoint = this.#options.backend.start(identity, {
       message: (message) => this.#onMessage(slot, message),
-      error: (error) => this.#onCrash(slot, undefined, "stopped with an error", error),
+      error: (error) => this.#onCrash(slot, "stopped with an error", error),
     });
     this.#slots.add(slot);
-    slot.endpoint.post(
-      { kind: "init", identity, identCounter: identCounter(), ...this.#options.init },
-      [],
-    );
+    slot.endpoint.post({
+      kind: "init",
+      identity,
+      identCounter: identCounter(),
+      claims: slot.claims.buffer,
+      ...this.#options.init,
+    }, []);
   }
 
   #kill(slot: Slot): void {
@@ -223,7 +253,49 @@ export class Scheduler {
       }
       this.#send(slot, chunk);
     }
+    if (this.#head === this.#queue.length) this.#rebalance();
     this.#maybeFinish();
+  }
+
+  /**
+   * The queue is empty: each idle worker takes over the oldest chunk that waits behind a busy
+   * worker's task (or in a worker still starting), if one does.
+   */
+  #rebalance(): void {
+    for (const idle of this.#slots) {
+      if (!idle.ready || idle.inflight.length > 0 || idle.tasksLeft <= 0) continue;
+      const chunk = this.#takeBackWaiting(idle);
+      if (chunk === undefined) return;
+      this.#send(idle, chunk);
+    }
+  }
+
+  /** Takes back the oldest chunk offered to another worker and waiting there; removes it. */
+  #takeBackWaiting(except: Slot): Chunk | undefined {
+    for (;;) {
+      let found: { slot: Slot; index: number } | undefined;
+      let oldest = Infinity;
+      for (const slot of this.#slots) {
+        if (slot === except) continue;
+        // A ready worker's first chunk is the one it runs next (its message may be on its way).
+        for (let i = slot.ready ? 1 : 0; i < slot.inflight.length; i++) {
+          const { batch, cell, chunk } = slot.inflight[i]!;
+          if (chunk.transfer.length > 0 || !slot.claims.offered(cell, batch)) continue;
+          if (batch < oldest) {
+            oldest = batch;
+            found = { slot, index: i };
+          }
+          break;
+        }
+      }
+      if (found === undefined) return undefined;
+      const { slot, index } = found;
+      const entry = slot.inflight[index]!;
+      // Lost the race: the worker claimed it meanwhile, so it is no longer offered; look again.
+      if (!slot.claims.takeBack(entry.cell, entry.batch)) continue;
+      slot.inflight.splice(index, 1);
+      return entry.chunk;
+    }
   }
 
   /** The live worker with the fewest chunks in flight and room for one more. */
@@ -240,23 +312,32 @@ export class Scheduler {
 
   #send(slot: Slot, chunk: Chunk): void {
     const first = !slot.known.has(chunk.fn.id);
-    const batch = this.#nextBatch++;
+    const batch = this.#nextBatch;
+    this.#nextBatch = batch === MAX_BATCH ? 1 : batch + 1;
+    let used = 0;
+    for (const entry of slot.inflight) used |= 1 << entry.cell;
+    let cell = 0;
+    while ((used & (1 << cell)) !== 0) cell++;
+    const transfer = chunk.transfer.slice();
+    const calls = chunk.pack ? packNumbers(chunk.calls, transfer) : chunk.calls;
+    slot.claims.offer(cell, batch);
     try {
       slot.endpoint.post({
         kind: "run",
         batch,
+        cell,
         fn: chunk.fn.id,
         def: first ? chunk.fn : null,
         mode: chunk.mode,
-        calls: chunk.calls,
+        calls,
         shared: chunk.shared,
-      }, chunk.transfer);
+      }, transfer);
     } catch (error) {
       chunk.settle({ ok: false, error: cloneError(error), values: [] });
       return;
     }
     if (first) slot.known.add(chunk.fn.id);
-    slot.inflight.push({ batch, chunk });
+    slot.inflight.push({ batch, cell, chunk });
   }
 
   #onMessage(slot: Slot, message: WorkerToMain): void {
@@ -265,6 +346,7 @@ export class Scheduler {
       case "ready":
         slot.ready = true;
         this.#startFailures = 0;
+        this.#pump();
         return;
       case "initFailed":
         this.#break(
@@ -278,18 +360,18 @@ export class Scheduler {
       case "crashed":
         this.#onCrash(
           slot,
-          message.batch,
           message.how,
           message.error === null ? undefined : remoteToError(message.error),
         );
         return;
       case "done":
       case "failed": {
-        const entry = slot.inflight.shift();
+        const entry = slot.inflight[0];
         if (entry === undefined || entry.batch !== message.batch) {
-          this.#onCrash(slot, undefined, "answered out of order", undefined);
+          this.#onCrash(slot, "answered out of order", undefined);
           return;
         }
+        slot.inflight.shift();
         slot.tasksLeft--;
         deliver(entry.chunk, message);
         if (slot.tasksLeft <= 0 && slot.inflight.length === 0) {
@@ -303,33 +385,38 @@ export class Scheduler {
   }
 
   /**
-   * A worker died. `batch` is the chunk it reported running (`null`: none), or `undefined` when
-   * it could not say, and then the oldest chunk in flight is taken as the running one.
+   * A worker died. Its chunks it had claimed (at most one: the one it ran) fail; those it had
+   * not go back to the front of the queue, unless they moved buffers to it.
    */
-  #onCrash(slot: Slot, batch: number | null | undefined, how: string, cause: unknown): void {
+  #onCrash(slot: Slot, how: string, cause: unknown): void {
     if (slot.dead) return;
     const inflight = slot.inflight;
     slot.inflight = [];
     this.#kill(slot);
-    const runningIndex = batch === undefined
-      ? (slot.ready && inflight.length > 0 ? 0 : -1)
-      : inflight.findIndex((entry) => entry.batch === batch);
     const requeue: Chunk[] = [];
-    inflight.forEach(({ chunk }, i) => {
-      if (i !== runningIndex) {
-        requeue.push(chunk);
-        return;
-      }
+    const fail = (chunk: Chunk, message: string) =>
       chunk.settle({
         ok: false,
-        error: new WorkerCrashedError(
-          `${slot.identity.name} ${how} while running a task: the task failed, and the pool ` +
-            `replaced the worker`,
-          cause === undefined ? undefined : { cause },
-        ),
+        error: new WorkerCrashedError(message, cause === undefined ? undefined : { cause }),
         values: [],
       });
-    });
+    for (const { batch, cell, chunk } of inflight) {
+      if (!slot.claims.takeBack(cell, batch)) {
+        fail(
+          chunk,
+          `${slot.identity.name} ${how} while running a task: the task failed, and the pool ` +
+            `replaced the worker`,
+        );
+      } else if (chunk.transfer.length > 0) {
+        fail(
+          chunk,
+          `${slot.identity.name} ${how} before it ran this task, and the buffers moved to it ` +
+            `with transfer() went with it, so the task cannot be sent to another worker`,
+        );
+      } else {
+        requeue.push(chunk);
+      }
+    }
     this.#queue = [...requeue, ...this.#queue.slice(this.#head)];
     this.#head = 0;
     if (!slot.ready && ++this.#startFailures >= MAX_START_FAILURES) {
@@ -346,9 +433,13 @@ export class Scheduler {
     this.#pump();
   }
 
+  /**
+   * After `close()`: stops the workers once the queue is empty, nothing is in flight, and every
+   * worker has initialised (as CPython's, which run their initializer even if no task comes).
+   */
   #maybeFinish(): void {
     if (this.#state !== "closed" || this.#queue.length > this.#head) return;
-    for (const slot of this.#slots) if (slot.inflight.length > 0) return;
+    for (const slot of this.#slots) if (slot.inflight.length > 0 || !slot.ready) return;
     for (const slot of [...this.#slots]) this.#kill(slot);
     this.#joined.resolve();
   }

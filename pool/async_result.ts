@@ -5,6 +5,7 @@
  */
 
 import type { WaitOptions } from "../_internal/wait_options.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 export type { WaitOptions };
 
@@ -13,9 +14,10 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 /** Validates a `timeout` option: a number of milliseconds, at least 0. */
 function checkTimeout(timeout: unknown, argument = "timeout"): number | undefined {
   if (timeout === undefined) return undefined;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
+  assertNumber(timeout, `"${argument}"`, "a number of milliseconds, at least 0");
+  if (Number.isNaN(timeout) || timeout < 0) {
     throw new RangeError(
-      `"${argument}" must be a number of milliseconds, at least 0, got ${String(timeout)}`,
+      `"${argument}" must be a number of milliseconds, at least 0, got ${describeValue(timeout)}`,
     );
   }
   return timeout;

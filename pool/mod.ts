@@ -9,7 +9,8 @@
  *  │   ▼                                      │ ───────▶  │   of an imported module (by  │
  *  │ Scheduler: FIFO of chunks ──▶ worker     │  ≤ 2 in   │   reference) or its source   │
  *  │   slots, ≤ 2 chunks in flight each;      │  flight   │   compiled (by value)        │
- *  │   retire after maxTasksPerChild;         │           │   run the calls in order     │
+ *  │   idle workers take over waiting ones;   │           │   claim a chunk, run its     │
+ *  │   retire after maxTasksPerChild;         │           │   calls in order             │
  *  │   replace a worker that dies             │ ◀───────  │   report done / failed;      │
  *  │   │                                      │  done,    │   self.close(), Deno.exit(), │
  *  │   ▼                                      │  failed,  │   uncaught errors → crashed  │
@@ -19,8 +20,10 @@
  *     backend seam: "worker" (Web Workers) | "inline" (same runner, main thread) | later "mpi"
  * ```
  *
- * A worker answers its chunks in the order sent, so the oldest unanswered chunk is the one it
- * runs: when it dies, that chunk fails with `WorkerCrashedError`, those behind it go back to
+ * Each chunk in flight sits in a claim cell of its worker (shared memory), which the worker
+ * claims just before it runs it. An idle worker takes over a chunk still waiting behind a busy
+ * worker's long task (the main program takes it back first); when a worker dies, the chunk it
+ * claimed fails with `WorkerCrashedError` (it is never run twice), those it had not go back to
  * the front of the queue, and a fresh worker takes its place.
  *
  * @example

@@ -11,7 +11,6 @@ import { assertNotBootstrapping, processorCount } from "../_internal/identity.ts
 import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
 import { checkConsoleMode } from "../_internal/task_inputs.ts";
 import { encodeValue } from "../_internal/shareable.ts";
-import { packNumbers } from "../_internal/number_pack.ts";
 import type { BackendName } from "./_backend.ts";
 import { inlineBackend } from "./_inline_backend.ts";
 import { lazyMap } from "./_lazy_map.ts";
@@ -32,8 +31,9 @@ import {
 /** Options of {@linkcode Pool}. */
 export interface PoolOptions {
   /**
-   * Called in each worker when it starts, with {@linkcode PoolOptions.initargs}. Reaches the
-   * worker as task functions do. If it throws, the pool is broken: every task rejects with a
+   * Called in each worker when it starts, with {@linkcode PoolOptions.initargs}: the workers
+   * start when the pool is made, so it runs even if no task comes. Reaches the worker as task
+   * functions do. If it throws, the pool is broken: every task rejects with a
    * `BrokenPoolError` (Python's pool would restart workers forever).
    */
   initializer?: (...args: never[]) => unknown;
@@ -366,7 +366,8 @@ export class Pool implements AsyncDisposable {
   /**
    * `f(x)` for every item, as an async iterable of results in input order. The input is read
    * lazily — a few chunks ahead of the consumer, never more — so an endless generator works in
-   * bounded memory; stopping early (`break`) withdraws the queued work.
+   * bounded memory; stopping early (`break`) withdraws the queued work. An input that throws
+   * ends it as in Python: the results of the items before come first, then its error.
    *
    * @param f The function.
    * @param iterable The inputs: any iterable or async iterable.
@@ -424,7 +425,8 @@ export class Pool implements AsyncDisposable {
   }
 
   /**
-   * Accepts no more work; the workers stop once the work given so far is done. Idempotent.
+   * Accepts no more work; the workers stop once the work given so far is done (and, as in
+   * Python, once each has run its initializer, even if no task came). Idempotent.
    *
    * @example
    * ```ts
@@ -537,10 +539,16 @@ export class Pool implements AsyncDisposable {
   ): Chunk {
     const transfer: Transferable[] = [];
     const encoded = encodeValue(calls, transfer);
-    const packed = encoded.shared || mode === "star"
-      ? encoded.value
-      : packNumbers(encoded.value, transfer);
-    return { fn, mode, calls: packed, shared: encoded.shared, transfer, owner, settle };
+    return {
+      fn,
+      mode,
+      calls: encoded.value,
+      pack: !encoded.shared && mode === "one",
+      shared: encoded.shared,
+      transfer,
+      owner,
+      settle,
+    };
   }
 
   #run(

@@ -84,6 +84,35 @@ for (const backend of ["worker", "inline"] as BackendName[]) {
   });
 
   workerTest(
+    `[${backend}] a thrown plain value arrives as the cause, and in the message`,
+    async () => {
+      await using p = pool();
+      const error = await p.apply(() => {
+        throw { code: 7, detail: "x" };
+      }).catch((e) => e);
+      assert.ok(error instanceof RemoteError);
+      assert.deepEqual(error.cause, { code: 7, detail: "x" });
+      assert.match(error.message, /code: 7, detail: "x"/);
+      const rejected = await p.apply(() => Promise.reject([1, "two"])).catch((e) => e);
+      assert.deepEqual(rejected.cause, [1, "two"]);
+      assert.equal(
+        (await p.apply(() => {
+          throw null;
+        }).catch((e) => e)).cause,
+        null,
+      );
+      // A value that cannot be cloned comes back as its printed form.
+      const unclonable = await p.apply(() => {
+        throw { n: 1, f() {} };
+      }).catch((e) => e);
+      assert.ok(unclonable instanceof RemoteError);
+      assert.equal(typeof unclonable.cause, "string");
+      assert.match(String(unclonable.cause), /n: 1/);
+      assert.match(unclonable.message, /n: 1/);
+    },
+  );
+
+  workerTest(
     `[${backend}] a task that throws rejects with RemoteError and the pool carries on`,
     async () => {
       await using p = pool();
@@ -251,7 +280,10 @@ workerTest("new Pool() validates its arguments before starting workers", () => {
     assert.throws(() => new Pool(bad), RangeError, `processes ${bad}`);
   }
   // deno-lint-ignore no-explicit-any
-  assert.throws(() => new Pool("2" as any), { name: "RangeError", message: /"processes"/ });
+  assert.throws(() => new Pool("2" as any), {
+    name: "TypeError",
+    message: /"processes" must be a whole number, at least 1, got the string "2"/,
+  });
   assert.throws(() => new Pool(1, { maxTasksPerChild: 0 }), { message: /"maxTasksPerChild"/ });
   // deno-lint-ignore no-explicit-any
   assert.throws(() => new Pool(1, { backend: "mpi" as any }), { message: /"backend"/ });

@@ -9,6 +9,7 @@ import { callerModule } from "../_internal/caller_module.ts";
 import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
 import type { ConsoleMode, EncodedContext, FunctionDescriptor } from "../_internal/protocol.ts";
 import { checkCloneable, checkConsoleMode, resolveImports } from "../_internal/task_inputs.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 const optionNames = ["target", "args", "name", "daemon", "imports", "context", "console"];
 
@@ -67,19 +68,22 @@ export function checkDaemon(value: unknown): boolean {
   return value;
 }
 
-/** Checks the options of `join()`; returns the timeout in milliseconds. */
+/**
+ * Checks the options of `join()`; returns the timeout in milliseconds. A negative timeout counts
+ * as `0` (only look), as CPython's `join(-1)`.
+ */
 export function checkJoin(options: unknown): number {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`join: "options" must be an object such as { timeout: 1000 }`);
   }
   const { timeout = Infinity, signal } = options as { timeout?: unknown; signal?: unknown };
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `join: "timeout" must be a number of milliseconds ≥ 0 (or Infinity), got ${String(timeout)}`,
-    );
+  const expected = "a number of milliseconds (Infinity: as long as it takes)";
+  assertNumber(timeout, `join: "timeout"`, expected);
+  if (Number.isNaN(timeout)) {
+    throw new RangeError(`join: "timeout" must be ${expected}, got ${describeValue(timeout)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`join: "signal" must be an AbortSignal`);
   }
-  return timeout;
+  return Math.max(timeout, 0);
 }

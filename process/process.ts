@@ -316,6 +316,7 @@ export class Process implements AsyncDisposable {
       handle.post({
         kind: "run",
         batch: 1,
+        cell: 0,
         fn: this.#target.id,
         def: this.#target,
         mode: "star",
@@ -345,11 +346,13 @@ export class Process implements AsyncDisposable {
    * {@linkcode Process.exitCode} to know which); an aborted `signal` rejects it with the
    * signal's reason. Neither stops the process.
    *
-   * @param options `timeout` in milliseconds (@default {Infinity}) and `signal`.
+   * @param options `timeout` in milliseconds (@default {Infinity}; a negative one counts as `0`,
+   *   as in Python) and `signal`.
    * @returns Resolves when the process has ended, or when the timeout passed.
    * @throws {DOMException} `InvalidStateError` (as a rejection) when the process was not
    *   started.
-   * @throws {RangeError} `timeout` is negative or not a number (as a rejection).
+   * @throws {RangeError} `timeout` is `NaN` (as a rejection).
+   * @throws {TypeError} `timeout` is not a number, or `signal` not an `AbortSignal`.
    *
    * @example
    * ```ts

@@ -20,6 +20,7 @@ import {
   kindOf,
   type ViewOf,
 } from "./_typecodes.ts";
+import { describeNonNumber, describeValue } from "../_internal/checks.ts";
 
 /** Options of {@linkcode Array}. */
 export interface ArrayOptions {
@@ -270,7 +271,9 @@ function make(type: unknown, sizeOrValues: unknown, where: string): [Kind, Share
   if (typeof sizeOrValues === "number") {
     if (!Number.isSafeInteger(sizeOrValues) || sizeOrValues < 0) {
       throw new RangeError(
-        `${where}: "sizeOrValues" as a size must be an integer ≥ 0, got ${sizeOrValues}`,
+        `${where}: "sizeOrValues" as a size must be an integer ≥ 0, got ${
+          describeValue(sizeOrValues)
+        }`,
       );
     }
     length = sizeOrValues;
@@ -281,8 +284,8 @@ function make(type: unknown, sizeOrValues: unknown, where: string): [Kind, Share
     length = values.length;
   } else {
     throw new TypeError(
-      `${where}: "sizeOrValues" must be a length or an iterable of initial values, e.g. ` +
-        `Array("i", 10) or Array("i", [1, 2, 3])`,
+      `${where}: "sizeOrValues" must be a length or an iterable of initial values, got ` +
+        `${describeNonNumber(sizeOrValues)}: e.g. Array("i", 10) or Array("i", [1, 2, 3])`,
     );
   }
   const buffer = new SharedArrayBuffer(length * kind.make.BYTES_PER_ELEMENT);

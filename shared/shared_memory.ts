@@ -8,6 +8,7 @@
 import { lookupBlock, registerBlock, unregisterBlock } from "../_internal/named_blocks.ts";
 import type { RegistryBlock } from "../_internal/protocol.ts";
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { describeNonNumber, describeValue } from "../_internal/checks.ts";
 
 /** Options of {@linkcode SharedMemory}. */
 export interface SharedMemoryOptions {
@@ -257,7 +258,7 @@ function open(options: SharedMemoryOptions): State {
     }
   }
   if (typeof size !== "number") {
-    throw new TypeError(`"size" must be a number of bytes, got ${describe(size)}`);
+    throw new TypeError(`"size" must be a number of bytes, got ${describeNonNumber(size)}`);
   }
   if (!create) {
     if (name === undefined) {
@@ -267,14 +268,18 @@ function open(options: SharedMemoryOptions): State {
       );
     }
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(`"size" must be a whole number of bytes ≥ 0, got ${size}`);
+      throw new RangeError(
+        `"size" must be a whole number of bytes ≥ 0, got ${describeValue(size)}`,
+      );
     }
     const { buffer, token } = lookupBlock(name);
     return { name, buffer, token };
   }
   if (!Number.isSafeInteger(size) || size <= 0) {
     throw new RangeError(
-      `"size" must be a positive whole number of bytes to create a block, got ${size}: e.g. ` +
+      `"size" must be a positive whole number of bytes to create a block, got ${
+        describeValue(size)
+      }: e.g. ` +
         `{ create: true, size: 1024 }`,
     );
   }

@@ -118,7 +118,7 @@ Deno.test("SharedMemory rejects bad options, naming the argument and the fix", (
   assert.throws(make({ name: "" }), { name: "RangeError", message: /"name" must not be empty/ });
   assert.throws(make({ create: true, size: "8" }), {
     name: "TypeError",
-    message: /"size" must be a number of bytes, got "8"/,
+    message: /"size" must be a number of bytes, got the string "8" \(write 8, without quotes\)/,
   });
   for (const size of [0, -1, 1.5, NaN, Infinity, 2 ** 53]) {
     assert.throws(make({ create: true, size }), {

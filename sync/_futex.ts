@@ -25,6 +25,7 @@
 
 import { stopRequested } from "../_internal/identity.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 export type { WaitOptions };
 
@@ -76,12 +77,10 @@ export function checkWait(options: WaitOptions | undefined, method: string): num
     throw new TypeError(`${method}: "options" must be an object such as { timeout: 100 }`);
   }
   const { timeout = Infinity, signal } = options;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `${method}: "timeout" must be a number of milliseconds ≥ 0 (or Infinity), got ${
-        String(timeout)
-      }`,
-    );
+  const expected = "a number of milliseconds ≥ 0 (or Infinity)";
+  assertNumber(timeout, `${method}: "timeout"`, expected);
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`${method}: "timeout" must be ${expected}, got ${describeValue(timeout)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`${method}: "signal" must be an AbortSignal`);

@@ -17,6 +17,7 @@ import {
   type Waiting,
   type WaitOptions,
 } from "./_futex.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** `generation << 16 | arrivals`: one atomic add tells each arrival its index. */
 const STATE = 0;
@@ -101,9 +102,11 @@ export class Barrier {
    * @throws {TypeError} `action` is not a function.
    */
   constructor(parties: number, options: BarrierOptions = {}) {
+    const expected = `an integer from 1 to ${MAX_PARTIES}`;
+    assertNumber(parties, `new Barrier(): "parties"`, expected);
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
       throw new RangeError(
-        `new Barrier(): "parties" must be an integer from 1 to ${MAX_PARTIES}, got ${parties}`,
+        `new Barrier(): "parties" must be ${expected}, got ${describeValue(parties)}`,
       );
     }
     if (options.action !== undefined && typeof options.action !== "function") {

@@ -21,6 +21,7 @@ import {
 import { DEPTH, locking, type MutexAccess, mutexOf, ownerOf, unlock } from "./_mutex.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** Waiters not yet notified. */
 const WAITING = 0;
@@ -338,8 +339,9 @@ export class Condition {
    * ```
    */
   notify(n = 1): void {
+    assertNumber(n, `Condition.notify: "n"`, "an integer ≥ 0");
     if (!Number.isInteger(n) || n < 0) {
-      throw new RangeError(`Condition.notify: "n" must be an integer ≥ 0, got ${n}`);
+      throw new RangeError(`Condition.notify: "n" must be an integer ≥ 0, got ${describeValue(n)}`);
     }
     this.#assertOwned("notify");
     const cell = this.#cell;

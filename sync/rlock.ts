@@ -88,9 +88,9 @@ export class RLock {
    * ```
    */
   async acquire(options?: WaitOptions): Promise<boolean> {
+    const timeout = checkWait(options, "RLock.acquire");
     const me = self();
     if (this.#enter(me)) return true;
-    const timeout = checkWait(options, "RLock.acquire");
     if (!await runAsync(this.#cell, 0, locking(this.#cell, me, timeout), options?.signal)) {
       return false;
     }

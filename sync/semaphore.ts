@@ -17,6 +17,7 @@ import {
   type WaitOptions,
 } from "./_futex.ts";
 import { hold, holdSync } from "./_holding.ts";
+import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 const VALUE = 0;
 const WAITERS = 1;
@@ -24,10 +25,10 @@ const BOUND = 2;
 const UNBOUNDED = 0x7fff_ffff;
 
 function checkValue(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > UNBOUNDED) {
-    throw new RangeError(
-      `${what}: "value" must be an integer from 0 to ${UNBOUNDED}, got ${String(value)}`,
-    );
+  const expected = `an integer from 0 to ${UNBOUNDED}`;
+  assertNumber(value, `${what}: "value"`, expected);
+  if (!Number.isInteger(value) || value < 0 || value > UNBOUNDED) {
+    throw new RangeError(`${what}: "value" must be ${expected}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -148,8 +149,11 @@ export class Semaphore {
    * ```
    */
   release(n = 1): void {
+    assertNumber(n, `${this.constructor.name}.release: "n"`, "an integer ≥ 1");
     if (!Number.isInteger(n) || n < 1) {
-      throw new RangeError(`${this.constructor.name}.release: "n" must be an integer ≥ 1`);
+      throw new RangeError(
+        `${this.constructor.name}.release: "n" must be an integer ≥ 1, got ${describeValue(n)}`,
+      );
     }
     const cell = this.#cell;
     const bound = cell[BOUND]!;

@@ -13,6 +13,7 @@ import {
   JoinableQueue,
   Pipe,
   Pool,
+  Process,
   Queue,
   RemoteError,
   SimpleQueue,
@@ -64,6 +65,9 @@ workerTest("Queue(maxsize): a worker's put waits for room; timeouts are FullErro
   await using pool = new Pool(1, { imports });
   const queue = new Queue<number>(2);
   const putting = pool.apply(tasks.putTimed, [queue, 4]);
+  // Full once the worker is up (however long that takes on a busy machine); then its third put
+  // waits for as long as nothing is taken.
+  while (!queue.full()) await delay(5);
   await delay(100);
   assert.equal(queue.full(), true);
   assert.equal(queue.qsize(), 2);
@@ -160,3 +164,38 @@ workerTest("Sending what cannot be cloned names the type and the argument", asyn
   assert.throws(() => a.send(new WeakMap()), /WeakMap/);
   assert.equal(queue.empty(), true);
 });
+
+// A killed process takes no message after it was killed, however fast its loop: the messages
+// left stay for the other consumers.
+for (const how of ["getSync", "get", "recvSync", "recvBytesSync"] as const) {
+  workerTest(`a killed process's ${how}() loop takes no more messages`, async () => {
+    const piped = how.startsWith("recv");
+    // getSync() on a Queue, get() on a SimpleQueue: both classes.
+    const queue = how === "getSync" ? new Queue<number>() : new SimpleQueue<number>();
+    const [reader, writer] = Pipe<number>(false);
+    const count = 200_000;
+    for (let i = 0; i < count; i++) {
+      if (queue instanceof Queue) queue.putSync(i);
+      else if (!piped) queue.put(i);
+      else if (how === "recvSync") writer.send(i);
+      else writer.sendBytes(Uint8Array.of(i & 255));
+    }
+    const taken = new Int32Array(new SharedArrayBuffer(4));
+    const p = new Process({
+      target: tasks.takeForever,
+      args: [piped ? reader : queue, how, taken],
+      imports,
+    });
+    p.start();
+    while (Atomics.load(taken, 0) < 1_000) await delay(5);
+    p.kill();
+    await p.join();
+    const atJoin = Atomics.load(taken, 0);
+    await delay(250);
+    const later = Atomics.load(taken, 0);
+    // The take under way when it was killed may still end (and count): no other.
+    assert.ok(later - atJoin <= 1, `took ${later - atJoin} more messages after join()`);
+    assert.ok(atJoin < count, "the consumer took every message before it was killed");
+    if (!piped) assert.equal(queue.empty(), false);
+  });
+}

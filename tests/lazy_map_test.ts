@@ -71,3 +71,42 @@ workerTest("imap() takes async iterables, and a source that throws ends it", asy
   }
   await assert.rejects(Array.fromAsync(pool.imap((x: number) => x, broken())), /source broke/);
 });
+
+workerTest(
+  "imap() over an input that throws yields the results before it, then rejects",
+  async () => {
+    await using pool = new Pool(2);
+    function* failsAtThree() {
+      for (let i = 0;; i++) {
+        if (i === 3) throw new RangeError("item 3 broke");
+        yield i;
+      }
+    }
+    for (const chunksize of [1, 2, 10]) {
+      for (const ordered of [true, false]) {
+        const results = ordered
+          ? pool.imap((x: number) => x * 10, failsAtThree(), chunksize)
+          : pool.imapUnordered((x: number) => x * 10, failsAtThree(), chunksize);
+        const got: number[] = [];
+        let error: unknown;
+        try {
+          for await (const y of results) got.push(y);
+        } catch (e) {
+          error = e;
+        }
+        if (!ordered) got.sort((a, b) => a - b);
+        assert.deepEqual(got, [0, 10, 20], `chunksize ${chunksize}, ordered ${ordered}`);
+        assert.ok(error instanceof RangeError && /item 3 broke/.test(error.message), `${error}`);
+      }
+    }
+    // An input that throws at once rejects the first next().
+    const failsAtOnce: Iterable<number> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          throw new TypeError("no items");
+        },
+      }),
+    };
+    await assert.rejects(pool.imap((x: number) => x, failsAtOnce).next(), /no items/);
+  },
+);

@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { delayed, Parallel, ParallelRunningError } from "../mod.ts";
 import { workerTest } from "./_helpers.ts";
-import { counted, finishing, square } from "./fixtures/parallel_tasks.ts";
+import { counted, finishing, spinThen, square } from "./fixtures/parallel_tasks.ts";
+
+const range = (n: number) => [...Array(n).keys()];
 
 const imports = [new URL("./fixtures/parallel_tasks.ts", import.meta.url)];
 
@@ -125,3 +127,27 @@ workerTest("a generator returned before its first next() leaves the Parallel fre
   await unused.return();
   assert.deepEqual(await Array.fromAsync(parallel([delayed(square)(3)])), [9]);
 });
+
+workerTest(
+  "generator_unordered yields every fast result before a slow one on another worker",
+  async () => {
+    // Nine quick calls beside one that keeps its worker busy for 3 s: the quick ones must not
+    // wait behind it on its worker (joblib yields all nine first).
+    await using parallel = Parallel({
+      nJobs: 2,
+      batchSize: 1,
+      returnAs: "generator_unordered",
+      imports,
+    });
+    // Both workers up and idle first, so that the calls are pipelined to them as they are sent.
+    const warm = await Array.fromAsync(parallel([1, 2].map((i) => delayed(spinThen)(1, i))));
+    assert.deepEqual(warm.sort(), [1, 2]);
+    const calls = [delayed(spinThen)(3_000, -1), ...range(9).map((i) => delayed(spinThen)(1, i))];
+    const seen: number[] = [];
+    for await (const y of parallel(calls)) {
+      seen.push(y);
+      if (seen.length === 9) break;
+    }
+    assert.deepEqual(seen.sort((a, b) => a - b), range(9));
+  },
+);

@@ -144,6 +144,18 @@ workerTest("initializer and initargs run once in each worker", async () => {
   for (const args of seen) assert.deepEqual(args, ["a", { b: [1] }]);
 });
 
+workerTest("a pool closed and joined without a task still initialises every worker", async () => {
+  const count = new Int32Array(new SharedArrayBuffer(4));
+  const pool = new Pool(2, {
+    initializer: (count: Int32Array) => void Atomics.add(count, 0, 1),
+    initargs: [count],
+  });
+  pool.close();
+  await within(pool.join(), 10_000);
+  assert.equal(Atomics.load(count, 0), 2, "as CPython's workers, each ran its initializer");
+  assert.equal(liveWorkers(), 0);
+});
+
 workerTest("maxTasksPerChild retires workers and replaces them", async () => {
   await using pool = new Pool(1, { maxTasksPerChild: 2 });
   const idents: number[] = [];
@@ -168,5 +180,57 @@ workerTest(
     await assert.rejects(within(forever, 2_000));
     await within(pool.join(), 2_000);
     assert.equal(liveWorkers(), 0);
+  },
+);
+
+// A worker that dies after its task returned (while the result is cloned or sent) has run the
+// task: it fails with WorkerCrashedError, once, and is never run again.
+const lateDeaths: [string, () => unknown][] = [
+  ["Deno.exit() in a getter of the result", () => ({
+    get x() {
+      Deno.exit(3);
+      return 1;
+    },
+  })],
+  ["self.close() in a getter of the result", () => ({
+    get x() {
+      self.close();
+      return 1;
+    },
+  })],
+  ["self.close() while a 50 MB result is cloned", () => [new Uint8Array(50e6), {
+    get x() {
+      self.close();
+      return 1;
+    },
+  }]],
+];
+
+for (const [how, kill] of lateDeaths) {
+  workerTest(`a task whose worker dies by ${how} fails once and is not run again`, async () => {
+    await using pool = new Pool(1, { context: { kill } });
+    const runs = new Int32Array(new SharedArrayBuffer(4));
+    const task = (cells: Int32Array) => {
+      Atomics.add(cells, 0, 1);
+      return kill();
+    };
+    const error = await within(pool.apply(task, [runs]).catch((e) => e), 5_000);
+    assert.ok(error instanceof WorkerCrashedError, `got ${error}`);
+    await delay(200);
+    assert.equal(Atomics.load(runs, 0), 1, "the task ran more than once");
+    // A Pool(1) goes on working.
+    assert.deepEqual(await within(pool.map((x: number) => x + 1, [1, 2, 3]), 5_000), [2, 3, 4]);
+  });
+}
+
+workerTest(
+  "chunks of packed numbers queued behind a crashed task run on the replacement",
+  async () => {
+    await using pool = new Pool(1);
+    const crash = pool.apply(() => self.close());
+    const xs = Array.from({ length: 200 }, (_, i) => i);
+    const mapped = pool.map((x: number) => x * 2, xs, 100);
+    await assert.rejects(within(crash, 5_000), WorkerCrashedError);
+    assert.deepEqual(await within(mapped, 5_000), xs.map((x) => x * 2));
   },
 );

@@ -166,6 +166,27 @@ for (const [how, target, args, code, report] of ends) {
   });
 }
 
+workerTest("join({ timeout: -1 }) returns at once, as CPython's join(-1)", async () => {
+  const started = new Event();
+  const p = new Process({ target: tasks.waitForever, args: [started], imports });
+  p.start();
+  try {
+    assert.equal(await started.wait({ timeout: 10_000 }), true);
+    for (const timeout of [-1, -Infinity]) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome = await Promise.race([
+        p.join({ timeout }).then(() => "returned"),
+        new Promise((resolve) => timer = setTimeout(() => resolve("still waiting"), 2_000)),
+      ]);
+      clearTimeout(timer);
+      assert.equal(outcome, "returned");
+      assert.equal(p.isAlive(), true);
+    }
+  } finally {
+    p.kill();
+  }
+});
+
 workerTest("terminate() and kill() end a running process with -15 and -9", async () => {
   for (const [stop, code] of [["terminate", -15], ["kill", -9]] as const) {
     const started = new Event();

@@ -95,6 +95,13 @@ workerTest("an imported name used by value gets the by-reference advice", async 
   }
 });
 
+workerTest("a task function the creating module imports is found in its own module", async () => {
+  // Python pickles tasks.f by its module, so `from tasks import f; pool.map(f, xs)` works; here
+  // the worker follows the creating module's import of the function to the module defining it.
+  const { mapImported } = await import("./fixtures/imports_task.ts");
+  assert.deepEqual(await mapImported(), [21, 42]);
+});
+
 workerTest("context gives free variables: values and functions that call each other", async () => {
   const scale = 3;
   const offsets = new Map([["a", 100]]);
