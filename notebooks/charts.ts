@@ -23,8 +23,12 @@ export interface SpeedupRow {
   timing: Timing;
 }
 
-/** Rounds for a table: `digits` after the point. */
+/**
+ * Rounds for a table: `digits` after the point, but never a non-zero value to 0 — a value too
+ * small for `digits` keeps two significant digits (a 4 µs map is 0.0043 ms, not 0).
+ */
 function round(x: number, digits: number): number {
+  if (x !== 0 && Math.abs(x) < 10 ** (1 - digits)) return Number(x.toPrecision(2));
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
@@ -32,7 +36,8 @@ function round(x: number, digits: number): number {
 /**
  * The speedup table: workers, time (min and median, ms), speedup (serial min over min) and
  * efficiency (speedup per worker), with the serial run as the first row (`workers` 0 shown as
- * "serial").
+ * "serial"). Times keep one digit after the point, speedups two; values too small for that
+ * keep two significant digits.
  */
 export function speedupTable(serial: Timing, rows: readonly SpeedupRow[]): pl.DataFrame {
   return pl.DataFrame({
@@ -69,6 +74,11 @@ export function showSvg(svg: string): void {
 export interface SpeedupChartOptions {
   /** The chart's title. @default {"Speedup"} */
   title?: string;
+  /**
+   * The machine's cores: the ideal line then levels off at this many workers (more workers
+   * than cores share them), instead of rising as speedup = workers. @default {Infinity}
+   */
+  cores?: number;
 }
 
 /**
@@ -88,8 +98,7 @@ export function speedupChart(
       speedup: serial.median / r.timing.median,
       kind: "median",
     })),
-    { workers: 1, speedup: 1, kind: "ideal" },
-    { workers: maxWorkers, speedup: maxWorkers, kind: "ideal" },
+    ...idealLine(maxWorkers, options.cores ?? Infinity),
   ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -115,6 +124,18 @@ export function speedupChart(
       },
     },
   };
+}
+
+/** The ideal speedup's corners: speedup = workers, level from `cores` workers on. */
+function idealLine(
+  maxWorkers: number,
+  cores: number,
+): { workers: number; speedup: number; kind: string }[] {
+  if (!(cores >= 1)) throw new RangeError(`cores must be at least 1, got ${cores}`);
+  const corner = Math.min(maxWorkers, cores);
+  const line = [{ workers: 1, speedup: 1 }, { workers: corner, speedup: corner }];
+  if (corner < maxWorkers) line.push({ workers: maxWorkers, speedup: corner });
+  return line.map((p) => ({ ...p, kind: "ideal" }));
 }
 
 /** Options for {@linkcode lineChart}. */
@@ -432,7 +453,8 @@ export function pointsChart(
     width: size,
     height: size,
     data: { values: [...points] },
-    mark: { type: "circle", size: 8, opacity: 0.8 },
+    // no aria label per point: thousands of them would triple the SVG and help no reader
+    mark: { type: "circle", size: 8, opacity: 0.8, aria: false },
     encoding: {
       x: { field: "x", type: "quantitative", scale: { domain: [0, 1] } },
       y: { field: "y", type: "quantitative", scale: { domain: [0, 1] } },

@@ -45,6 +45,28 @@ Deno.test("speedupTable() computes speedup and efficiency from the minimum times
   assert.deepEqual(df.getColumn("efficiency").toArray(), [1, 1, 1]);
 });
 
+Deno.test("speedupTable() keeps small times and speedups visible", () => {
+  const df = speedupTable(summarize([0.0043]), [{ workers: 2, timing: summarize([1.07]) }]);
+  assert.deepEqual(df.getColumn("min (ms)").toArray(), [0.0043, 1.1]);
+  assert.deepEqual(df.getColumn("speedup").toArray(), [1, 0.004]);
+  assert.deepEqual(df.getColumn("efficiency").toArray(), [1, 0.002]);
+  const big = speedupTable(summarize([123.456]), [{ workers: 1, timing: summarize([61.728]) }]);
+  assert.deepEqual(big.getColumn("min (ms)").toArray(), [123.5, 61.7]);
+  assert.deepEqual(big.getColumn("speedup").toArray(), [1, 2]);
+});
+
+Deno.test("speedupChart() levels the ideal line off at the machine's cores", () => {
+  const serial = summarize([100]);
+  const rows = [1, 2, 4].map((workers) => ({ workers, timing: summarize([100 / workers]) }));
+  const ideal = (spec: ReturnType<typeof speedupChart>) =>
+    (spec as { data: { values: { kind: string; workers: number; speedup: number }[] } }).data
+      .values.filter((v) => v.kind === "ideal").map((v) => [v.workers, v.speedup]);
+  assert.deepEqual(ideal(speedupChart(serial, rows)), [[1, 1], [4, 4]]);
+  assert.deepEqual(ideal(speedupChart(serial, rows, { cores: 2 })), [[1, 1], [2, 2], [4, 2]]);
+  assert.deepEqual(ideal(speedupChart(serial, rows, { cores: 8 })), [[1, 1], [4, 4]]);
+  assert.throws(() => speedupChart(serial, rows, { cores: 0 }), RangeError);
+});
+
 Deno.test("every chart renders to SVG headless", async () => {
   const serial = summarize([100]);
   const charts = [
@@ -78,4 +100,16 @@ Deno.test("fieldImage() draws a field as one PNG inside a small SVG", async () =
   assert.match(svg, /data:image\/png;base64,iVBORw0KGgo/);
   assert.ok(svg.length < 40_000, `${svg.length} bytes`);
   assert.throws(() => fieldImage([1, 2, 3], 2, 2), RangeError);
+});
+
+Deno.test("pointsChart() draws thousands of points in a small SVG (no label per point)", async () => {
+  const points = Array.from({ length: 2000 }, (_, i) => ({
+    x: (i % 50) / 50,
+    y: Math.floor(i / 50) / 40,
+    dart: i % 3 === 0 ? "miss" : "hit",
+  }));
+  const svg = await renderSvg(pointsChart(points, { color: "dart" }));
+  assert.equal((svg.match(/<path /g) ?? []).length >= 2000, true);
+  assert.equal(svg.includes('aria-roledescription="circle"'), false);
+  assert.ok(svg.length < 2000 * 200, `${svg.length} bytes for 2000 points`);
 });
