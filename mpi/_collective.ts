@@ -5,12 +5,14 @@
  *
  * Structured values travel in two steps: their sizes (one `int` per rank), then their
  * serialized bytes. `reduce` gathers the values to the root and folds them there in rank
- * order; `allreduce` is `reduce` then `bcast`, so every rank gets the very same result.
+ * order; `allreduce` is `reduce` then `bcast`, so every rank gets the very same result (or
+ * the very same error).
  *
  * @module
  */
 
 import { deserialize, serialize } from "node:v8";
+import { MpiError } from "../errors.ts";
 import { IN_PLACE } from "./_ffi.ts";
 import { datatype, int, type TypedArray } from "./_args.ts";
 import { progress } from "./_progress.ts";
@@ -173,8 +175,18 @@ export async function reduceValue<T>(
 
 /** Reduces one value per rank with `op`; every rank gets the result. */
 export async function allreduceValue<T>(rt: Runtime, value: T, op: ReduceOp<T>): Promise<T> {
-  const result = await reduceValue(rt, value, op, 0);
-  return await bcastValue(rt, result as T, 0);
+  // The fold runs on rank 0 only; if it throws (values an op cannot combine), every rank
+  // gets the same error rather than waiting for a broadcast that never comes.
+  let outcome: [true, T] | [false, unknown];
+  try {
+    outcome = [true, (await reduceValue(rt, value, op, 0)) as T];
+  } catch (error) {
+    if (error instanceof MpiError) throw error;
+    outcome = [false, error];
+  }
+  const [ok, result] = await bcastValue(rt, outcome, 0);
+  if (!ok) throw result;
+  return result as T;
 }
 
 function checkPair(rt: Runtime, sendbuf: TypedArray, recvbuf: TypedArray | null) {

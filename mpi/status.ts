@@ -4,14 +4,12 @@
  * @module
  */
 
-import type { ANY_SOURCE } from "./constants.ts";
-
 /**
  * What a receive learned about its message: the `source` rank, the `tag`, and its `count`
  * (elements of the receive buffer's type for `Recv`, serialized bytes for `recv`). Pass one as
  * the `status` option of a receive (or a probe) and read it after the call, as with mpi4py's
  * `comm.recv(source=MPI.ANY_SOURCE, status=status)`; it is what tells a receive from
- * {@linkcode ANY_SOURCE} who sent the message.
+ * `ANY_SOURCE` who sent the message.
  *
  * @example
  * ```ts
