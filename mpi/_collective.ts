@@ -13,7 +13,7 @@
 
 import { deserialize, serialize } from "node:v8";
 import { MpiError } from "../errors.ts";
-import { IN_PLACE } from "./_ffi.ts";
+import { inPlace } from "./_ffi.ts";
 import { datatype, int, type TypedArray } from "./_args.ts";
 import { progress } from "./_progress.ts";
 import { check, type Runtime } from "./_runtime.ts";
@@ -223,7 +223,7 @@ export async function reduceBuffer<B extends TypedArray>(
       "Invalid recvbuf: null on the root; the root needs a buffer for the result",
     );
   }
-  const send = isRoot && recvbuf === sendbuf ? IN_PLACE : ptr(sendbuf);
+  const send = isRoot && recvbuf === sendbuf ? inPlace() : ptr(sendbuf);
   await run(rt, `MPI_Ireduce(root ${root})`, (h) =>
     rt.lib.MPI_Ireduce(
       send,
@@ -247,7 +247,7 @@ export async function allreduceBuffer<B extends TypedArray>(
 ): Promise<B> {
   const type = checkPair(rt, sendbuf, recvbuf);
   const handle = opHandle(rt.lib, op);
-  const send = recvbuf === sendbuf ? IN_PLACE : ptr(sendbuf);
+  const send = recvbuf === sendbuf ? inPlace() : ptr(sendbuf);
   await run(
     rt,
     "MPI_Iallreduce",

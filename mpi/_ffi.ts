@@ -84,8 +84,10 @@ export const THREAD_MULTIPLE = 3;
 export const STATUS_BYTES = 24;
 /** `MPI_MAX_ERROR_STRING` and `MPI_MAX_PROCESSOR_NAME` here. */
 export const MAX_STRING = 256;
-/** `MPI_IN_PLACE`, `(void *) 1`. */
-export const IN_PLACE: Deno.PointerObject = Deno.UnsafePointer.create(1n)!;
+/** `MPI_IN_PLACE`, `(void *) 1` (made on first use: making a pointer needs `--allow-ffi`). */
+export function inPlace(): Deno.PointerObject {
+  return Deno.UnsafePointer.create(1n)!;
+}
 
 /** The library names tried, in order: OpenMPI 4/5 on Linux, then macOS (Homebrew). */
 const LIBRARY_NAMES = ["libmpi.so.40", "libmpi.so", "libmpi.40.dylib", "libmpi.dylib"];

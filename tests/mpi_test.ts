@@ -1,0 +1,198 @@
+/**
+ * The communicator under real `mpirun` jobs of 2, 3 and 4 ranks (`tests/fixtures/mpi_*.ts`),
+ * the π example, ranks that die, and the errors of a program started without mpirun or
+ * without `--allow-ffi`. Skipped where `mpirun` is absent (install `openmpi-bin
+ * libopenmpi-dev`).
+ */
+
+import assert from "node:assert/strict";
+
+const MPIRUN = "mpirun";
+const hasMpirun = await new Deno.Command(MPIRUN, {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+})
+  .output()
+  .then((out) => out.success, () => false);
+const skip = hasMpirun
+  ? ""
+  : " (skipped: mpirun not found; apt-get install openmpi-bin libopenmpi-dev)";
+if (!hasMpirun) console.warn(`tests/mpi_test.ts${skip}`);
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+interface Job {
+  code: number;
+  stdout: string;
+  stderr: string;
+  elapsed: number;
+}
+
+/**
+ * `mpirun … -n ranks deno run -A <program> …args`. After `timeout` ms the job counts as hung:
+ * mpirun is killed (SIGKILL: it may ignore SIGTERM while its ranks are stuck) and the test
+ * fails saying so.
+ */
+async function mpirun(ranks: number, program: string, args: string[] = [], timeout = 120_000) {
+  const started = performance.now();
+  const child = new Deno.Command(MPIRUN, {
+    args: [
+      "--allow-run-as-root",
+      "--oversubscribe",
+      "-n",
+      String(ranks),
+      Deno.execPath(),
+      "run",
+      "-A",
+      program,
+      ...args,
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let hung = false;
+  const timer = setTimeout(() => {
+    hung = true;
+    child.kill("SIGKILL");
+  }, timeout);
+  const out = await child.output();
+  clearTimeout(timer);
+  const job: Job = {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+    elapsed: performance.now() - started,
+  };
+  assert.ok(
+    !hung,
+    `mpirun -n ${ranks} ${program} hung (killed after ${timeout} ms):\n${job.stdout}`,
+  );
+  return job;
+}
+
+const CHECKS = [
+  "bcast",
+  "scatter",
+  "gather",
+  "reduce/allreduce",
+  "Bcast/Reduce/Allreduce",
+  "barrier",
+  "recv signal",
+  "MpiError",
+];
+
+for (const ranks of [2, 3, 4]) {
+  Deno.test({
+    name: `Comm.world: every call passes its checks on each rank of mpirun -n ${ranks}${skip}`,
+    ignore: !hasMpirun,
+    async fn() {
+      const job = await mpirun(ranks, fixture("mpi_calls.ts"));
+      const report = `stdout:\n${job.stdout}\nstderr:\n${job.stderr}`;
+      assert.equal(job.code, 0, report);
+      for (let rank = 0; rank < ranks; rank++) {
+        for (const check of CHECKS) {
+          assert.ok(
+            job.stdout.includes(`rank ${rank}: ${check} ok\n`),
+            `rank ${rank}: ${check}\n${report}`,
+          );
+        }
+        const p2p = rank === 0 ? "recv ANY_SOURCE/ANY_TAG with status" : "send";
+        assert.ok(job.stdout.includes(`rank ${rank}: ${p2p} ok\n`), report);
+        if (rank <= 1) {
+          assert.ok(
+            job.stdout.includes(`rank ${rank}: isend/irecv/test/wait ok\n`) &&
+              job.stdout.includes(`rank ${rank}: Send/Recv Float64Array ok\n`),
+            report,
+          );
+        }
+        assert.ok(job.stdout.includes(`rank ${rank}: done\n`), report);
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: `examples/mpi_pi.ts prints a π estimate from rank 0 under mpirun -n 2${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const example = new URL("../examples/mpi_pi.ts", import.meta.url).pathname;
+    const job = await mpirun(2, example, ["--trials", "2000000"]);
+    assert.equal(job.code, 0, job.stderr);
+    const match = job.stdout.match(
+      /^pi ≈ (\d\.\d+) .* from 2000000 trials on 2 ranks in \d+\.\d+ s$/m,
+    );
+    assert.ok(match, job.stdout);
+    assert.ok(Math.abs(Number(match[1]) - Math.PI) < 0.01, match[0]);
+    assert.equal(job.stdout.trim().split("\n").length, 1, "only rank 0 prints");
+  },
+});
+
+Deno.test({
+  name: `a rank that exits with code 3 ends the whole job: mpirun exits non-zero, no hang${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    // The other ranks wait for a message from the dead rank; the bound is for a hang, not speed.
+    const job = await mpirun(3, fixture("mpi_dies.ts"), [], 60_000);
+    assert.notEqual(job.code, 0, job.stdout);
+    assert.match(job.stderr, /MPI_ABORT was invoked on rank 1 .*\n?with errorcode 3/);
+    assert.doesNotMatch(job.stdout, /unexpected/);
+  },
+});
+
+Deno.test({
+  name: `a rank that throws ends the whole job: mpirun exits non-zero, no hang${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const job = await mpirun(3, fixture("mpi_throws.ts"), [], 60_000);
+    assert.notEqual(job.code, 0, job.stdout);
+    assert.match(job.stderr, /rank 1 failed on purpose/);
+    assert.match(job.stderr, /exited with non-zero status|aborted/);
+    assert.doesNotMatch(job.stdout, /unexpected/);
+  },
+});
+
+async function alone(permissions: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...permissions, fixture("mpi_alone.ts")],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  assert.equal(out.code, 0, decoder.decode(out.stderr));
+  return JSON.parse(decoder.decode(out.stdout));
+}
+
+Deno.test({
+  name: `without mpirun: one rank, and a send to rank 1 says how to start under mpirun${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const result = await alone(["-A"]);
+    assert.equal(result.size, 1);
+    assert.equal(result.errorClass, 6);
+    assert.match(result.message, /MPI_Isend\(dest 1, tag 0\) failed: MPI_ERR_RANK: invalid rank/);
+    assert.match(
+      result.message,
+      /not started by mpirun.*mpirun --allow-run-as-root --oversubscribe -n 4 deno run -A/,
+    );
+  },
+});
+
+Deno.test("without --allow-ffi: Comm.world fails with an MpiError that says to add it", async () => {
+  const result = await alone(["--allow-read"]);
+  assert.match(result.permission, /--allow-ffi/);
+});
+
+Deno.test("importing the library (and ./mpi) needs no FFI permission and loads no libmpi", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", fixture("mpi_import.ts")],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, decoder.decode(out.stderr));
+  assert.equal(decoder.decode(out.stdout).trim(), "function function false");
+});
