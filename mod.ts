@@ -4,7 +4,7 @@
  * tutorials under the name you know, in camelCase: `Pool`, `Process`, `Queue`, `Pipe`, `Lock`,
  * `Value`, `Manager`, `Parallel`… Each area is also its own export:
  * `@workers/multiprocessing/pool`, `…/process`, `…/sync`, `…/shared`, `…/ipc`, `…/manager`,
- * `…/parallel`, `…/errors`.
+ * `…/parallel`, `…/mpi` (MPI over OpenMPI, loaded only when first used), `…/errors`.
  *
  * @example The tutorial's first example
  * ```ts
@@ -26,4 +26,5 @@ export * from "./shared/mod.ts";
 export * from "./ipc/mod.ts";
 export * from "./manager/mod.ts";
 export * from "./parallel/mod.ts";
+export * from "./mpi/mod.ts";
 export * from "./errors.ts";
