@@ -39,8 +39,23 @@ export function int(name: string, value: number): number {
   return value;
 }
 
+const names = new Map<unknown, string>([
+  [Float64Array, "ompi_mpi_double"],
+  [Float32Array, "ompi_mpi_float"],
+  [Int32Array, "ompi_mpi_int32_t"],
+  [Uint32Array, "ompi_mpi_uint32_t"],
+  [Uint8Array, "ompi_mpi_uint8_t"],
+  [Uint8ClampedArray, "ompi_mpi_uint8_t"],
+  [Int8Array, "ompi_mpi_int8_t"],
+  [Int16Array, "ompi_mpi_int16_t"],
+  [Uint16Array, "ompi_mpi_uint16_t"],
+  [BigInt64Array, "ompi_mpi_int64_t"],
+  [BigUint64Array, "ompi_mpi_uint64_t"],
+]);
+const handles = new Map<unknown, Deno.PointerValue>();
+
 /**
- * The MPI datatype of a typed array's elements, and its element count.
+ * The MPI datatype of a typed array's elements.
  *
  * @param lib The symbols.
  * @param name The argument's name, for the message.
@@ -50,36 +65,51 @@ export function int(name: string, value: number): number {
  * @throws {RangeError} When it holds more than 2³¹ - 1 elements.
  */
 export function datatype(lib: MpiSymbols, name: string, buf: unknown): Deno.PointerValue {
-  const type = handleOf(lib, buf);
-  if (type === undefined) {
-    throw new TypeError(
-      `Invalid ${name}: ${describe(buf)}; expected a typed array (Float64Array, Int32Array, ` +
-        "Uint8Array…); send other values with the lower-case calls (send, recv, bcast…)",
-    );
-  }
+  const type = handles.get((buf as object)?.constructor) ?? slowHandle(lib, name, buf);
   if ((buf as TypedArray).length > 2147483647) {
     throw new RangeError(
       `Invalid ${name}: ${(buf as TypedArray).length} elements; at most 2³¹ - 1`,
     );
   }
-  // A small typed array may live inside V8's heap, where the collector can move it; asking for
-  // its buffer moves it out, so the address MPI keeps for a non-blocking call stays valid.
-  void (buf as TypedArray).buffer;
   return type;
 }
 
-function handleOf(lib: MpiSymbols, buf: unknown): Deno.PointerValue | undefined {
-  if (buf instanceof Float64Array) return lib.ompi_mpi_double;
-  if (buf instanceof Float32Array) return lib.ompi_mpi_float;
-  if (buf instanceof Int32Array) return lib.ompi_mpi_int32_t;
-  if (buf instanceof Uint32Array) return lib.ompi_mpi_uint32_t;
-  if (buf instanceof Uint8Array || buf instanceof Uint8ClampedArray) return lib.ompi_mpi_uint8_t;
-  if (buf instanceof Int8Array) return lib.ompi_mpi_int8_t;
-  if (buf instanceof Int16Array) return lib.ompi_mpi_int16_t;
-  if (buf instanceof Uint16Array) return lib.ompi_mpi_uint16_t;
-  if (buf instanceof BigInt64Array) return lib.ompi_mpi_int64_t;
-  if (buf instanceof BigUint64Array) return lib.ompi_mpi_uint64_t;
-  return undefined;
+function slowHandle(lib: MpiSymbols, name: string, buf: unknown): Deno.PointerValue {
+  for (const [Class, symbol] of names) {
+    if (buf instanceof (Class as typeof Uint8Array)) {
+      const handle = lib[symbol as "ompi_mpi_double"];
+      if (buf.constructor === Class) handles.set(Class, handle);
+      return handle;
+    }
+  }
+  throw new TypeError(
+    `Invalid ${name}: ${describe(buf)}; expected a typed array (Float64Array, Int32Array, ` +
+      "Uint8Array…); send other values with the lower-case calls (send, recv, bcast…)",
+  );
+}
+
+const views = new WeakMap<TypedArray, Uint8Array>();
+
+/**
+ * The bytes of a typed array, as a `Uint8Array` over the same memory (made once per array):
+ * what FFI's fast calls take. The memory is also moved out of V8's heap, where a small typed
+ * array may start and the collector may move it, so that the address a non-blocking call
+ * hands to MPI stays valid until the call completes.
+ *
+ * @param buf The typed array.
+ * @returns Its bytes, not a copy.
+ */
+export function bytesOf(buf: TypedArray): Uint8Array {
+  if (buf.constructor === Uint8Array) {
+    void buf.buffer;
+    return buf as Uint8Array;
+  }
+  let view = views.get(buf);
+  if (view === undefined || view.byteLength !== buf.byteLength) {
+    view = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    views.set(buf, view);
+  }
+  return view;
 }
 
 function describe(value: unknown): string {

@@ -14,15 +14,15 @@
 import { deserialize, serialize } from "node:v8";
 import { MpiError } from "../errors.ts";
 import { inPlace } from "./_ffi.ts";
-import { datatype, int, type TypedArray } from "./_args.ts";
+import { bytesOf, datatype, int, type TypedArray } from "./_args.ts";
 import { progress } from "./_progress.ts";
 import { check, type Runtime } from "./_runtime.ts";
 import { opHandle, type ReduceOp, reducer } from "./ops.ts";
 
 const flag = new Int32Array(1);
 
-function ptr(view: ArrayBufferView | null): Deno.PointerValue {
-  return view === null || view.byteLength === 0 ? null : Deno.UnsafePointer.of(view);
+function ptr(view: TypedArray | null): Deno.PointerValue {
+  return view === null || view.byteLength === 0 ? null : Deno.UnsafePointer.of(bytesOf(view));
 }
 
 /** Starts a non-blocking collective with `start(handle)` and waits for it. */

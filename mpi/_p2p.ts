@@ -1,36 +1,72 @@
 /**
- * Point-to-point operations as {@linkcode RequestOperation}s: typed arrays sent and received
- * in place (`MPI_Isend`/`MPI_Irecv` then `MPI_Test`), and structured values serialized with
- * `node:v8` and received by a matched probe (`MPI_Improbe`, which takes the message off the
- * queue so no other receive can match it, then `MPI_Imrecv` into a buffer of its size).
+ * Point-to-point operations: typed arrays sent and received in place (`MPI_Isend`/
+ * `MPI_Irecv`, then `MPI_Test`), and structured values serialized with `node:v8` and received
+ * by a matched probe (`MPI_Improbe`, which takes the message off the queue so that no other
+ * receive can match it, then `MPI_Imrecv` into a buffer of its size).
  *
- * A handle's 8 bytes (`MPI_Request`, `MPI_Message`) and the status are touched by MPI only
- * during our calls, so they may live anywhere; a message's data must stay put until the
- * request completes, which `datatype()` ensures for typed arrays.
+ * The hot path (`Send`/`Recv` of a small array) starts the operation with a scratch handle
+ * and tests it once; only an operation still pending gets a handle of its own and a wait
+ * (two receives may then be pending at once). Every buffer goes to FFI as a `Uint8Array`
+ * (`bytesOf`), the kind FFI's fast calls take. A handle's 8 bytes (`MPI_Request`,
+ * `MPI_Message`) and the status are touched by MPI only during our calls, so they may live
+ * anywhere; a message's data must stay put until its request completes, which `bytesOf`
+ * ensures.
  *
  * @module
  */
 
 import { deserialize, serialize } from "node:v8";
 import { STATUS_BYTES } from "./_ffi.ts";
-import { datatype, int, type TypedArray } from "./_args.ts";
+import { bytesOf, datatype, int, type TypedArray } from "./_args.ts";
 import { check, type Runtime } from "./_runtime.ts";
 import { PROC_NULL } from "./constants.ts";
 import type { RequestOperation } from "./request.ts";
 import { fillStatus, type Status } from "./status.ts";
 
 const flag = new Int32Array(1);
+const flagBytes = new Uint8Array(flag.buffer);
 const count = new Int32Array(1);
+const countBytes = new Uint8Array(count.buffer);
 const rawStatus = new Int32Array(STATUS_BYTES / 4);
+const statusBytes = new Uint8Array(rawStatus.buffer);
+const scratch = new Uint8Array(8);
 
 function cancelled(): DOMException {
   return new DOMException("The receive was cancelled", "AbortError");
 }
 
-/** `MPI_Test` of `handle`: `true` when complete (the status in `rawStatus`). */
-function tested(rt: Runtime, handle: Uint8Array, call: string): boolean {
-  check(rt.lib.MPI_Test(handle, flag, rawStatus), call, rt.lib, rt.size);
+function checkInt(name: string, value: number): number {
+  return (value | 0) === value ? value : int(name, value);
+}
+
+/** `MPI_Test` of `handle`: `true` when complete (its status in `rawStatus`). */
+function tested(rt: Runtime, handle: Uint8Array, call: string | (() => string)): boolean {
+  check(rt.lib.MPI_Test(handle, flagBytes, statusBytes), call, rt.lib, rt.size);
   return flag[0] !== 0;
+}
+
+/** The pending send of a typed array, or `null` when it completed at once. */
+export function sendNow(
+  rt: Runtime,
+  buf: TypedArray,
+  dest: number,
+  tag: number,
+  type = datatype(rt.lib, "buf", buf),
+): RequestOperation<void> | null {
+  const call = () => `MPI_Isend(dest ${dest}, tag ${tag})`;
+  const code = rt.lib.MPI_Isend(
+    bytesOf(buf),
+    buf.length,
+    type,
+    checkInt("dest", dest),
+    checkInt("tag", tag),
+    rt.world,
+    scratch,
+  );
+  check(code, call, rt.lib, rt.size);
+  if (tested(rt, scratch, call)) return null;
+  const handle = scratch.slice();
+  return { poll: () => tested(rt, handle, call), result: () => {} };
 }
 
 /**
@@ -40,21 +76,63 @@ function tested(rt: Runtime, handle: Uint8Array, call: string): boolean {
  */
 export function startSend(
   rt: Runtime,
-  buf: TypedArray | Uint8Array,
+  buf: TypedArray,
   dest: number,
   tag: number,
-  bytes = false,
+  type?: Deno.PointerValue,
 ): RequestOperation<void> {
-  const type = bytes ? rt.lib.ompi_mpi_byte : datatype(rt.lib, "buf", buf);
-  const handle = new Uint8Array(8);
-  const call = `MPI_Isend(dest ${dest}, tag ${tag})`;
-  check(
-    rt.lib.MPI_Isend(buf, buf.length, type, int("dest", dest), int("tag", tag), rt.world, handle),
-    call,
-    rt.lib,
-    rt.size,
+  return sendNow(rt, buf, dest, tag, type) ?? { poll: () => true, result: () => {} };
+}
+
+/** The pending receive into `buf`, or `null` when it completed at once (status filled). */
+export function recvNow<B extends TypedArray>(
+  rt: Runtime,
+  buf: B,
+  source: number,
+  tag: number,
+  status: Status | undefined,
+): RequestOperation<B> | null {
+  const type = datatype(rt.lib, "buf", buf);
+  const call = () => `MPI_Irecv(source ${source}, tag ${tag})`;
+  const code = rt.lib.MPI_Irecv(
+    bytesOf(buf),
+    buf.length,
+    type,
+    checkInt("source", source),
+    checkInt("tag", tag),
+    rt.world,
+    scratch,
   );
-  return { poll: () => tested(rt, handle, call), result: () => {} };
+  check(code, call, rt.lib, rt.size);
+  let wasCancelled = false, cancelRequested = false;
+  const finish = () => {
+    if (status === undefined && !cancelRequested) return;
+    rt.lib.MPI_Test_cancelled(statusBytes, flagBytes);
+    wasCancelled = flag[0] !== 0;
+    check(rt.lib.MPI_Get_count(statusBytes, type, countBytes), "MPI_Get_count", rt.lib);
+    fillStatus(status, rawStatus, wasCancelled ? 0 : count[0]!);
+    if (status !== undefined) status.cancelled = wasCancelled;
+  };
+  if (tested(rt, scratch, call)) {
+    finish();
+    return null;
+  }
+  const handle = scratch.slice();
+  return {
+    poll() {
+      if (!tested(rt, handle, call)) return false;
+      finish();
+      return true;
+    },
+    result() {
+      if (wasCancelled) throw cancelled();
+      return buf;
+    },
+    cancel() {
+      cancelRequested = true;
+      check(rt.lib.MPI_Cancel(handle), "MPI_Cancel", rt.lib);
+    },
+  };
 }
 
 /**
@@ -69,42 +147,7 @@ export function startRecv<B extends TypedArray>(
   tag: number,
   status: Status | undefined,
 ): RequestOperation<B> {
-  const type = datatype(rt.lib, "buf", buf);
-  const handle = new Uint8Array(8);
-  const call = `MPI_Irecv(source ${source}, tag ${tag})`;
-  check(
-    rt.lib.MPI_Irecv(
-      buf,
-      buf.length,
-      type,
-      int("source", source),
-      int("tag", tag),
-      rt.world,
-      handle,
-    ),
-    call,
-    rt.lib,
-    rt.size,
-  );
-  let wasCancelled = false;
-  return {
-    poll() {
-      if (!tested(rt, handle, call)) return false;
-      rt.lib.MPI_Test_cancelled(rawStatus, flag);
-      wasCancelled = flag[0] !== 0;
-      check(rt.lib.MPI_Get_count(rawStatus, type, count), "MPI_Get_count", rt.lib);
-      fillStatus(status, rawStatus, wasCancelled ? 0 : count[0]!);
-      if (status !== undefined) status.cancelled = wasCancelled;
-      return true;
-    },
-    result() {
-      if (wasCancelled) throw cancelled();
-      return buf;
-    },
-    cancel() {
-      check(rt.lib.MPI_Cancel(handle), "MPI_Cancel", rt.lib);
-    },
-  };
+  return recvNow(rt, buf, source, tag, status) ?? { poll: () => true, result: () => buf };
 }
 
 /**
@@ -119,8 +162,7 @@ export function startSendValue(
   tag: number,
 ): RequestOperation<void> {
   const bytes = serialize(value);
-  void bytes.buffer;
-  return startSend(rt, bytes, dest, tag, true);
+  return startSend(rt, bytes, dest, tag, rt.lib.ompi_mpi_byte);
 }
 
 /**
@@ -135,9 +177,9 @@ export function startRecvValue<T>(
   tag: number,
   status: Status | undefined,
 ): RequestOperation<T> {
-  int("source", source);
-  int("tag", tag);
-  const call = `MPI_Improbe(source ${source}, tag ${tag})`;
+  checkInt("source", source);
+  checkInt("tag", tag);
+  const call = () => `MPI_Improbe(source ${source}, tag ${tag})`;
   const message = new Uint8Array(8);
   const handle = new Uint8Array(8);
   let phase: "probe" | "receive" | "done" | "cancelled" = "probe";
@@ -145,29 +187,22 @@ export function startRecvValue<T>(
   return {
     poll() {
       if (phase === "probe") {
-        check(
-          rt.lib.MPI_Improbe(source, tag, rt.world, flag, message, rawStatus),
-          call,
-          rt.lib,
-          rt.size,
-        );
+        const code = rt.lib.MPI_Improbe(source, tag, rt.world, flagBytes, message, statusBytes);
+        check(code, call, rt.lib, rt.size);
         if (flag[0] === 0) return false;
         if (rawStatus[0] === PROC_NULL) {
           fillStatus(status, rawStatus, 0);
           phase = "done";
           return true;
         }
-        check(
-          rt.lib.MPI_Get_count(rawStatus, rt.lib.ompi_mpi_byte, count),
-          "MPI_Get_count",
-          rt.lib,
-        );
+        const byte = rt.lib.ompi_mpi_byte;
+        check(rt.lib.MPI_Get_count(statusBytes, byte, countBytes), "MPI_Get_count", rt.lib);
         fillStatus(status, rawStatus, count[0]!);
         data = new Uint8Array(count[0]!);
         void data.buffer;
         check(
-          rt.lib.MPI_Imrecv(data, data.length, rt.lib.ompi_mpi_byte, message, handle),
-          `MPI_Imrecv(${data.length} bytes from ${rawStatus[0]})`,
+          rt.lib.MPI_Imrecv(data, data.length, byte, message, handle),
+          () => `MPI_Imrecv(${data!.length} bytes from ${rawStatus[0]})`,
           rt.lib,
           rt.size,
         );
@@ -196,14 +231,16 @@ export function startRecvValue<T>(
  * to `status`). It stays queued for the next receive.
  */
 export function iprobe(rt: Runtime, source: number, tag: number, status?: Status): boolean {
-  check(
-    rt.lib.MPI_Iprobe(int("source", source), int("tag", tag), rt.world, flag, rawStatus),
-    `MPI_Iprobe(source ${source}, tag ${tag})`,
-    rt.lib,
-    rt.size,
+  const code = rt.lib.MPI_Iprobe(
+    checkInt("source", source),
+    checkInt("tag", tag),
+    rt.world,
+    flagBytes,
+    statusBytes,
   );
+  check(code, () => `MPI_Iprobe(source ${source}, tag ${tag})`, rt.lib, rt.size);
   if (flag[0] === 0) return false;
-  rt.lib.MPI_Get_count(rawStatus, rt.lib.ompi_mpi_byte, count);
+  rt.lib.MPI_Get_count(statusBytes, rt.lib.ompi_mpi_byte, countBytes);
   fillStatus(status, rawStatus, count[0]!);
   return true;
 }

@@ -99,12 +99,21 @@ export function errorString(lib: MpiSymbols, code: number): string {
  * Throws an {@linkcode MpiError} when `code` is not `MPI_SUCCESS`.
  *
  * @param code The return code.
- * @param call What was called, with its arguments, e.g. `"MPI_Isend(dest 5, tag 0)"`.
+ * @param call What was called, with its arguments, e.g. `"MPI_Isend(dest 5, tag 0)"` (or a
+ *   function that says so, called only on failure: the hot paths build no strings).
  * @param lib The symbols (to ask MPI for the error string and class).
  * @param size The world's size, when known (for the hint on a lone rank).
  */
-export function check(code: number, call: string, lib: MpiSymbols, size?: number): void {
-  if (code === 0) return;
+export function check(
+  code: number,
+  call: string | (() => string),
+  lib: MpiSymbols,
+  size?: number,
+): void {
+  if (code !== 0) fail(code, typeof call === "string" ? call : call(), lib, size);
+}
+
+function fail(code: number, call: string, lib: MpiSymbols, size?: number): never {
   const mpiMessage = errorString(lib, code);
   const errorClass = lib.MPI_Error_class(code, int) === 0 ? int[0]! : code;
   let hint = "";

@@ -17,6 +17,8 @@ import { Status } from "./status.ts";
 
 export type { TypedArray };
 
+const DONE: Promise<void> = Promise.resolve();
+
 /** Where a message goes: `send`, `isend`, `Send`, `Isend`. */
 export interface SendOptions {
   /** The rank to send to (`PROC_NULL` sends nothing). */
@@ -419,9 +421,13 @@ export class Comm {
    * assert.deepEqual([...out], [1, 2, 3]);
    * ```
    */
-  async Send(buf: TypedArray, options: SendOptions): Promise<void> {
-    const operation = p2p.startSend(this.#rt, buf, options.dest, options.tag ?? 0);
-    if (!operation.poll()) await progress(operation.poll);
+  Send(buf: TypedArray, options: SendOptions): Promise<void> {
+    try {
+      const pending = p2p.sendNow(this.#rt, buf, options.dest, options.tag ?? 0);
+      return pending === null ? DONE : progress(pending.poll);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -473,12 +479,15 @@ export class Comm {
    * assert.deepEqual([status.count, status.tag, buf[1]], [2, 4, 1.5]);
    * ```
    */
-  async Recv<B extends TypedArray>(buf: B, options: RecvOptions = {}): Promise<B> {
-    const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
-    if (signal !== undefined) return this.Irecv(buf, options).wait();
-    const operation = p2p.startRecv(this.#rt, buf, source, tag, status);
-    if (!operation.poll()) await progress(operation.poll);
-    return operation.result();
+  Recv<B extends TypedArray>(buf: B, options: RecvOptions = {}): Promise<B> {
+    try {
+      const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
+      if (signal !== undefined) return this.Irecv(buf, options).wait();
+      const pending = p2p.recvNow(this.#rt, buf, source, tag, status);
+      return pending === null ? Promise.resolve(buf) : progress(pending.poll).then(() => buf);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
