@@ -4,7 +4,9 @@
  * tutorials under the name you know, in camelCase: `Pool`, `Process`, `Queue`, `Pipe`, `Lock`,
  * `Value`, `Manager`, `Parallel`… Each area is also its own export:
  * `@workers/multiprocessing/pool`, `…/process`, `…/sync`, `…/shared`, `…/ipc`, `…/manager`,
- * `…/parallel`, `…/mpi` (MPI over OpenMPI, loaded only when first used), `…/errors`.
+ * `…/parallel`, `…/errors`; and `@workers/multiprocessing/mpi`, MPI over OpenMPI (mpi4py's
+ * communicator: `import { Comm } from "@workers/multiprocessing/mpi"`), which stays out of
+ * this module so that its names (`Comm`, `Request`, `Status`) never shadow anything here.
  *
  * @example The tutorial's first example
  * ```ts
@@ -26,5 +28,4 @@ export * from "./shared/mod.ts";
 export * from "./ipc/mod.ts";
 export * from "./manager/mod.ts";
 export * from "./parallel/mod.ts";
-export * from "./mpi/mod.ts";
 export * from "./errors.ts";

@@ -16,7 +16,7 @@
  * assert.equal(ANY_SOURCE, -1);
  * ```
  */
-export const ANY_SOURCE = -1;
+export const ANY_SOURCE: number = -1;
 
 /**
  * `MPI_ANY_TAG`: a receive that takes a message of any tag (`status.tag` says which).
@@ -29,7 +29,7 @@ export const ANY_SOURCE = -1;
  * assert.equal(ANY_TAG, -1);
  * ```
  */
-export const ANY_TAG = -1;
+export const ANY_TAG: number = -1;
 
 /**
  * `MPI_PROC_NULL`: a rank that sends and receives nothing, at once (handy at the edges of a
@@ -43,4 +43,4 @@ export const ANY_TAG = -1;
  * assert.equal(PROC_NULL, -2);
  * ```
  */
-export const PROC_NULL = -2;
+export const PROC_NULL: number = -2;

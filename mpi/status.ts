@@ -26,15 +26,15 @@
  */
 export class Status {
   /** The rank that sent the message (`-1` before any receive filled this status). */
-  source = -1;
+  source: number = -1;
   /** The message's tag (`-1` before any receive). */
-  tag = -1;
+  tag: number = -1;
   /** MPI's error code for the message (`0`, `MPI_SUCCESS`, when all went well). */
-  error = 0;
+  error: number = 0;
   /** Elements received, in the receive buffer's type (serialized bytes for `recv`). */
-  count = 0;
+  count: number = 0;
   /** Whether the receive was cancelled (a `Request.cancel()` that came before a message). */
-  cancelled = false;
+  cancelled: boolean = false;
 }
 
 /**
