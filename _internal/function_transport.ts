@@ -16,7 +16,7 @@
 import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
-import { whileBootstrapping } from "./identity.ts";
+import { isUnguardedStart, whileBootstrapping } from "./identity.ts";
 import { importLibrary, usedLibraryNames } from "./library_names.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -124,6 +124,13 @@ export interface ResolvedFunction {
   descriptor: FunctionDescriptor;
 }
 
+/** A module of the pool's imports that imports a name, and where from. */
+interface Importer {
+  name: string;
+  url: string;
+  from: string;
+}
+
 /** Worker side: finds or compiles functions, once each. */
 export class FunctionResolver {
   readonly #imports: string[];
@@ -186,7 +193,22 @@ export class FunctionResolver {
     if (this.#imports.length === 0) return undefined;
     const matches = (value: unknown): value is AnyFunction =>
       typeof value === "function" && Function.prototype.toString.call(value) === descriptor.source;
-    for (const { namespace } of await this.#loadModules()) {
+    const modules = await this.#loadModules();
+    const unguarded = modules.find((m) => isUnguardedStart(m.error));
+    if (unguarded !== undefined) {
+      // Python's spawn fails here too ("An attempt has been made to start a new process before
+      // the current process has finished its bootstrapping phase"): never run the task as if
+      // nothing happened, even by value, while the module's main code ran in the worker.
+      throw new FunctionTransportError(
+        `Put the main program's code in ${unguarded.url} under if (import.meta.main) { … } ` +
+          `(Python's if __name__ == "__main__":). The workers import that module to find ` +
+          `their task functions, and its top-level code starts workers, so every worker would ` +
+          `start more: each worker ran the module's top-level code up to there, and ` +
+          `"${descriptor.name || "(anonymous)"}" was not run.`,
+        { cause: unguarded.error },
+      );
+    }
+    for (const { namespace } of modules) {
       if (namespace === null) continue;
       const named = descriptor.name === "" ? undefined : namespace[descriptor.name];
       if (matches(named)) return named;
@@ -289,25 +311,86 @@ export class FunctionResolver {
 
   /**
    * Explains an error thrown by a by-value function when it is a missing free variable:
-   * returns a {@linkcode FunctionTransportError} naming it and both fixes, or `undefined` when
-   * the error is the task's own.
+   * returns a {@linkcode FunctionTransportError} naming it and the fixes, or `undefined` when
+   * the error is the task's own. The variable may be missing from the task function or from a
+   * function it was given in `context` (sent by value too); a variable that one of the
+   * imported modules imports is advised the by-reference way, since a function sent by value
+   * cannot take its module's imports along (and passing an imported function in `context`
+   * sends its source without the module around it).
    */
   async explain(resolved: ResolvedFunction, error: unknown): Promise<Error | undefined> {
     if (!resolved.byValue || !(error instanceof ReferenceError)) return undefined;
     const missing = /^(\S+) is not defined$/.exec(error.message)?.[1];
     if (missing === undefined) return undefined;
     const escaped = missing.replace(/[$]/g, "\\$");
-    if (!new RegExp(`(^|[^\\w$.])${escaped}($|[^\\w$])`).test(resolved.descriptor.source)) {
-      return undefined;
+    const uses = (source: string) => new RegExp(`(^|[^\\w$.])${escaped}($|[^\\w$])`).test(source);
+    const task = resolved.descriptor.name || "(anonymous)";
+    let holder: string;
+    let importer: Importer | undefined;
+    if (uses(resolved.descriptor.source)) {
+      holder = `Function "${task}"`;
+      importer = await this.#importerOf(missing);
+    } else {
+      const inContext = Object.entries(this.#context.functions).find(([, source]) => uses(source));
+      if (inContext === undefined) return undefined;
+      holder = `Function "${inContext[0]}", passed in "context" for "${task}",`;
+      importer = await this.#importerOf(missing) ?? await this.#importerOf(inContext[0]);
     }
-    const label = resolved.descriptor.name || "(anonymous)";
+    const reference = await this.#referenceHint(resolved.descriptor);
+    const fixes = importer !== undefined
+      ? `"${importer.name}" is imported by ${importer.url} (from "${importer.from}"), and a ` +
+        `function sent by value cannot take its module's imports along, nor can "context" ` +
+        `carry an imported function (its source would go without its module). Send "${task}" ` +
+        `by reference instead, so that the worker imports its module with every import: ` +
+        reference
+      : `Fix it either way: pass the variable in the "context" option, e.g. { context: { ` +
+        `${missing} } } (if it is imported from a module, import it inside the function ` +
+        `instead, e.g. const { ${missing} } = await import("…")), or send the function by ` +
+        `reference. ${reference}`;
     return new FunctionTransportError(
-      `Function "${label}" cannot run in a worker: it uses "${missing}", which is not defined ` +
-        `there. It was sent by value (its source alone, without the variables around it). Fix ` +
-        `it either way: pass the variable in the "context" option, e.g. { context: { ` +
-        `${missing} } }, or send the function by reference. ` +
-        (await this.#referenceHint(resolved.descriptor)),
+      `${holder} cannot run in a worker: it uses "${missing}", which is not defined there. ` +
+        `It was sent by value (its source alone, without the variables around it). ${fixes}`,
       { cause: error },
     );
   }
+
+  /**
+   * The imported module (one of the pool's `imports`) whose import statements bind `name`,
+   * and the specifier it is imported from; `undefined` when none does, or the sources cannot
+   * be read.
+   */
+  async #importerOf(name: string): Promise<Importer | undefined> {
+    for (const url of this.#imports) {
+      if (!url.startsWith("file:")) continue;
+      let source: string;
+      try {
+        // Asked first, so that a program without read access is never prompted for it.
+        const path = new URL(url);
+        if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") continue;
+        source = await Deno.readTextFile(path);
+      } catch {
+        continue; // not readable here: no advice from it
+      }
+      const statements = /\bimport\s+(?:type\s+)?([\w$\s{},*]+?)\s+from\s+["']([^"']+)["']/g;
+      for (const [, clause, from] of source.matchAll(statements)) {
+        if (importedNames(clause!).has(name)) return { name, url, from: from! };
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The names an import clause binds: `{ a, b as c }` binds a and c, `* as ns` binds ns, `d`
+ * binds d (type-only names included: they bind nothing at run time, but no task uses them).
+ */
+function importedNames(clause: string): Set<string> {
+  const tokens = clause.replace(/\btype\s+/g, "").split(/[\s{},]+/).filter(Boolean);
+  const bound = new Set<string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token === "as" || token === "*" || tokens[i + 1] === "as") continue;
+    bound.add(token);
+  }
+  return bound;
 }

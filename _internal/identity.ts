@@ -121,12 +121,26 @@ export async function whileBootstrapping<T>(load: () => Promise<T>): Promise<T> 
  */
 export function assertNotBootstrapping(what: string): void {
   if (bootstrapping > 0) {
-    throw new DOMException(
-      `Cannot start ${what} while ${identity.name} is importing a module to find its task ` +
-        `functions: the module's top-level code starts workers, so every worker would start ` +
-        `more. Put the main program's code under if (import.meta.main) { … }, as Python's ` +
-        `under if __name__ == "__main__".`,
-      "InvalidStateError",
+    throw unguarded(
+      new DOMException(
+        `Cannot start ${what} while ${identity.name} is importing a module to find its task ` +
+          `functions: the module's top-level code starts workers, so every worker would start ` +
+          `more. Put the main program's code under if (import.meta.main) { … }, as Python's ` +
+          `under if __name__ == "__main__".`,
+        "InvalidStateError",
+      ),
     );
   }
+}
+
+const unguardedStarts = new WeakSet<object>();
+
+function unguarded(error: DOMException): DOMException {
+  unguardedStarts.add(error);
+  return error;
+}
+
+/** Whether `error` is the one {@linkcode assertNotBootstrapping} throws. */
+export function isUnguardedStart(error: unknown): boolean {
+  return typeof error === "object" && error !== null && unguardedStarts.has(error);
 }

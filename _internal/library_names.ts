@@ -34,6 +34,7 @@ export const libraryModules: Readonly<Record<string, string>> = {
   MultiprocessingError: "../errors.ts",
   NamespaceProxy: "../manager/proxies.ts",
   Parallel: "../parallel/parallel.ts",
+  ParallelRunningError: "../errors.ts",
   Pipe: "../ipc/pipe.ts",
   Pool: "../pool/pool.ts",
   PoolClosedError: "../errors.ts",

@@ -12,6 +12,7 @@ import type { ConsoleMode, MainToWorker, WorkerIdentity, WorkerToMain } from "./
 import { openRegistryLink } from "./registry.ts";
 
 const hostUrl = new URL("./worker_host.ts", import.meta.url);
+const wokenHostUrl = new URL("./woken_worker_host.ts", import.meta.url);
 
 /** What the starter hears from one worker. */
 export interface WorkerEvents {
@@ -40,7 +41,8 @@ export interface WorkerHandle {
 
 /** Starts a worker host named after `identity`. */
 export function startWorker(identity: WorkerIdentity, events: WorkerEvents): WorkerHandle {
-  const worker = new Worker(hostUrl, { type: "module", name: identity.name });
+  const entry = startsWaitingWorkers() ? wokenHostUrl : hostUrl;
+  const worker = new Worker(entry, { type: "module", name: identity.name });
   let stopped = false;
   let consoleMode: ConsoleMode = "forward";
   let referenced = true;
@@ -89,6 +91,29 @@ export function startWorker(identity: WorkerIdentity, events: WorkerEvents): Wor
       ref.call(worker, on);
     },
   };
+}
+
+let waiting: boolean | undefined;
+
+/**
+ * Whether Deno makes the workers this thread starts wait for a debugger (see
+ * `inspector_wake.ts`): it does when this thread has an inspector session, which every worker
+ * has (Deno opens one for it from the main thread), and so does the main thread of `deno repl`
+ * and `deno jupyter` (the REPL evaluates code through one). Those workers get the entry that
+ * wakes them; the others do without its cost. Where this guesses wrong, a worker just waits as
+ * it would without the library's help.
+ */
+function startsWaitingWorkers(): boolean {
+  if (waiting !== undefined) return waiting;
+  if ("WorkerGlobalScope" in globalThis) {
+    waiting = true;
+  } else {
+    // The REPL's main module (`deno/cli/tools/repl/session.rs`, `cli/tools/jupyter/mod.rs`).
+    const main = Deno.mainModule ?? "";
+    const file = main.slice(main.lastIndexOf("/") + 1);
+    waiting = file === "$deno$repl.mts" || file === "$deno$jupyter_repl.mts";
+  }
+  return waiting;
 }
 
 type RefMethod = (this: Worker, ref: boolean) => void;

@@ -1,9 +1,10 @@
 /**
- * The one entry file of every worker the library starts. It runs a {@linkcode TaskRunner} on
- * the messages of the main program and watches for the ways a worker can die that Deno does
- * not report to the main program — `self.close()` and `Deno.exit()` raise no event there at
- * all — or reports only as a bare error: an uncaught error or unhandled rejection. Each is
- * reported as a `crashed` message naming the batch that was running, before the worker goes.
+ * The entry file of every worker the library starts (through `woken_worker_host.ts` where Deno
+ * makes new workers wait for a debugger). It runs a {@linkcode TaskRunner} on the messages of
+ * the main program and watches for the ways a worker can die that Deno does not report to the
+ * main program — `self.close()` and `Deno.exit()` raise no event there at all — or reports only
+ * as a bare error: an uncaught error or unhandled rejection. Each is reported as a `crashed`
+ * message naming the batch that was running, before the worker goes.
  * Unless started with `console: "inherit"`, it forwards the worker's console output to the
  * thread that started it (see `console_forward.ts`).
  *

@@ -177,6 +177,30 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   }
 
   /**
+   * Iterates over the keys, as Python's `for k in d:` does: `for await (const k of dict)`. The
+   * keys are those of one copy taken when the iteration starts; for pairs, iterate
+   * `await d.entries()`.
+   *
+   * @returns An async iterator of the keys.
+   *
+   * @example
+   * ```ts
+   * import { Manager } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using manager = await Manager.start();
+   * const d = manager.dict<string, number>();
+   * await d.update({ a: 1, b: 2 });
+   * const keys: string[] = [];
+   * for await (const k of d) keys.push(k);
+   * assert.deepEqual(keys, ["a", "b"]);
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<K, void, undefined> {
+    yield* await this.keys();
+  }
+
+  /**
    * Adds or replaces several entries (Python's `update()`).
    *
    * @param entries A `Map`, an iterable of pairs, or a plain object.
@@ -354,6 +378,29 @@ export class ListProxy<T = unknown> extends BaseProxy {
    */
   async copy(): Promise<T[]> {
     return await this.call("copy") as T[];
+  }
+
+  /**
+   * Iterates over the items (Python's `for x in l:`): `for await (const x of list)`. The items
+   * are those of one copy taken when the iteration starts, so changes made meanwhile by other
+   * threads do not disturb it.
+   *
+   * @returns An async iterator of the items.
+   *
+   * @example
+   * ```ts
+   * import { Manager } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * await using manager = await Manager.start();
+   * const l = manager.list([1, 2, 3]);
+   * const seen: number[] = [];
+   * for await (const x of l) seen.push(x);
+   * assert.deepEqual(seen, [1, 2, 3]);
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    yield* await this.copy();
   }
 
   /** Removes every item. */

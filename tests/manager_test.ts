@@ -133,3 +133,22 @@ workerTest("Manager: the lock and queue it gives are shared-memory objects", asy
   assert.equal(await queue.get(), "locked and queued");
   assert.equal(lock.locked(), false);
 });
+
+workerTest("Manager: list and dict proxies iterate with for await, in a worker too", async () => {
+  await using manager = await Manager.start();
+  const l = manager.list([3, 1, 2]);
+  const d = manager.dict<string, number>();
+  await d.update({ x: 1, y: 2 });
+  await using pool = new Pool(1);
+  const seen = await pool.apply(
+    async (l: ListProxy<number>, d: DictProxy<string, number>) => {
+      const items: number[] = [];
+      for await (const x of l) items.push(x);
+      const keys: string[] = [];
+      for await (const k of d) keys.push(k);
+      return { items, keys };
+    },
+    [l, d],
+  );
+  assert.deepEqual(seen, { items: [3, 1, 2], keys: ["x", "y"] });
+});

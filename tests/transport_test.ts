@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { FunctionTransportError, Pool, transfer } from "../mod.ts";
 import { addOffset, renamed, slowDouble } from "./fixtures/tasks.ts";
 import { mapHere } from "./fixtures/caller.ts";
-import { triple } from "./fixtures/unguarded.ts";
 import { workerTest } from "./_helpers.ts";
+import { runProgram } from "./_program.ts";
 
 const tasks = new URL("./fixtures/tasks.ts", import.meta.url);
 
@@ -72,6 +72,29 @@ workerTest("a free variable is named, with both fixes", async () => {
   assert.equal(own.name, "RemoteError");
 });
 
+workerTest("a context function's missing variable is named, with the fixes", async () => {
+  const secret = 41;
+  const helper = (x: number) => x + secret;
+  await using pool = new Pool(1, { imports: [tasks], context: { helper } });
+  const error = await pool.apply(function usesHelper(x: number) {
+    return helper(x);
+  }, [1]).catch((e) => e);
+  assert.ok(error instanceof FunctionTransportError, `got ${error}`);
+  assert.match(error.message, /Function "helper", passed in "context" for "usesHelper"/);
+  assert.match(error.message, /uses "secret"/);
+  assert.match(error.message, /context: \{ secret \}/);
+});
+
+workerTest("an imported name used by value gets the by-reference advice", async () => {
+  const { joinByValue, joinInContext } = await import("./fixtures/uses_import.ts");
+  for (const error of [await joinByValue(), await joinInContext()]) {
+    assert.ok(error instanceof FunctionTransportError, `got ${error}`);
+    assert.match(error.message, /"join" is imported by .*uses_import\.ts \(from "node:path"\)/);
+    assert.match(error.message, /by reference/);
+    assert.doesNotMatch(error.message, /context: \{ join \}/);
+  }
+});
+
 workerTest("context gives free variables: values and functions that call each other", async () => {
   const scale = 3;
   const offsets = new Map([["a", 100]]);
@@ -85,14 +108,34 @@ workerTest("context gives free variables: values and functions that call each ot
 });
 
 workerTest("a module whose top-level code starts workers gets Python's advice", async () => {
+  // Imported here, not at the top: a test module importing it would be unguarded itself.
+  const { triple } = await import("./fixtures/unguarded.ts");
   await using pool = new Pool(1, {
     imports: [new URL("./fixtures/unguarded.ts", import.meta.url)],
   });
-  const error = await pool.apply(triple, [2]).catch((e) => e);
-  assert.ok(error instanceof FunctionTransportError, `got ${error}`);
-  assert.match(error.message, /FACTOR/);
-  assert.match(error.message, /import\.meta\.main/);
+  for (const task of [triple, (x: number) => x * 2]) {
+    // By reference or by value: the advice comes first, and the task does not run.
+    const error = await pool.apply(task, [2]).catch((e) => e);
+    assert.ok(error instanceof FunctionTransportError, `got ${error}`);
+    assert.match(
+      error.message,
+      /^Put the main program's code in .*unguarded\.ts under if \(import\.meta\.main\)/,
+    );
+  }
 });
+
+workerTest(
+  "a script that starts a pool at top level fails with the advice, whatever its task",
+  async () => {
+    const { code, stdout, stderr } = await runProgram("unguarded_by_value.ts");
+    assert.notEqual(code, 0);
+    assert.match(
+      stderr,
+      /FunctionTransportError: Put the main program's code in .*unguarded_by_value\.ts/,
+    );
+    assert.doesNotMatch(stdout, /\[2,4,6\]/, "the tasks must not run");
+  },
+);
 
 workerTest("a function using import.meta cannot go by value, and says so", async () => {
   await using pool = new Pool(1, { imports: [] });
