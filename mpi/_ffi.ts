@@ -89,7 +89,11 @@ export function inPlace(): Deno.PointerObject {
   return Deno.UnsafePointer.create(1n)!;
 }
 
-/** The library names tried, in order: OpenMPI 4/5 on Linux, then macOS (Homebrew). */
+/**
+ * The library names tried, in order: OpenMPI 4/5 on Linux, then macOS (Homebrew). The
+ * environment variable `MPI_LIBRARY` (a path) replaces them, e.g. for an OpenMPI of a
+ * cluster's module system that is not on the loader's path.
+ */
 const LIBRARY_NAMES = ["libmpi.so.40", "libmpi.so", "libmpi.40.dylib", "libmpi.dylib"];
 
 /** How to get OpenMPI and start a program under it: the tail of every "cannot start" error. */
@@ -100,6 +104,28 @@ export const HOW_TO_RUN = "Install OpenMPI (Debian/Ubuntu: `apt-get install open
 
 let library: Deno.DynamicLibrary<typeof symbols> | undefined;
 
+/** `$MPI_LIBRARY` when set (a path or name of OpenMPI's libmpi), else the usual names. */
+function libraryNames(): string[] {
+  const chosen = readEnv("MPI_LIBRARY");
+  return chosen ? [chosen] : LIBRARY_NAMES;
+}
+
+/**
+ * An environment variable, or `undefined` when unset or not readable: never a permission
+ * prompt (without `--allow-env` we do without).
+ *
+ * @param variable Its name.
+ * @returns Its value.
+ */
+export function readEnv(variable: string): string | undefined {
+  try {
+    if (Deno.permissions.querySync({ name: "env", variable }).state !== "granted") return;
+    return Deno.env.get(variable);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The library's symbols, opening it on first use.
  *
@@ -109,7 +135,7 @@ let library: Deno.DynamicLibrary<typeof symbols> | undefined;
 export function mpi(): MpiSymbols {
   if (library !== undefined) return library.symbols;
   const failures: string[] = [];
-  for (const name of LIBRARY_NAMES) {
+  for (const name of libraryNames()) {
     try {
       library = Deno.dlopen(name, symbols);
       return library.symbols;

@@ -10,7 +10,7 @@
  */
 
 import { MpiError } from "../errors.ts";
-import { HOW_TO_RUN, MAX_STRING, mpi, type MpiSymbols, THREAD_MULTIPLE } from "./_ffi.ts";
+import { HOW_TO_RUN, MAX_STRING, mpi, type MpiSymbols, readEnv, THREAD_MULTIPLE } from "./_ffi.ts";
 
 /** What every call needs: the symbols, `MPI_COMM_WORLD`, and this rank's place in it. */
 export interface Runtime {
@@ -81,11 +81,11 @@ export function mpiRuntime(): Runtime {
 
 /** Whether this process was started by `mpirun`/`mpiexec` (OpenMPI sets these variables). */
 export function underMpirun(): boolean {
-  try {
-    return Deno.env.get("OMPI_COMM_WORLD_SIZE") !== undefined;
-  } catch {
+  const variable = "OMPI_COMM_WORLD_SIZE";
+  if (Deno.permissions.querySync({ name: "env", variable }).state !== "granted") {
     return true; // cannot tell without --allow-env: say nothing
   }
+  return readEnv(variable) !== undefined;
 }
 
 /** MPI's error string for `code`. */

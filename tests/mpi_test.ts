@@ -154,10 +154,10 @@ Deno.test({
   },
 });
 
-async function alone(permissions: string[]) {
+async function alone(permissions: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, fixture("mpi_alone.ts")],
-    env: { NO_COLOR: "1" },
+    args: ["run", "--no-prompt", ...permissions, fixture("mpi_alone.ts")],
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(60_000),
@@ -183,7 +183,50 @@ Deno.test({
 
 Deno.test("without --allow-ffi: Comm.world fails with an MpiError that says to add it", async () => {
   const result = await alone(["--allow-read"]);
-  assert.match(result.permission, /--allow-ffi/);
+  assert.match(result.startError, /MPI needs the FFI permission: run with `deno run --allow-ffi/);
+});
+
+Deno.test("without libmpi: Comm.world fails with an MpiError that says how to install and run", async () => {
+  const result = await alone(["-A"], { MPI_LIBRARY: "/nonexistent/libmpi.so.40" });
+  assert.match(
+    result.startError,
+    /Cannot load OpenMPI's libmpi \(tried \/nonexistent\/libmpi.so.40: /,
+  );
+  assert.match(result.startError, /apt-get install openmpi-bin libopenmpi-dev/);
+  assert.match(
+    result.startError,
+    /mpirun --allow-run-as-root --oversubscribe -n 4 deno run -A prog.ts/,
+  );
+});
+
+Deno.test({
+  name:
+    `one rank alone: argument errors, MPI errors, PROC_NULL, cancels, concurrent receives${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", fixture("mpi_local.ts")],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const stdout = decoder.decode(out.stdout);
+    assert.equal(out.code, 0, `${stdout}\n${decoder.decode(out.stderr)}`);
+    for (
+      const check of [
+        "argument errors",
+        "MPI errors",
+        "PROC_NULL",
+        "cancel",
+        "concurrent receives",
+        "large value",
+      ]
+    ) {
+      assert.ok(stdout.includes(`${check} ok\n`), `${check}:\n${stdout}`);
+    }
+    assert.ok(stdout.endsWith("done\n"), stdout);
+  },
 });
 
 Deno.test("importing the library (and ./mpi) needs no FFI permission and loads no libmpi", async () => {
