@@ -6,7 +6,10 @@
  * - **latency**: one-way time of an 8-byte message (a `Float64Array(1)`), half a ping-pong
  *   round trip; target ≤ mpi4py's;
  * - **bandwidth**: 1 MB (131,072 float64s) one way, half a round trip; target ≥ 90 % of
- *   mpi4py's.
+ *   mpi4py's;
+ * - **structured values**: one-way time of a small value (`[0, null, "hello"]`) through the
+ *   lower-case API (`send`/`recv`, serialized with `node:v8`) beside mpi4py's pickled
+ *   `send`/`recv`; no target.
  *
  * Each side warms up, then takes `repeats` timed runs; the two sides alternate run by run
  * (Deno, Python, Deno, Python…) so that a noisy neighbour hurts both alike. Medians and
@@ -48,6 +51,8 @@ export interface MpiSide {
   latencyUs: Summary;
   /** 1 MB one way, MB/s. */
   bandwidthMBs: Summary;
+  /** One-way time of a small structured value, µs. */
+  valueLatencyUs: Summary;
 }
 
 /** The section's results. */
@@ -80,10 +85,30 @@ async function pingPong(comm: Comm, buf: Float64Array, rounds: number): Promise<
   return (comm.Wtime() - start) / rounds;
 }
 
+/** Seconds per round trip of a small structured value (`send`/`recv`). */
+async function pingPongValue(comm: Comm, rounds: number): Promise<number> {
+  let packet: unknown = [0, null, "hello"];
+  await comm.barrier();
+  const start = comm.Wtime();
+  if (comm.rank === 0) {
+    for (let i = 0; i < rounds; i++) {
+      await comm.send(packet, { dest: 1, tag: 1 });
+      packet = await comm.recv({ source: 1, tag: 1 });
+    }
+  } else if (comm.rank === 1) {
+    for (let i = 0; i < rounds; i++) {
+      packet = await comm.recv({ source: 0, tag: 1 });
+      await comm.send(packet, { dest: 0, tag: 1 });
+    }
+  }
+  return (comm.Wtime() - start) / rounds;
+}
+
 /** One run's samples on one side, as the rank program prints them. */
 interface RunSamples {
   latencyUs: number[];
   bandwidthMBs: number[];
+  valueLatencyUs: number[];
 }
 
 /** The rank program: warm up, time `repeats` runs, rank 0 prints the samples as JSON. */
@@ -93,12 +118,14 @@ async function rankMain(sizes: MpiSizes): Promise<void> {
   const big = new Float64Array(BIG);
   await pingPong(comm, small, Math.max(1, sizes.rounds / 10));
   await pingPong(comm, big, Math.max(1, sizes.bigRounds / 10));
-  const out: RunSamples = { latencyUs: [], bandwidthMBs: [] };
+  await pingPongValue(comm, Math.max(1, sizes.rounds / 10));
+  const out: RunSamples = { latencyUs: [], bandwidthMBs: [], valueLatencyUs: [] };
   for (let i = 0; i < sizes.repeats; i++) {
     out.latencyUs.push((await pingPong(comm, small, sizes.rounds)) / 2 * 1e6);
     out.bandwidthMBs.push(
       big.byteLength / ((await pingPong(comm, big, sizes.bigRounds)) / 2) / 1e6,
     );
+    out.valueLatencyUs.push((await pingPongValue(comm, sizes.rounds)) / 2 * 1e6);
   }
   if (comm.rank === 0) console.log(JSON.stringify(out));
 }
@@ -137,8 +164,13 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
   const self = fileURLToPath(import.meta.url);
   const script = fileURLToPath(new URL("./python_mpi.py", import.meta.url));
   const sizeArgs = [`--rounds=${once.rounds}`, `--big-rounds=${once.bigRounds}`, "--repeats=1"];
-  const deno: RunSamples = { latencyUs: [], bandwidthMBs: [] };
-  const python: RunSamples = { latencyUs: [], bandwidthMBs: [] };
+  const deno: RunSamples = { latencyUs: [], bandwidthMBs: [], valueLatencyUs: [] };
+  const python: RunSamples = { latencyUs: [], bandwidthMBs: [], valueLatencyUs: [] };
+  const add = (to: RunSamples, run: RunSamples) => {
+    to.latencyUs.push(...run.latencyUs);
+    to.bandwidthMBs.push(...run.bandwidthMBs);
+    to.valueLatencyUs.push(...run.valueLatencyUs);
+  };
   let denoSkipped: string | undefined, pythonSkipped: string | undefined, mpi4py = "";
   for (let i = 0; i < sizes.repeats; i++) {
     if (denoSkipped === undefined) {
@@ -150,21 +182,21 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
         ...sizeArgs,
       ]);
       if ("skipped" in run) denoSkipped = run.skipped;
-      else deno.latencyUs.push(...run.latencyUs), deno.bandwidthMBs.push(...run.bandwidthMBs);
+      else add(deno, run);
     }
     if (pythonSkipped === undefined) {
       const run = await job<RunSamples & { mpi4py: string }>(pythonPath(), [script, ...sizeArgs]);
       if ("skipped" in run) pythonSkipped = run.skipped;
       else {
         mpi4py = run.mpi4py;
-        python.latencyUs.push(...run.latencyUs);
-        python.bandwidthMBs.push(...run.bandwidthMBs);
+        add(python, run);
       }
     }
   }
   const side = (s: RunSamples): MpiSide => ({
     latencyUs: summarize(s.latencyUs),
     bandwidthMBs: best(summarize(s.bandwidthMBs)),
+    valueLatencyUs: summarize(s.valueLatencyUs),
   });
   return {
     mode,
@@ -194,6 +226,7 @@ export function formatMpi(r: MpiResults): string {
   if ("skipped" in r.python) {
     rows.push(["8-byte latency (one way)", medBest(d.latencyUs, us), "—", "", ""]);
     rows.push(["1 MB bandwidth", medBest(d.bandwidthMBs, mbs), "—", "", ""]);
+    rows.push(["small value (send/recv)", medBest(d.valueLatencyUs, us), "—", "", ""]);
     lines.push(table(rows), "", `mpi4py skipped: ${r.python.skipped}`);
     return lines.join("\n");
   }
@@ -213,6 +246,13 @@ export function formatMpi(r: MpiResults): string {
     medBest(p.bandwidthMBs, mbs),
     `${(bw * 100).toFixed(0)} % of mpi4py's`,
     `≥ 90 % ${check(bw >= 0.9)}`,
+  ]);
+  rows.push([
+    "small value, send/recv (one way)",
+    medBest(d.valueLatencyUs, us),
+    medBest(p.valueLatencyUs, us),
+    `${(d.valueLatencyUs.median / p.valueLatencyUs.median).toFixed(2)}× mpi4py's time`,
+    "—",
   ]);
   lines.push(table(rows), "", `mpi4py ${p.mpi4py}; medians (best); ratios of medians.`);
   return lines.join("\n");

@@ -5,7 +5,8 @@ Ranks 0 and 1 ping-pong a numpy float64 array with `comm.Send`/`comm.Recv`: 8 by
 float64) for the latency, 1 MB (131,072 float64s) for the bandwidth, in `--repeats` timed runs
 after a warm-up each. Rank 0 prints one JSON object: the samples of the one-way latency in
 microseconds (half a round trip) and of the bandwidth in MB/s (10^6 bytes per second; one
-way, half a round trip). The same measurement as bench/mpi.ts, step for step.
+way, half a round trip); and the one-way time of a small object (`[0, None, "hello"]`) through
+the pickled API, `comm.send`/`comm.recv`. The same measurement as bench/mpi.ts, step for step.
 """
 
 import argparse
@@ -31,6 +32,22 @@ def pingpong(comm, buf, rounds):
     return (MPI.Wtime() - start) / rounds
 
 
+def pingpong_obj(comm, obj, rounds):
+    """Seconds per round trip of a small Python object (mpi4py's pickled API)."""
+    rank = comm.Get_rank()
+    comm.Barrier()
+    start = MPI.Wtime()
+    if rank == 0:
+        for _ in range(rounds):
+            comm.send(obj, dest=1, tag=1)
+            obj = comm.recv(source=1, tag=1)
+    elif rank == 1:
+        for _ in range(rounds):
+            obj = comm.recv(source=0, tag=1)
+            comm.send(obj, dest=0, tag=1)
+    return (MPI.Wtime() - start) / rounds
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20000)
@@ -40,17 +57,21 @@ def main():
     comm = MPI.COMM_WORLD
     small = np.zeros(1, dtype=np.float64)
     big = np.zeros(131072, dtype=np.float64)
-    latency, bandwidth = [], []
+    packet = [0, None, "hello"]
+    latency, bandwidth, objects = [], [], []
     pingpong(comm, small, args.rounds // 10)
     pingpong(comm, big, max(1, args.big_rounds // 10))
+    pingpong_obj(comm, packet, args.rounds // 10)
     for _ in range(args.repeats):
         latency.append(pingpong(comm, small, args.rounds) / 2 * 1e6)
         bandwidth.append(big.nbytes / (pingpong(comm, big, args.big_rounds) / 2) / 1e6)
+        objects.append(pingpong_obj(comm, packet, args.rounds) / 2 * 1e6)
     if comm.Get_rank() == 0:
         print(json.dumps({
             "mpi4py": __import__("mpi4py").__version__,
             "latencyUs": latency,
             "bandwidthMBs": bandwidth,
+            "valueLatencyUs": objects,
         }))
 
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { deserialize, serialize } from "node:v8";
+import { decodeValue as deserialize, encodeValue as serialize } from "./_codec.ts";
 import { MpiError } from "../errors.ts";
 import { inPlace } from "./_ffi.ts";
 import { bytesOf, datatype, int, type TypedArray } from "./_args.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { deserialize, serialize } from "node:v8";
+import { decodeValue, encodeValue } from "./_codec.ts";
 import { STATUS_BYTES } from "./_ffi.ts";
 import { bytesOf, datatype, int, type TypedArray } from "./_args.ts";
 import { check, type Runtime } from "./_runtime.ts";
@@ -30,6 +30,7 @@ const countBytes = new Uint8Array(count.buffer);
 const rawStatus = new Int32Array(STATUS_BYTES / 4);
 const statusBytes = new Uint8Array(rawStatus.buffer);
 const scratch = new Uint8Array(8);
+const message = new Uint8Array(8);
 
 function cancelled(): DOMException {
   return new DOMException("The receive was cancelled", "AbortError");
@@ -150,6 +151,16 @@ export function startRecv<B extends TypedArray>(
   return recvNow(rt, buf, source, tag, status) ?? { poll: () => true, result: () => buf };
 }
 
+/** The pending send of a structured value, or `null` when it completed at once. */
+export function sendValueNow(
+  rt: Runtime,
+  value: unknown,
+  dest: number,
+  tag: number,
+): RequestOperation<void> | null {
+  return sendNow(rt, encodeValue(value), dest, tag, rt.lib.ompi_mpi_byte);
+}
+
 /**
  * Starts sending a structured value (serialized now: later changes to it are not sent).
  *
@@ -161,13 +172,13 @@ export function startSendValue(
   dest: number,
   tag: number,
 ): RequestOperation<void> {
-  const bytes = serialize(value);
-  return startSend(rt, bytes, dest, tag, rt.lib.ompi_mpi_byte);
+  return sendValueNow(rt, value, dest, tag) ?? { poll: () => true, result: () => {} };
 }
 
 /**
  * Starts receiving a structured value: each poll probes for a matching message, and once one
- * is matched, receives it into a buffer of its size.
+ * is matched, receives it into a buffer of its own (never a reused one: typed arrays in the
+ * decoded value may be views of it).
  *
  * @returns The operation, whose result is the value.
  */
@@ -180,10 +191,14 @@ export function startRecvValue<T>(
   checkInt("source", source);
   checkInt("tag", tag);
   const call = () => `MPI_Improbe(source ${source}, tag ${tag})`;
-  const message = new Uint8Array(8);
-  const handle = new Uint8Array(8);
+  let handle = scratch;
   let phase: "probe" | "receive" | "done" | "cancelled" = "probe";
   let data: Uint8Array | undefined;
+  let value: T | undefined;
+  const finish = () => {
+    value = decodeValue(data!) as T;
+    phase = "done";
+  };
   return {
     poll() {
       if (phase === "probe") {
@@ -197,26 +212,33 @@ export function startRecvValue<T>(
         }
         const byte = rt.lib.ompi_mpi_byte;
         check(rt.lib.MPI_Get_count(statusBytes, byte, countBytes), "MPI_Get_count", rt.lib);
-        fillStatus(status, rawStatus, count[0]!);
-        data = new Uint8Array(count[0]!);
-        void data.buffer;
+        const n = count[0]!;
+        fillStatus(status, rawStatus, n);
+        // An ArrayBuffer of its own lives outside V8's heap: its address stays put.
+        data = new Uint8Array(new ArrayBuffer(n));
         check(
-          rt.lib.MPI_Imrecv(data, data.length, byte, message, handle),
-          () => `MPI_Imrecv(${data!.length} bytes from ${rawStatus[0]})`,
+          rt.lib.MPI_Imrecv(data, n, byte, message, scratch),
+          () => `MPI_Imrecv(${n} bytes from ${rawStatus[0]})`,
           rt.lib,
           rt.size,
         );
+        if (tested(rt, scratch, "MPI_Test(a value's receive)")) {
+          finish();
+          return true;
+        }
+        handle = scratch.slice();
         phase = "receive";
+        return false;
       }
       if (phase === "receive") {
         if (!tested(rt, handle, "MPI_Test(a value's receive)")) return false;
-        phase = "done";
+        finish();
       }
       return true;
     },
     result() {
       if (phase === "cancelled") throw cancelled();
-      return data === undefined ? undefined as T : deserialize(data) as T;
+      return value as T;
     },
     cancel() {
       if (phase !== "probe") return;

@@ -104,9 +104,10 @@ export interface BufferReduceOptions extends RootOptions {
  * mpi4py's buffer API: `Send`/`Recv`, `Isend`/`Irecv`, `Bcast`, `Reduce`, `Allreduce`.
  *
  * Every call that waits returns a promise, and waiting never freezes the event loop: the rank
- * tests in a tight loop for 50 µs, then yields between tests, then sleeps 1 ms between tests
- * after 10 ms (so a ping-pong costs about a microsecond, and a rank that waits long gives its
- * core away). mpi4py's `recv` blocks the thread instead; ours is `await comm.recv()`.
+ * tests in a tight loop for 0.1 ms, then yields to the event loop and spins again by turns
+ * (so the event loop is never held longer than 0.1 ms at a time), and after 20 ms it sleeps
+ * 1 ms between tests (so a rank that waits long gives its core away). A ping-pong costs about
+ * a microsecond. mpi4py's `recv` blocks the thread instead; ours is `await comm.recv()`.
  *
  * Started without `mpirun`, a program is a world of one rank (MPI's singleton mode): every
  * example here runs so, messaging itself.
@@ -264,8 +265,13 @@ export class Comm {
    * assert.deepEqual(await comm.recv({ source: comm.rank, tag: 3 }), { data: [1, 2] });
    * ```
    */
-  async send(value: unknown, options: SendOptions): Promise<void> {
-    await this.isend(value, options).wait();
+  send(value: unknown, options: SendOptions): Promise<void> {
+    try {
+      const pending = p2p.sendValueNow(this.#rt, value, options.dest, options.tag ?? 0);
+      return pending === null ? DONE : progress(pending.poll);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -314,7 +320,15 @@ export class Comm {
    * ```
    */
   recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
-    return this.irecv<T>(options).wait();
+    if (options.signal !== undefined) return this.irecv<T>(options).wait();
+    try {
+      const { source = ANY_SOURCE, tag = ANY_TAG, status } = options;
+      const operation = p2p.startRecvValue<T>(this.#rt, source, tag, status);
+      if (operation.poll()) return Promise.resolve(operation.result());
+      return progress(operation.poll).then(operation.result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -484,7 +498,7 @@ export class Comm {
       const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
       if (signal !== undefined) return this.Irecv(buf, options).wait();
       const pending = p2p.recvNow(this.#rt, buf, source, tag, status);
-      return pending === null ? Promise.resolve(buf) : progress(pending.poll).then(() => buf);
+      return pending === null ? Promise.resolve(buf) : progress(pending.poll, buf);
     } catch (error) {
       return Promise.reject(error);
     }
