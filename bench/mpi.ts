@@ -11,9 +11,11 @@
  *   lower-case API (`send`/`recv`, serialized with `node:v8`) beside mpi4py's pickled
  *   `send`/`recv`; no target.
  *
- * Each side warms up, then takes `repeats` timed runs; the two sides alternate run by run
- * (Deno, Python, Deno, Python…) so that a noisy neighbour hurts both alike. Medians and
- * bests are compared; absolute numbers wander on a shared machine.
+ * Each job (one `mpirun -n 2` of one side) warms up with three runs' worth of round trips
+ * (so that V8's optimizing compiler has done its work), then takes `runsPerJob` timed
+ * runs; the two sides alternate job by job (Deno, Python, Deno, Python…, `jobs` of each) so
+ * that a noisy neighbour hurts both alike. Medians and bests of all runs are compared;
+ * absolute numbers wander on a shared machine.
  *
  * ```sh
  * deno run -A bench/mpi.ts [--quick] [--json FILE]   # this section alone
@@ -36,14 +38,16 @@ export interface MpiSizes {
   rounds: number;
   /** Round trips of the 1 MB message per timed run. */
   bigRounds: number;
-  /** Timed runs of each side. */
-  repeats: number;
+  /** Timed runs per job. */
+  runsPerJob: number;
+  /** Jobs of each side, alternated. */
+  jobs: number;
 }
 
 /** Full sizes. */
-export const MPI_FULL: MpiSizes = { rounds: 20_000, bigRounds: 200, repeats: 5 };
+export const MPI_FULL: MpiSizes = { rounds: 20_000, bigRounds: 200, runsPerJob: 3, jobs: 4 };
 /** Small sizes, for a CI smoke run. */
-export const MPI_QUICK: MpiSizes = { rounds: 2_000, bigRounds: 20, repeats: 2 };
+export const MPI_QUICK: MpiSizes = { rounds: 2_000, bigRounds: 20, runsPerJob: 1, jobs: 2 };
 
 /** One side's numbers: one-way latency (µs) and bandwidth (MB/s, 10⁶ bytes per second). */
 export interface MpiSide {
@@ -66,6 +70,12 @@ export interface MpiResults {
 }
 
 const BIG = 131_072;
+/**
+ * Warm-up round trips, in timed runs' worth: V8 reaches its optimized code for the loop only
+ * after some 50,000 round trips (the first runs are 2-3× slower), so both sides warm up
+ * alike before anything is timed.
+ */
+const WARM_UP = 3;
 
 /** Seconds per round trip of `buf` between ranks 0 and 1 (the same steps as python_mpi.py). */
 async function pingPong(comm: Comm, buf: Float64Array, rounds: number): Promise<number> {
@@ -111,20 +121,24 @@ interface RunSamples {
   valueLatencyUs: number[];
 }
 
-/** The rank program: warm up, time `repeats` runs, rank 0 prints the samples as JSON. */
+/** The rank program: warm up, time `runsPerJob` runs, rank 0 prints the samples as JSON. */
 async function rankMain(sizes: MpiSizes): Promise<void> {
   const comm = Comm.world;
   const small = new Float64Array(1);
   const big = new Float64Array(BIG);
-  await pingPong(comm, small, Math.max(1, sizes.rounds / 10));
-  await pingPong(comm, big, Math.max(1, sizes.bigRounds / 10));
-  await pingPongValue(comm, Math.max(1, sizes.rounds / 10));
   const out: RunSamples = { latencyUs: [], bandwidthMBs: [], valueLatencyUs: [] };
-  for (let i = 0; i < sizes.repeats; i++) {
+  // One kind after the other, each warmed up first: mixing them slows the small round trips.
+  await pingPong(comm, small, WARM_UP * sizes.rounds);
+  for (let i = 0; i < sizes.runsPerJob; i++) {
     out.latencyUs.push((await pingPong(comm, small, sizes.rounds)) / 2 * 1e6);
-    out.bandwidthMBs.push(
-      big.byteLength / ((await pingPong(comm, big, sizes.bigRounds)) / 2) / 1e6,
-    );
+  }
+  await pingPong(comm, big, WARM_UP * sizes.bigRounds);
+  for (let i = 0; i < sizes.runsPerJob; i++) {
+    const seconds = (await pingPong(comm, big, sizes.bigRounds)) / 2;
+    out.bandwidthMBs.push(big.byteLength / seconds / 1e6);
+  }
+  await pingPongValue(comm, WARM_UP * sizes.rounds);
+  for (let i = 0; i < sizes.runsPerJob; i++) {
     out.valueLatencyUs.push((await pingPongValue(comm, sizes.rounds)) / 2 * 1e6);
   }
   if (comm.rank === 0) console.log(JSON.stringify(out));
@@ -152,7 +166,7 @@ async function job<T>(command: string, args: string[]): Promise<T | { skipped: s
 }
 
 /**
- * Runs both sides, alternating one timed run of each, `sizes.repeats` times.
+ * Runs both sides, alternating one job of each, `sizes.jobs` times.
  *
  * @param options `quick` for small sizes.
  * @returns The results.
@@ -160,10 +174,13 @@ async function job<T>(command: string, args: string[]): Promise<T | { skipped: s
 export async function benchMpi(options: { quick: boolean }): Promise<MpiResults> {
   const mode = options.quick ? "quick" : "full";
   const sizes = options.quick ? MPI_QUICK : MPI_FULL;
-  const once = { ...sizes, repeats: 1 };
   const self = fileURLToPath(import.meta.url);
   const script = fileURLToPath(new URL("./python_mpi.py", import.meta.url));
-  const sizeArgs = [`--rounds=${once.rounds}`, `--big-rounds=${once.bigRounds}`, "--repeats=1"];
+  const sizeArgs = [
+    `--rounds=${sizes.rounds}`,
+    `--big-rounds=${sizes.bigRounds}`,
+    `--runs=${sizes.runsPerJob}`,
+  ];
   const deno: RunSamples = { latencyUs: [], bandwidthMBs: [], valueLatencyUs: [] };
   const python: RunSamples = { latencyUs: [], bandwidthMBs: [], valueLatencyUs: [] };
   const add = (to: RunSamples, run: RunSamples) => {
@@ -172,7 +189,7 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
     to.valueLatencyUs.push(...run.valueLatencyUs);
   };
   let denoSkipped: string | undefined, pythonSkipped: string | undefined, mpi4py = "";
-  for (let i = 0; i < sizes.repeats; i++) {
+  for (let i = 0; i < sizes.jobs; i++) {
     if (denoSkipped === undefined) {
       const run = await job<RunSamples>(Deno.execPath(), [
         "run",
@@ -267,14 +284,15 @@ if (import.meta.main) {
       json: { type: "string" },
       rounds: { type: "string" },
       "big-rounds": { type: "string" },
-      repeats: { type: "string" },
+      runs: { type: "string" },
     },
   });
   if (values.rank) {
     await rankMain({
       rounds: Number(values.rounds ?? MPI_FULL.rounds),
       bigRounds: Number(values["big-rounds"] ?? MPI_FULL.bigRounds),
-      repeats: Number(values.repeats ?? MPI_FULL.repeats),
+      runsPerJob: Number(values.runs ?? MPI_FULL.runsPerJob),
+      jobs: 1,
     });
   } else {
     const results = await benchMpi({ quick: values.quick });

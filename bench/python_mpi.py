@@ -2,8 +2,8 @@
 
 Run by bench/mpi.ts as `mpirun -n 2 /usr/bin/python3 bench/python_mpi.py --rounds N ...`.
 Ranks 0 and 1 ping-pong a numpy float64 array with `comm.Send`/`comm.Recv`: 8 bytes (one
-float64) for the latency, 1 MB (131,072 float64s) for the bandwidth, in `--repeats` timed runs
-after a warm-up each. Rank 0 prints one JSON object: the samples of the one-way latency in
+float64) for the latency, 1 MB (131,072 float64s) for the bandwidth, in `--runs` timed runs
+after a warm-up of three runs' worth of round trips. Rank 0 prints one JSON object: the samples of the one-way latency in
 microseconds (half a round trip) and of the bandwidth in MB/s (10^6 bytes per second; one
 way, half a round trip); and the one-way time of a small object (`[0, None, "hello"]`) through
 the pickled API, `comm.send`/`comm.recv`. The same measurement as bench/mpi.ts, step for step.
@@ -52,19 +52,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20000)
     parser.add_argument("--big-rounds", type=int, default=200)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     comm = MPI.COMM_WORLD
     small = np.zeros(1, dtype=np.float64)
     big = np.zeros(131072, dtype=np.float64)
     packet = [0, None, "hello"]
     latency, bandwidth, objects = [], [], []
-    pingpong(comm, small, args.rounds // 10)
-    pingpong(comm, big, max(1, args.big_rounds // 10))
-    pingpong_obj(comm, packet, args.rounds // 10)
-    for _ in range(args.repeats):
+    # As bench/mpi.ts: one kind after the other, each warmed up with three runs' worth.
+    pingpong(comm, small, 3 * args.rounds)
+    for _ in range(args.runs):
         latency.append(pingpong(comm, small, args.rounds) / 2 * 1e6)
+    pingpong(comm, big, 3 * args.big_rounds)
+    for _ in range(args.runs):
         bandwidth.append(big.nbytes / (pingpong(comm, big, args.big_rounds) / 2) / 1e6)
+    pingpong_obj(comm, packet, 3 * args.rounds)
+    for _ in range(args.runs):
         objects.append(pingpong_obj(comm, packet, args.rounds) / 2 * 1e6)
     if comm.Get_rank() == 0:
         print(json.dumps({
