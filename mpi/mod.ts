@@ -40,18 +40,17 @@
  * @module
  */
 
-export {
-  type AllreduceOptions,
-  type BufferReduceOptions,
-  Comm,
-  type RecvOptions,
-  type ReduceOptions,
-  type RootOptions,
-  type SendOptions,
-  type TypedArray,
-} from "./comm.ts";
+export { Comm, type TypedArray } from "./comm.ts";
+export type {
+  AllreduceOptions,
+  BufferReduceOptions,
+  RecvOptions,
+  ReduceOptions,
+  RootOptions,
+  SendOptions,
+} from "./options.ts";
 export * from "./constants.ts";
 export { type OpName, type ReduceOp } from "./ops.ts";
 export { Request, type RequestOperation } from "./request.ts";
 export { Status } from "./status.ts";
-export { MpiError } from "../errors.ts";
+export { type ErrorCode, MpiError, MultiprocessingError } from "../errors.ts";
