@@ -18,6 +18,7 @@
 import { decodeValue, encodeValue } from "./_codec.ts";
 import { STATUS_BYTES } from "./_ffi.ts";
 import { bytesOf, datatype, int, type TypedArray } from "./_args.ts";
+import { MpiError } from "../errors.ts";
 import { check, type Runtime } from "./_runtime.ts";
 import { PROC_NULL } from "./constants.ts";
 import type { RequestOperation } from "./request.ts";
@@ -31,6 +32,24 @@ const rawStatus = new Int32Array(STATUS_BYTES / 4);
 const statusBytes = new Uint8Array(rawStatus.buffer);
 const scratch = new Uint8Array(8);
 const message = new Uint8Array(8);
+
+/**
+ * Pending sends (request handle → the memory MPI still reads). A send's memory must outlive
+ * the send even when its request is dropped unfinished (`comm.isend(x, …)` never awaited):
+ * it is held here, and every later send tests the pending ones, letting each go once done.
+ */
+const pendingSends = new Map<Uint8Array, unknown>();
+/** Pending receives (request handle → their buffer), held so MPI never writes into freed memory. */
+const pendingReceives = new Map<Uint8Array, unknown>();
+
+function sweepSends(rt: Runtime): void {
+  for (const handle of pendingSends.keys()) {
+    // A failure is reported to whoever waits on the request; here only completion matters.
+    if (rt.lib.MPI_Test(handle, flagBytes, null) !== 0 || flag[0] !== 0) {
+      pendingSends.delete(handle);
+    }
+  }
+}
 
 function cancelled(): DOMException {
   return new DOMException("The receive was cancelled", "AbortError");
@@ -54,6 +73,7 @@ export function sendNow(
   tag: number,
   type = datatype(rt.lib, "buf", buf),
 ): RequestOperation<void> | null {
+  if (pendingSends.size > 0) sweepSends(rt);
   const call = () => `MPI_Isend(dest ${dest}, tag ${tag})`;
   const code = rt.lib.MPI_Isend(
     bytesOf(buf),
@@ -67,7 +87,16 @@ export function sendNow(
   check(code, call, rt.lib, rt.size);
   if (tested(rt, scratch, call)) return null;
   const handle = scratch.slice();
-  return { poll: () => tested(rt, handle, call), result: () => {} };
+  pendingSends.set(handle, buf);
+  return {
+    poll() {
+      if (!tested(rt, handle, call)) return false;
+      pendingSends.delete(handle);
+      return true;
+    },
+    result: () => {},
+    keepAlive: buf,
+  };
 }
 
 /**
@@ -106,7 +135,9 @@ export function recvNow<B extends TypedArray>(
   );
   check(code, call, rt.lib, rt.size);
   let wasCancelled = false, cancelRequested = false;
+  let handle = scratch;
   const finish = () => {
+    pendingReceives.delete(handle);
     if (status === undefined && !cancelRequested) return;
     rt.lib.MPI_Test_cancelled(statusBytes, flagBytes);
     wasCancelled = flag[0] !== 0;
@@ -118,7 +149,8 @@ export function recvNow<B extends TypedArray>(
     finish();
     return null;
   }
-  const handle = scratch.slice();
+  handle = scratch.slice();
+  pendingReceives.set(handle, buf);
   return {
     poll() {
       if (!tested(rt, handle, call)) return false;
@@ -129,6 +161,7 @@ export function recvNow<B extends TypedArray>(
       if (wasCancelled) throw cancelled();
       return buf;
     },
+    keepAlive: buf,
     cancel() {
       cancelRequested = true;
       check(rt.lib.MPI_Cancel(handle), "MPI_Cancel", rt.lib);
@@ -195,9 +228,20 @@ export function startRecvValue<T>(
   let phase: "probe" | "receive" | "done" | "cancelled" = "probe";
   let data: Uint8Array | undefined;
   let value: T | undefined;
+  let from = source, tagOf = tag;
   const finish = () => {
-    value = decodeValue(data!) as T;
+    pendingReceives.delete(handle);
     phase = "done";
+    try {
+      value = decodeValue(data!) as T;
+    } catch (error) {
+      throw new MpiError(
+        `The message from rank ${from} with tag ${tagOf} (${data!.length} bytes) is not a ` +
+          "value sent by send()/isend()/bcast(): receive typed arrays sent by Send()/Isend() " +
+          "with Recv()/Irecv(), or tell the two kinds apart by tag",
+        { cause: error },
+      );
+    }
   };
   return {
     poll() {
@@ -213,6 +257,8 @@ export function startRecvValue<T>(
         const byte = rt.lib.ompi_mpi_byte;
         check(rt.lib.MPI_Get_count(statusBytes, byte, countBytes), "MPI_Get_count", rt.lib);
         const n = count[0]!;
+        from = rawStatus[0]!;
+        tagOf = rawStatus[1]!;
         fillStatus(status, rawStatus, n);
         // An ArrayBuffer of its own lives outside V8's heap: its address stays put.
         data = new Uint8Array(new ArrayBuffer(n));
@@ -227,6 +273,7 @@ export function startRecvValue<T>(
           return true;
         }
         handle = scratch.slice();
+        pendingReceives.set(handle, data);
         phase = "receive";
         return false;
       }

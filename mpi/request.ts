@@ -19,6 +19,11 @@ export interface RequestOperation<T> {
   result(): T;
   /** Asks MPI to cancel the operation (`MPI_Cancel`); `poll()` then completes it. */
   cancel?(): void;
+  /**
+   * The memory MPI reads or writes until the operation completes: held here so that the
+   * collector cannot free it meanwhile (a value's serialized bytes have no other owner).
+   */
+  keepAlive?: unknown;
 }
 
 /**
