@@ -1,6 +1,6 @@
 /**
  * Point-to-point operations: typed arrays sent and received in place (`MPI_Isend`/
- * `MPI_Irecv`, then `MPI_Test`), and structured values serialized with `node:v8` and received
+ * `MPI_Irecv`, then `MPI_Test`), and structured values serialized (`_codec.ts`) and received
  * by a matched probe (`MPI_Improbe`, which takes the message off the queue so that no other
  * receive can match it, then `MPI_Imrecv` into a buffer of its size).
  *

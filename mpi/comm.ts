@@ -34,8 +34,8 @@ const DONE: Promise<void> = Promise.resolve();
  * and the {@linkcode Comm.size} N.
  *
  * Lower-case calls move **structured values** (anything `structuredClone` takes: numbers,
- * strings, arrays, plain objects, `Map`s, typed arrays…), serialized with `node:v8`, as
- * mpi4py's pickled API does: `send`/`recv`, `isend`/`irecv`, `bcast`, `scatter`, `gather`,
+ * strings, arrays, plain objects, `Map`s, typed arrays…), serialized (plain data as JSON,
+ * the rest with `node:v8`) as mpi4py's pickled API does: `send`/`recv`, `isend`/`irecv`, `bcast`, `scatter`, `gather`,
  * `reduce`, `allreduce`. Upper-case calls move **typed arrays in place**, without copies, as
  * mpi4py's buffer API: `Send`/`Recv`, `Isend`/`Irecv`, `Bcast`, `Reduce`, `Allreduce`.
  *

@@ -7,8 +7,9 @@
  * ```text
  *  rank 0 (deno)                 OpenMPI (shared memory on a node, the network across)      rank 1
  *  ──────────────                ─────────────────────────────────────────────────          ──────
- *  comm.send(value) ─ v8.serialize ─▶ MPI_Isend(bytes) ─────────▶ MPI_Improbe ─▶ MPI_Imrecv ─▶ v8.deserialize ─▶ await comm.recv()
- *  comm.Send(f64)   ───────────────▶ MPI_Isend(f64's memory) ───▶ MPI_Irecv(the same f64 you passed) ────────────▶ await comm.Recv(f64)
+ *  comm.send(value) ─ encode ─▶ MPI_Isend(bytes) ─────────▶ MPI_Improbe ─▶ MPI_Imrecv ─▶ decode ─▶ await comm.recv()
+ *  comm.Send(f64)   ──────────▶ MPI_Isend(f64's memory) ───▶ MPI_Irecv(the same f64 you passed) ──────────▶ await comm.Recv(f64)
+ *  (encode: plain JSON data as JSON, anything else that structuredClone takes with node:v8)
  *  comm.reduce / bcast / scatter / gather / barrier ──▶ MPI_I{gather,bcast,scatter,reduce,barrier}(v) ◀── every rank
  *        every wait: MPI_Test in a tight loop (0.1 ms) ─▶ yield, spin 0.1 ms, by turns ─▶ after 20 ms, sleep 1 ms between tests
  * ```
