@@ -19,6 +19,7 @@ import { decodeValue, encodeValue } from "./_codec.ts";
 import { STATUS_BYTES } from "./_ffi.ts";
 import { bytesOf, datatype, int, type TypedArray } from "./_args.ts";
 import { MpiError } from "../errors.ts";
+import { SPIN_MS } from "./_progress.ts";
 import { check, type Runtime } from "./_runtime.ts";
 import { PROC_NULL } from "./constants.ts";
 import type { RequestOperation } from "./request.ts";
@@ -65,13 +66,28 @@ function tested(rt: Runtime, handle: Uint8Array, call: string | (() => string)):
   return flag[0] !== 0;
 }
 
-/** The pending send of a typed array, or `null` when it completed at once. */
+/**
+ * Tests the operation in `scratch` in a tight loop for up to {@linkcode SPIN_MS}, as a wait
+ * would begin, but before anything is allocated for it: a message already on its way costs
+ * no request, closure or promise.
+ */
+function spun(rt: Runtime, call: () => string): boolean {
+  const until = performance.now() + SPIN_MS;
+  while (performance.now() < until) if (tested(rt, scratch, call)) return true;
+  return false;
+}
+
+/**
+ * The pending send of a typed array, or `null` when it completed at once (with `spin`: or
+ * within {@linkcode SPIN_MS}, for the calls that wait).
+ */
 export function sendNow(
   rt: Runtime,
   buf: TypedArray,
   dest: number,
   tag: number,
   type = datatype(rt.lib, "buf", buf),
+  spin = false,
 ): RequestOperation<void> | null {
   if (pendingSends.size > 0) sweepSends(rt);
   const call = () => `MPI_Isend(dest ${dest}, tag ${tag})`;
@@ -85,7 +101,7 @@ export function sendNow(
     scratch,
   );
   check(code, call, rt.lib, rt.size);
-  if (tested(rt, scratch, call)) return null;
+  if (tested(rt, scratch, call) || (spin && spun(rt, call))) return null;
   const handle = scratch.slice();
   pendingSends.set(handle, buf);
   return {
@@ -114,13 +130,17 @@ export function startSend(
   return sendNow(rt, buf, dest, tag, type) ?? { poll: () => true, result: () => {} };
 }
 
-/** The pending receive into `buf`, or `null` when it completed at once (status filled). */
+/**
+ * The pending receive into `buf`, or `null` when it completed at once (with `spin`: or within
+ * {@linkcode SPIN_MS}, for the calls that wait), its status filled.
+ */
 export function recvNow<B extends TypedArray>(
   rt: Runtime,
   buf: B,
   source: number,
   tag: number,
   status: Status | undefined,
+  spin = false,
 ): RequestOperation<B> | null {
   const type = datatype(rt.lib, "buf", buf);
   const call = () => `MPI_Irecv(source ${source}, tag ${tag})`;
@@ -145,7 +165,7 @@ export function recvNow<B extends TypedArray>(
     fillStatus(status, rawStatus, wasCancelled ? 0 : count[0]!);
     if (status !== undefined) status.cancelled = wasCancelled;
   };
-  if (tested(rt, scratch, call)) {
+  if (tested(rt, scratch, call) || (spin && spun(rt, call))) {
     finish();
     return null;
   }
@@ -190,8 +210,9 @@ export function sendValueNow(
   value: unknown,
   dest: number,
   tag: number,
+  spin = false,
 ): RequestOperation<void> | null {
-  return sendNow(rt, encodeValue(value), dest, tag, rt.lib.ompi_mpi_byte);
+  return sendNow(rt, encodeValue(value), dest, tag, rt.lib.ompi_mpi_byte, spin);
 }
 
 /**

@@ -203,7 +203,7 @@ export class Comm {
    */
   send(value: unknown, options: SendOptions): Promise<void> {
     try {
-      const pending = p2p.sendValueNow(this.#rt, value, options.dest, options.tag ?? 0);
+      const pending = p2p.sendValueNow(this.#rt, value, options.dest, options.tag ?? 0, true);
       return pending === null ? DONE : progress(pending.poll);
     } catch (error) {
       return Promise.reject(error);
@@ -373,7 +373,7 @@ export class Comm {
    */
   Send(buf: TypedArray, options: SendOptions): Promise<void> {
     try {
-      const pending = p2p.sendNow(this.#rt, buf, options.dest, options.tag ?? 0);
+      const pending = p2p.sendNow(this.#rt, buf, options.dest, options.tag ?? 0, undefined, true);
       return pending === null ? DONE : progress(pending.poll);
     } catch (error) {
       return Promise.reject(error);
@@ -433,7 +433,7 @@ export class Comm {
     try {
       const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
       if (signal !== undefined) return this.Irecv(buf, options).wait();
-      const pending = p2p.recvNow(this.#rt, buf, source, tag, status);
+      const pending = p2p.recvNow(this.#rt, buf, source, tag, status, true);
       return pending === null ? Promise.resolve(buf) : progress(pending.poll, buf);
     } catch (error) {
       return Promise.reject(error);
