@@ -20,7 +20,7 @@
 import { setImmediate } from "node:timers";
 
 /** How long a spin lasts: the longest the event loop is held (milliseconds). */
-export const SPIN_MS = 0.1;
+export const SPIN_MS = 0.25;
 /** The second phase ends this long after the wait began (milliseconds). */
 export const YIELD_MS = 20;
 /** The pause between tests in the third phase (milliseconds). */

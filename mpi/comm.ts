@@ -40,8 +40,8 @@ const DONE: Promise<void> = Promise.resolve();
  * mpi4py's buffer API: `Send`/`Recv`, `Isend`/`Irecv`, `Bcast`, `Reduce`, `Allreduce`.
  *
  * Every call that waits returns a promise, and waiting never freezes the event loop: the rank
- * tests in a tight loop for 0.1 ms, then yields to the event loop and spins again by turns
- * (so the event loop is never held longer than 0.1 ms at a time), and after 20 ms it sleeps
+ * tests in a tight loop for 0.25 ms, then yields to the event loop and spins again by turns
+ * (so the event loop is never held longer than 0.25 ms at a time), and after 20 ms it sleeps
  * 1 ms between tests (so a rank that waits long gives its core away). A ping-pong costs about
  * a microsecond. mpi4py's `recv` blocks the thread instead; ours is `await comm.recv()`.
  *

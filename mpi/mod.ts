@@ -11,7 +11,7 @@
  *  comm.Send(f64)   ──────────▶ MPI_Isend(f64's memory) ───▶ MPI_Irecv(the same f64 you passed) ──────────▶ await comm.Recv(f64)
  *  (encode: plain JSON data as JSON, anything else that structuredClone takes with node:v8)
  *  comm.reduce / bcast / scatter / gather / barrier ──▶ MPI_I{gather,bcast,scatter,reduce,barrier}(v) ◀── every rank
- *        every wait: MPI_Test in a tight loop (0.1 ms) ─▶ yield, spin 0.1 ms, by turns ─▶ after 20 ms, sleep 1 ms between tests
+ *        every wait: MPI_Test in a tight loop (0.25 ms) ─▶ yield, spin 0.25 ms, by turns ─▶ after 20 ms, sleep 1 ms between tests
  * ```
  *
  * Nothing happens at import: the first use of `Comm.world` loads `libmpi` (so `--allow-ffi`

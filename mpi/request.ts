@@ -31,7 +31,7 @@ export interface RequestOperation<T> {
  * `flag, value = req.test()` is `const [done, value] = req.test()`), `wait()` (or `await req`)
  * settles with the value: the received value for `irecv`, the filled buffer for `Irecv`,
  * `undefined` for sends. Waiting never freezes the event loop: it tests in a tight loop for
- * 0.1 ms, then yields to the event loop and spins again by turns, and once it has waited
+ * 0.25 ms, then yields to the event loop and spins again by turns, and once it has waited
  * 20 ms it sleeps 1 ms between tests.
  * A failure (an `MpiError`) rejects `wait()` and is thrown by `test()`.
  *
