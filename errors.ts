@@ -29,7 +29,8 @@ export type ErrorCode =
   | "ERR_BROKEN_BARRIER"
   | "ERR_EOF"
   | "ERR_CLOSED"
-  | "ERR_PARALLEL_RUNNING";
+  | "ERR_PARALLEL_RUNNING"
+  | "ERR_MPI";
 
 /**
  * The base class of every error this library defines; catch it to catch them all.
@@ -382,6 +383,51 @@ export class ClosedError extends MultiprocessingError {
   constructor(message: string, options: { value?: unknown } = {}) {
     super(message, "ERR_CLOSED");
     this.value = options.value;
+  }
+}
+
+/**
+ * An MPI call failed (`./mpi`): a bad rank or tag, a message longer than its buffer, a
+ * communicator or op misused, or MPI cannot start at all (OpenMPI missing, no `--allow-ffi`).
+ * The message names the MPI function and the arguments at fault and ends with MPI's own error
+ * string, kept in {@linkcode MpiError.mpiMessage}; {@linkcode MpiError.errorClass} is MPI's
+ * error class (e.g. `6`, `MPI_ERR_RANK`), `null` when MPI itself did not answer. mpi4py raises
+ * `MPI.Exception` for the same failures.
+ *
+ * @example
+ * ```ts
+ * import { MpiError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new MpiError("MPI_Isend(dest 5) failed: MPI_ERR_RANK: invalid rank", {
+ *   errorClass: 6,
+ *   mpiMessage: "MPI_ERR_RANK: invalid rank",
+ * });
+ * assert.equal(error.code, "ERR_MPI");
+ * assert.equal(error.errorClass, 6);
+ * ```
+ */
+export class MpiError extends MultiprocessingError {
+  /** The class name, as thrown. */
+  override readonly name = "MpiError";
+  /** MPI's error class (`MPI_ERR_RANK` is 6, `MPI_ERR_TAG` 4…), `null` if MPI did not answer. */
+  readonly errorClass: number | null;
+  /** MPI's own error string (`MPI_Error_string`), `""` if MPI did not answer. */
+  readonly mpiMessage: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What failed, with which arguments, and how to fix it.
+   * @param options MPI's `errorClass` and `mpiMessage`, and the `cause`.
+   */
+  constructor(
+    message: string,
+    options: { errorClass?: number; mpiMessage?: string; cause?: unknown } = {},
+  ) {
+    super(message, "ERR_MPI", options.cause === undefined ? undefined : { cause: options.cause });
+    this.errorClass = options.errorClass ?? null;
+    this.mpiMessage = options.mpiMessage ?? "";
   }
 }
 

@@ -4,7 +4,9 @@
  * tutorials under the name you know, in camelCase: `Pool`, `Process`, `Queue`, `Pipe`, `Lock`,
  * `Value`, `Manager`, `Parallel`… Each area is also its own export:
  * `@workers/multiprocessing/pool`, `…/process`, `…/sync`, `…/shared`, `…/ipc`, `…/manager`,
- * `…/parallel`, `…/errors`.
+ * `…/parallel`, `…/errors`; and `@workers/multiprocessing/mpi`, MPI over OpenMPI (mpi4py's
+ * communicator: `import { Comm } from "@workers/multiprocessing/mpi"`), which stays out of
+ * this module so that its names (`Comm`, `Request`, `Status`) never shadow anything here.
  *
  * @example The tutorial's first example
  * ```ts

@@ -30,6 +30,7 @@ export const libraryModules: Readonly<Record<string, string>> = {
   ListProxy: "../manager/proxies.ts",
   Lock: "../sync/lock.ts",
   Manager: "../manager/manager.ts",
+  MpiError: "../errors.ts",
   MultiprocessingError: "../errors.ts",
   NamespaceProxy: "../manager/proxies.ts",
   Parallel: "../parallel/parallel.ts",

@@ -1,0 +1,60 @@
+/**
+ * How a pending MPI operation is waited for without freezing the event loop. MPI progresses
+ * only inside MPI calls, so a wait keeps calling `MPI_Test`:
+ *
+ * 1. **spin** for {@linkcode SPIN_MS} (a message already on its way lands within
+ *    microseconds: a ping-pong never leaves this phase);
+ * 2. then, until {@linkcode YIELD_MS} after the wait began, **yield** to the event loop
+ *    (`setImmediate`: timers, I/O and other promises run) and spin again for
+ *    {@linkcode SPIN_MS}, by turns: the CPU stays on the message, and the event loop is never
+ *    held longer than {@linkcode SPIN_MS} at a time;
+ * 3. then **sleep** {@linkcode SLEEP_MS} between tests, so a rank that waits long (for a slow
+ *    peer, or on an oversubscribed machine) gives its core to the ranks that work.
+ *
+ * Under `mpirun --oversubscribe`, OpenMPI's own progress yields the core (`sched_yield`)
+ * whenever a test finds nothing to do, so spinning ranks share a core fairly.
+ *
+ * @module
+ */
+
+import { setImmediate } from "node:timers";
+
+/** How long a spin lasts: the longest the event loop is held (milliseconds). */
+export const SPIN_MS = 0.25;
+/** The second phase ends this long after the wait began (milliseconds). */
+export const YIELD_MS = 20;
+/** The pause between tests in the third phase (milliseconds). */
+export const SLEEP_MS = 1;
+
+function immediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Calls `test` until it returns `true`, spinning, then yielding, then sleeping.
+ *
+ * @param test One non-blocking attempt (usually one `MPI_Test`); it may throw.
+ * @param value What the promise gives once `test` returned `true`.
+ * @returns A promise that settles when `test` returns `true` (with `value`) or throws.
+ */
+export async function progress<T = void>(test: () => boolean, value?: T): Promise<T> {
+  if (test()) return value as T;
+  const start = performance.now();
+  const spinUntil = start + SPIN_MS;
+  while (performance.now() < spinUntil) if (test()) return value as T;
+  const yieldUntil = start + YIELD_MS;
+  while (performance.now() < yieldUntil) {
+    await immediate();
+    if (test()) return value as T;
+    const again = performance.now() + SPIN_MS;
+    while (performance.now() < again) if (test()) return value as T;
+  }
+  for (;;) {
+    await sleep(SLEEP_MS);
+    if (test()) return value as T;
+  }
+}
