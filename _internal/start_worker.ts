@@ -14,6 +14,31 @@ import { openRegistryLink } from "./registry.ts";
 const hostUrl = new URL("./worker_host.ts", import.meta.url);
 const wokenHostUrl = new URL("./woken_worker_host.ts", import.meta.url);
 
+const libraryRoot = new URL("../", import.meta.url);
+let readable = false;
+
+/**
+ * Workers load the library's own files, so a program run without read access to them could
+ * start no worker: each would die loading its entry (Deno prints one "Requires read access"
+ * per worker) and the pool give up after three. Asked once, before the first worker: granted,
+ * or asked for where Deno may prompt; otherwise one clear error that names the flag.
+ */
+function checkReadAccess(): void {
+  if (readable || libraryRoot.protocol !== "file:") return;
+  const descriptor = { name: "read", path: libraryRoot } as const;
+  let state = Deno.permissions.querySync(descriptor).state;
+  if (state === "prompt") state = Deno.permissions.requestSync(descriptor).state;
+  if (state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Cannot start a worker: workers load the library's files from ${libraryRoot.pathname}, ` +
+        `and this program has no read access there. Run it with --allow-read (or ` +
+        `--allow-read=${libraryRoot.pathname}, or -A); the workers inherit the program's ` +
+        `permissions, so grant too what the tasks themselves use.`,
+    );
+  }
+  readable = true;
+}
+
 /** What the starter hears from one worker. */
 export interface WorkerEvents {
   /** A protocol message from the worker (`console` messages are printed, not passed on). */
@@ -41,6 +66,7 @@ export interface WorkerHandle {
 
 /** Starts a worker host named after `identity`. */
 export function startWorker(identity: WorkerIdentity, events: WorkerEvents): WorkerHandle {
+  checkReadAccess();
   const entry = startsWaitingWorkers() ? wokenHostUrl : hostUrl;
   const worker = new Worker(entry, { type: "module", name: identity.name });
   let stopped = false;
