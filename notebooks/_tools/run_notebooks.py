@@ -283,8 +283,26 @@ def text_digest(nb):
     return h.hexdigest()[:12]
 
 
+START_ATTEMPTS = 3
+
+
 def execute(path, args):
-    """Execute the notebook at path: (notebook, reasons it failed, (late messages, longest gap))."""
+    """Execute the notebook at path: (notebook, reasons it failed, (late messages, longest gap)).
+
+    A kernel that dies before it answers kernel_info (before any cell ran) is started again, up
+    to START_ATTEMPTS times: kernels started side by side can race for the same free port
+    (Deno's kernel then fails to bind it). Nothing of the notebook has run then, so a retry hides
+    no lost output.
+    """
+    for attempt in range(1, START_ATTEMPTS + 1):
+        nb, reasons, late, started = execute_once(path, args)
+        if started or attempt == START_ATTEMPTS:
+            return nb, reasons, late
+    raise AssertionError("unreachable")
+
+
+def execute_once(path, args):
+    """One execution; the fourth value says whether the kernel started (a cell began)."""
     nb = nbformat.read(path, as_version=4)
     client = GraceClient(
         nb,
@@ -317,7 +335,8 @@ def execute(path, args):
             if any(ln.strip() for ln in lines):
                 reasons.append("kernel stderr: " + short(" | ".join(lines[-5:]), 300))
     merge_streams(nb)
-    return nb, reasons, (client.late_messages, client.longest_gap)
+    started = client.current_cell is not None or not reasons
+    return nb, reasons, (client.late_messages, client.longest_gap), started
 
 
 def run_one(path, args, run_label=""):
