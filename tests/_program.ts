@@ -15,14 +15,24 @@ export interface ProgramOutput {
 }
 
 /** Runs `deno run -A tests/fixtures/<script> ...args`, for 60 s at most. */
-export async function runProgram(script: string, ...args: string[]): Promise<ProgramOutput> {
+export function runProgram(script: string, ...args: string[]): Promise<ProgramOutput> {
   const path = new URL(`./fixtures/${script}`, import.meta.url).pathname;
+  return runDeno(["run", "-A", path, ...args]);
+}
+
+/**
+ * Runs `deno <args>` (no standard input, `NO_COLOR` set) for `timeout` ms at most, and tells
+ * what it printed.
+ */
+export async function runDeno(args: string[], timeout = 60_000): Promise<ProgramOutput> {
   const started = performance.now();
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", path, ...args],
+    args,
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
+    env: { NO_COLOR: "1" },
+    signal: AbortSignal.timeout(timeout),
   }).output();
   const decoder = new TextDecoder();
   return {

@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
+import { runDeno } from "./_program.ts";
 
 Deno.test("deno task demo prints a row per pool, every line within 80 columns", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../demo.ts", import.meta.url).pathname,
-      "--trials",
-      "200000",
-      "--workers",
-      "3",
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const demo = new URL("../demo.ts", import.meta.url).pathname;
+  const out = await runDeno(["run", "-A", demo, "--trials", "200000", "--workers", "3"], 120_000);
+  const text = out.stdout;
+  assert.equal(out.code, 0, out.stderr);
   const lines = text.split("\n");
   for (const line of lines) {
     assert.ok([...line].length <= 80, `${[...line].length} columns: ${line}`);
@@ -29,11 +17,8 @@ Deno.test("deno task demo prints a row per pool, every line within 80 columns", 
 });
 
 Deno.test("deno task demo refuses a bad flag with its usage", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../demo.ts", import.meta.url).pathname, "--trials", "lots"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const demo = new URL("../demo.ts", import.meta.url).pathname;
+  const out = await runDeno(["run", "-A", demo, "--trials", "lots"]);
   assert.equal(out.code, 2);
-  assert.match(new TextDecoder().decode(out.stderr), /--trials must be a whole number/);
+  assert.match(out.stderr, /--trials must be a whole number/);
 });

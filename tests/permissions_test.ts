@@ -1,21 +1,13 @@
 // A program without read access to the library cannot start workers: one clear error naming
 // the flag, instead of a "Requires read access" line per worker and a pool that gives up.
 import assert from "node:assert/strict";
+import { runDeno } from "./_program.ts";
 
 const fixture = new URL("./fixtures/needs_read.ts", import.meta.url).pathname;
 const root = new URL("../", import.meta.url).pathname;
 
-async function run(...flags: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, fixture],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+function run(...flags: string[]) {
+  return runDeno(["run", ...flags, fixture]);
 }
 
 Deno.test("without read access, new Pool() fails once, naming the permission and the flag", async () => {

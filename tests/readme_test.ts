@@ -2,6 +2,7 @@
 // this repository, so that "@workers/multiprocessing" resolves as it does for a user's
 // project that maps it).
 import assert from "node:assert/strict";
+import { runDeno } from "./_program.ts";
 
 const root = new URL("../", import.meta.url);
 const readme = Deno.readTextFileSync(new URL("README.md", root));
@@ -21,19 +22,8 @@ for (const { n, line, code } of blocks) {
     try {
       const path = `${dir}/snippet_${n}.ts`;
       Deno.writeTextFileSync(path, code);
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", path],
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      const text = new TextDecoder();
-      assert.equal(
-        out.code,
-        0,
-        `snippet ${n} failed:\n${text.decode(out.stdout)}\n${text.decode(out.stderr)}`,
-      );
+      const out = await runDeno(["run", "-A", path]);
+      assert.equal(out.code, 0, `snippet ${n} failed:\n${out.stdout}\n${out.stderr}`);
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
