@@ -18,7 +18,6 @@ import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
 import { isUnguardedStart, whileBootstrapping } from "./identity.ts";
-import { importLibrary, usedLibraryNames } from "./library_names.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => unknown;
@@ -118,6 +117,24 @@ interface ModuleEntry {
   error: unknown;
 }
 
+/**
+ * The names by-value functions find in scope besides their context: the library's exports, as
+ * in a Python worker that imported `multiprocessing`. The worker's entry supplies it (the
+ * table of exports lives beside `mod.ts`, above every module it names).
+ */
+export interface FunctionScope {
+  /** The names of the scope that `source` mentions. */
+  namesIn(source: string): Set<string>;
+  /** The values of `names`, imported on demand. */
+  load(names: Iterable<string>): Promise<Record<string, unknown>>;
+}
+
+/** A scope with no names: by-value functions see their context only. */
+export const emptyScope: FunctionScope = {
+  namesIn: () => new Set(),
+  load: () => Promise.resolve({}),
+};
+
 /** A resolved function, and whether it was compiled from source (by value). */
 export interface ResolvedFunction {
   fn: AnyFunction;
@@ -143,10 +160,13 @@ export class FunctionResolver {
   readonly #cache = new Map<number, ResolvedFunction>();
   readonly #pending = new Map<number, FunctionDescriptor>();
 
-  constructor(imports: string[], context: EncodedContext) {
+  readonly #scope: FunctionScope;
+
+  constructor(imports: string[], context: EncodedContext, scope: FunctionScope = emptyScope) {
     this.#imports = imports;
     this.#context = context;
-    this.#contextNames = usedLibraryNames(Object.values(context.functions).join("\n"));
+    this.#scope = scope;
+    this.#contextNames = scope.namesIn(Object.values(context.functions).join("\n"));
   }
 
   /** Registers a descriptor sent with a function's first use. */
@@ -239,7 +259,7 @@ export class FunctionResolver {
 
   /** The scope of by-value functions: context, and the library's exports `source` uses. */
   #loadScope(source: string): Promise<{ keys: string[]; values: unknown[] }> {
-    const names = usedLibraryNames(source);
+    const names = this.#scope.namesIn(source);
     for (const name of this.#contextNames) names.add(name);
     const key = [...names].sort().join(",");
     let scope = this.#scopes.get(key);
@@ -258,7 +278,7 @@ export class FunctionResolver {
     // The library's own exports (currentProcess, Lock, Value…) are in scope too, as in a
     // Python worker that imported multiprocessing; context entries take precedence. Only the
     // modules of the names the source uses are imported (the whole library costs milliseconds).
-    const library = await importLibrary(names);
+    const library = await this.#scope.load(names);
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(library)) {
       if (!(key in own) && !(key in context.functions)) values[key] = value;

@@ -11,7 +11,7 @@
  * spares the second wait: it enables the debugger in a session of the worker's own until the
  * first message has arrived, then closes that session.
  *
- * Only `woken_worker_host.ts` imports this module: loading `node:inspector` costs a few
+ * Only `woken_worker.ts` (beside `mod.ts`) imports this module: loading `node:inspector` costs a few
  * milliseconds that workers which do not wait should not pay.
  *
  * @module

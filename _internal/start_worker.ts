@@ -11,8 +11,10 @@ import { type ConsoleMessage, printForwarded } from "./console_forward.ts";
 import type { ConsoleMode, MainToWorker, WorkerIdentity, WorkerToMain } from "./protocol.ts";
 import { openRegistryLink } from "./registry.ts";
 
-const hostUrl = new URL("./worker_host.ts", import.meta.url);
-const wokenHostUrl = new URL("./woken_worker_host.ts", import.meta.url);
+// The worker program lives on the top floor (`worker.ts`, beside `mod.ts`): it reaches every
+// module of the library, so it is named here by URL only, never imported.
+const hostUrl = new URL("../worker.ts", import.meta.url);
+const wokenHostUrl = new URL("../woken_worker.ts", import.meta.url);
 
 const libraryRoot = new URL("../", import.meta.url);
 let readable = false;

@@ -7,8 +7,8 @@
 
 import { type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertMayBlock, checkWait, DONE, retry, runAsync, runSync } from "../sync/_futex.ts";
-import { UNFINISHED } from "./_channel.ts";
+import { assertMayBlock, checkWait, DONE, retry, runAsync, runSync } from "../_internal/futex.ts";
+import { UNFINISHED } from "../_internal/channel.ts";
 import { Queue } from "./queue.ts";
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Channel } from "./_channel.ts";
+import { Channel } from "../_internal/channel.ts";
 import { type Connection, makeConnection } from "./connection.ts";
 
 /**

@@ -8,9 +8,9 @@
 import { ClosedError, EmptyError, FullError } from "../errors.ts";
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
-import { Channel, EMPTY, END, PUTS, READER_CLOSED, TAKES } from "./_channel.ts";
-import { encodeMessage } from "./_codec.ts";
+import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
+import { Channel, EMPTY, END, PUTS, READER_CLOSED, TAKES } from "../_internal/channel.ts";
+import { encodeMessage } from "../_internal/codec.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** Options of {@linkcode Queue.put} and {@linkcode Queue.get}. */

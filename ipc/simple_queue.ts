@@ -7,9 +7,9 @@
 import { ClosedError, EmptyError } from "../errors.ts";
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertMayBlock, checkWait, runAsync, runSync } from "../sync/_futex.ts";
-import { Channel, EMPTY, PUTS } from "./_channel.ts";
-import { encodeMessage } from "./_codec.ts";
+import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
+import { Channel, EMPTY, PUTS } from "../_internal/channel.ts";
+import { encodeMessage } from "../_internal/codec.ts";
 
 function received<T>(got: unknown): T {
   if (got === EMPTY) throw new EmptyError("The SimpleQueue stayed empty until the timeout");

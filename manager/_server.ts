@@ -20,8 +20,8 @@
 import { currentIdentity } from "../_internal/identity.ts";
 import { lookupBlock, unregisterBlock } from "../_internal/named_blocks.ts";
 import { serializeError } from "../_internal/protocol.ts";
-import { Channel } from "../ipc/_channel.ts";
-import { encodeMessage } from "../ipc/_codec.ts";
+import { Channel } from "../_internal/channel.ts";
+import { encodeMessage } from "../_internal/codec.ts";
 import type { SimpleQueue } from "../ipc/simple_queue.ts";
 import { describeNonNumber } from "../_internal/checks.ts";
 

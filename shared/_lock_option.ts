@@ -7,7 +7,7 @@
 import { fromShared } from "../_internal/shareable.ts";
 import { Lock } from "../sync/lock.ts";
 import { RLock } from "../sync/rlock.ts";
-import { mutexOf } from "../sync/_mutex.ts";
+import { mutexOf } from "../_internal/mutex.ts";
 
 /** The lock guarding a synchronized value: `true` for a new `RLock` (Python's default). */
 export type LockOption = boolean | Lock | RLock;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { WaitOptions } from "./_futex.ts";
+import type { WaitOptions } from "../_internal/futex.ts";
 
 /** What can be held: the lock-like primitives. */
 export interface Acquirable {

@@ -16,7 +16,7 @@ import {
   runSync,
   type Waiting,
   type WaitOptions,
-} from "./_futex.ts";
+} from "../_internal/futex.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** `generation << 16 | arrivals`: one atomic add tells each arrival its index. */

@@ -17,8 +17,8 @@ import {
   runSync,
   type Waiting,
   type WaitOptions,
-} from "./_futex.ts";
-import { DEPTH, locking, type MutexAccess, mutexOf, ownerOf, unlock } from "./_mutex.ts";
+} from "../_internal/futex.ts";
+import { DEPTH, locking, type MutexAccess, mutexOf, ownerOf, unlock } from "../_internal/mutex.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";

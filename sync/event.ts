@@ -15,7 +15,7 @@ import {
   runAsync,
   runSync,
   type WaitOptions,
-} from "./_futex.ts";
+} from "../_internal/futex.ts";
 
 /**
  * One cell: the flag (bit 0) and how many times it was set (the other bits), changed together

@@ -41,4 +41,4 @@ export * from "./semaphore.ts";
 export * from "./event.ts";
 export * from "./condition.ts";
 export * from "./barrier.ts";
-export type { WaitOptions } from "./_futex.ts";
+export type { WaitOptions } from "../_internal/futex.ts";

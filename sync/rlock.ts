@@ -6,7 +6,13 @@
  */
 
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
-import { assertMayBlock, checkWait, runAsync, runSync, type WaitOptions } from "./_futex.ts";
+import {
+  assertMayBlock,
+  checkWait,
+  runAsync,
+  runSync,
+  type WaitOptions,
+} from "../_internal/futex.ts";
 import { selfIdent } from "../_internal/identity.ts";
 import { hold, holdSync } from "./_holding.ts";
 import {
@@ -20,7 +26,7 @@ import {
   self,
   tryLock,
   unlock,
-} from "./_mutex.ts";
+} from "../_internal/mutex.ts";
 
 /**
  * A re-entrant lock over shared memory (Python's `multiprocessing.RLock`): the thread that

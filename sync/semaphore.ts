@@ -15,7 +15,7 @@ import {
   runAsync,
   runSync,
   type WaitOptions,
-} from "./_futex.ts";
+} from "../_internal/futex.ts";
 import { hold, holdSync } from "./_holding.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 

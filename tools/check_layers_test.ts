@@ -71,6 +71,59 @@ Deno.test("check_layers finds a private file used from another folder", async ()
   ]);
 });
 
+Deno.test("check_layers lets top-level files of one floor import each other, not a higher one", async () => {
+  const dir = tree({
+    "mod.ts": `export * from "./pool/mod.ts";`,
+    "worker.ts": `import { scope } from "./scope.ts"; export const w = scope;`,
+    "scope.ts": `export const scope = () => import("./pool/mod.ts");`,
+    "errors.ts": `import "./mod.ts"; export class E extends Error {}`,
+    "pool/mod.ts": `import "../errors.ts"; export const p = 1;`,
+  }, {
+    floors: [["errors.ts"], ["pool"], ["mod.ts", "worker.ts", "scope.ts"]],
+    roots: ["mod.ts", "worker.ts"],
+  });
+  try {
+    const layers = readLayers(dir);
+    const faults = checkLayers(layers, await moduleGraph(dir, layers.roots));
+    assert.deepEqual(faults.filter((f) => !f.startsWith("import circle")), [
+      "errors.ts (floor 1) imports mod.ts (floor 3): a module imports only its own folder and " +
+      "lower floors",
+    ]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("check_layers fails on the circle the worker's scope table once made", async () => {
+  // The shape of the tree before the worker's entry moved up: a table of every export on the
+  // bottom floor, imported by the function resolver that the pool itself imports.
+  const faults = await faultsOf({
+    "mod.ts": `export * from "./pool/mod.ts";`,
+    "pool/mod.ts": `export { Pool } from "./pool.ts";`,
+    "pool/pool.ts": `import { resolve } from "../_internal/function_transport.ts";
+      export class Pool { r = resolve; }`,
+    "_internal/function_transport.ts": `import { load } from "./library_names.ts";
+      export const resolve = load;`,
+    "_internal/library_names.ts": `export const load = () => import("../pool/pool.ts");`,
+  });
+  assert.ok(
+    faults.includes(
+      "_internal/library_names.ts (floor 2) imports (dynamically) pool/pool.ts (floor 3): a " +
+        "module imports only its own folder and lower floors",
+    ),
+    faults.join("\n"),
+  );
+  assert.ok(
+    faults.some((f) =>
+      f.startsWith(
+        "import circle of 3 modules (_internal/function_transport.ts, " +
+          "_internal/library_names.ts, pool/pool.ts)",
+      )
+    ),
+    faults.join("\n"),
+  );
+});
+
 Deno.test("check_layers finds a module on no floor", async () => {
   const faults = await faultsOf({
     "mod.ts": `export * from "./extra/x.ts";`,

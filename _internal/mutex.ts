@@ -3,7 +3,7 @@
  * free) and a bit that tells sleepers wait, so an uncontended acquire and release are one
  * compare-and-swap each.
  *
- * Waiters spin, then sleep (see `_futex.ts`). Releasing wakes one sleeper, and whoever comes
+ * Waiters spin, then sleep (see `futex.ts`). Releasing wakes one sleeper, and whoever comes
  * first takes the lock ("barging"): that keeps throughput high, but a thread that releases and
  * at once re-acquires could keep a sleeper out for ever, because a sleeper takes ~80 µs to wake.
  * So a waiter that has waited longer than {@linkcode STARVING_MS} takes a ticket and becomes the
@@ -15,13 +15,13 @@
  * A lock held by a worker that ends stays held, as in Python: in Deno 2.9.6 `terminate()` does
  * not stop a worker busy in JavaScript, so "ended" cannot be known for sure, and taking the lock
  * over could let two threads in at once. Workers stopped while waiting unwind (see
- * `_futex.ts`), releasing what `using` or `finally` holds; every wait takes a `timeout`.
+ * `futex.ts`), releasing what `using` or `finally` holds; every wait takes a `timeout`.
  *
  * @module
  */
 
-import { selfIdent } from "../_internal/identity.ts";
-import type { Waiting } from "./_futex.ts";
+import { selfIdent } from "./identity.ts";
+import type { Waiting } from "./futex.ts";
 
 /** The cell's layout. */
 const STATE = 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ByteWriter, decode, encode } from "./_codec.ts";
+import { ByteWriter, decode, encode } from "./codec.ts";
 
 function roundTrip(value: unknown): unknown {
   const out = new ByteWriter();

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { importLibrary, libraryNames, usesLibrary } from "./library_names.ts";
+import { importLibrary, libraryNames, usesLibrary } from "./worker_scope.ts";
 
 Deno.test("libraryNames lists exactly what mod.ts exports", async () => {
-  const library = await import("../mod.ts");
+  const library = await import("./mod.ts");
   assert.deepEqual([...libraryNames].sort(), Object.keys(library).sort());
 });
 
 Deno.test("importLibrary() finds each export in the module the table names", async () => {
-  const library = await import("../mod.ts") as Record<string, unknown>;
+  const library = await import("./mod.ts") as Record<string, unknown>;
   const found = await importLibrary([...libraryNames].filter((n) => n !== "Array"));
   for (const [name, value] of Object.entries(found)) assert.equal(value, library[name], name);
   assert.equal(Object.keys(found).length, libraryNames.size - 1);

@@ -23,9 +23,9 @@
  * @module
  */
 
-import { stopRequested } from "../_internal/identity.ts";
-import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { stopRequested } from "./identity.ts";
+import type { WaitOptions } from "./wait_options.ts";
+import { assertNumber, describeValue } from "./checks.ts";
 
 export type { WaitOptions };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Channel, EMPTY, END, READER_CLOSED, WRITER_CLOSED } from "./_channel.ts";
-import { encodeMessage } from "./_codec.ts";
+import { Channel, EMPTY, END, READER_CLOSED, WRITER_CLOSED } from "./channel.ts";
+import { encodeMessage } from "./codec.ts";
 
 function put(channel: Channel, value: unknown): boolean | typeof READER_CLOSED {
   return channel.tryPut(encodeMessage(value, "value"));

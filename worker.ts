@@ -1,25 +1,28 @@
 /**
- * The entry file of every worker the library starts (through `woken_worker_host.ts` where Deno
- * makes new workers wait for a debugger). It runs a {@linkcode TaskRunner} on the messages of
+ * The worker program's `main`, as `mod.ts` is the user's: the entry file of every worker the
+ * library starts (through `woken_worker.ts` where Deno makes new workers wait for a debugger).
+ * It sits on the top floor because it gives the function resolver the library's exports as the
+ * scope of by-value functions (`worker_scope.ts`). It runs a {@linkcode TaskRunner} on the messages of
  * the main program and watches for the ways a worker can die that Deno does not report to the
  * main program — `self.close()` and `Deno.exit()` raise no event there at all — or reports only
  * as a bare error: an uncaught error or unhandled rejection. Each is reported as a `crashed`
  * message naming the batch that was running, before the worker goes.
  * Unless started with `console: "inherit"`, it forwards the worker's console output to the
- * thread that started it (see `console_forward.ts`).
+ * thread that started it (see `_internal/console_forward.ts`).
  *
  * @module
  */
 
 /// <reference lib="deno.worker" />
 
-import { forwardConsole } from "./console_forward.ts";
-import { FunctionResolver } from "./function_transport.ts";
-import { adoptIdentity } from "./identity.ts";
-import type { MainToWorker, WorkerToMain } from "./protocol.ts";
-import { serializeError } from "./protocol.ts";
-import { adoptRegistry } from "./registry.ts";
-import { TaskRunner } from "./task_runner.ts";
+import { forwardConsole } from "./_internal/console_forward.ts";
+import { FunctionResolver } from "./_internal/function_transport.ts";
+import { adoptIdentity } from "./_internal/identity.ts";
+import type { MainToWorker, WorkerToMain } from "./_internal/protocol.ts";
+import { serializeError } from "./_internal/protocol.ts";
+import { adoptRegistry } from "./_internal/registry.ts";
+import { TaskRunner } from "./_internal/task_runner.ts";
+import { libraryScope } from "./worker_scope.ts";
 
 const closeWorker = self.close.bind(self);
 let dead = false;
@@ -36,7 +39,7 @@ const runner = new TaskRunner({
         if (!dead) self.postMessage(message);
       });
     }
-    return new FunctionResolver(init.imports, init.context);
+    return new FunctionResolver(init.imports, init.context, libraryScope);
   },
 });
 

@@ -16,7 +16,7 @@
  * so a message may be of any size up to 2 GiB and a put on an unbounded queue never blocks, as
  * in Python. Encoding and decoding happen outside the mutex.
  *
- * Waiting follows `sync/_futex.ts`: a consumer that finds the ring empty notes the `PUTS`
+ * Waiting follows `futex.ts`: a consumer that finds the ring empty notes the `PUTS`
  * sequence (under the mutex) and sleeps until it changes; every put bumps it. Producers of a
  * bounded queue wait likewise on `TAKES`. Both spin a few microseconds first, so a busy
  * ping-pong costs microseconds.
@@ -24,11 +24,11 @@
  * @module
  */
 
-import { DONE, retry, type Waiting } from "../sync/_futex.ts";
-import { locking, unlock } from "../sync/_mutex.ts";
-import { runSync } from "../sync/_futex.ts";
-import { selfIdent, throwIfStopping } from "../_internal/identity.ts";
-import { decode } from "./_codec.ts";
+import { DONE, retry, type Waiting } from "./futex.ts";
+import { locking, unlock } from "./mutex.ts";
+import { runSync } from "./futex.ts";
+import { selfIdent, throwIfStopping } from "./identity.ts";
+import { decode } from "./codec.ts";
 
 // Cells, in 64-byte cache lines: waiters spin reading `PUTS` or `TAKES`, so those sit on lines
 // of their own, away from the mutex and the ring's bookkeeping that the other side writes.

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { toShared } from "../_internal/shareable.ts";
+import { toShared } from "./shareable.ts";
 
 const UNDEFINED = 0;
 const NULL = 1;

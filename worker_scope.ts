@@ -1,0 +1,155 @@
+/**
+ * The scope of functions sent by value: the names the library's `mod.ts` exports, and the
+ * module each comes from. A function sent by value has them in scope (as a Python worker that
+ * imported `multiprocessing`), but importing the whole library into a worker costs milliseconds
+ * at start, so the worker imports only the modules of the names a function's source uses.
+ * `worker_scope_test.ts` keeps this table equal to `mod.ts`'s exports.
+ *
+ * It lives on the top floor, beside `mod.ts`, because it reaches every module of the library;
+ * the worker's entry (`worker.ts`) hands it to the function resolver as its
+ * {@linkcode FunctionScope}, so nothing below imports it.
+ *
+ * @module
+ */
+
+import type { FunctionScope } from "./_internal/function_transport.ts";
+
+/** Every export of `mod.ts`, with the module (relative to this file) that defines it. */
+export const libraryModules: Readonly<Record<string, string>> = {
+  Array: "./shared/mod.ts",
+  AsyncResult: "./pool/async_result.ts",
+  Barrier: "./sync/barrier.ts",
+  BaseProxy: "./manager/proxies.ts",
+  BoundedSemaphore: "./sync/semaphore.ts",
+  BrokenBarrierError: "./errors.ts",
+  BrokenPoolError: "./errors.ts",
+  ClosedError: "./errors.ts",
+  Condition: "./sync/condition.ts",
+  Connection: "./ipc/connection.ts",
+  DictProxy: "./manager/proxies.ts",
+  EOFError: "./errors.ts",
+  EmptyError: "./errors.ts",
+  Event: "./sync/event.ts",
+  FullError: "./errors.ts",
+  FunctionTransportError: "./errors.ts",
+  JoinableQueue: "./ipc/joinable_queue.ts",
+  ListProxy: "./manager/proxies.ts",
+  Lock: "./sync/lock.ts",
+  Manager: "./manager/manager.ts",
+  MpiError: "./errors.ts",
+  MultiprocessingError: "./errors.ts",
+  NamespaceProxy: "./manager/proxies.ts",
+  Parallel: "./parallel/parallel.ts",
+  ParallelRunningError: "./errors.ts",
+  Pipe: "./ipc/pipe.ts",
+  Pool: "./pool/pool.ts",
+  PoolClosedError: "./errors.ts",
+  Process: "./process/process.ts",
+  ProgressBar: "./parallel/progress.ts",
+  Queue: "./ipc/queue.ts",
+  RLock: "./sync/rlock.ts",
+  RawArray: "./shared/array.ts",
+  RawValue: "./shared/value.ts",
+  RemoteError: "./errors.ts",
+  Semaphore: "./sync/semaphore.ts",
+  SharedArray: "./shared/array.ts",
+  SharedMemory: "./shared/shared_memory.ts",
+  SharedTypedArray: "./shared/array.ts",
+  SharedValue: "./shared/value.ts",
+  SimpleQueue: "./ipc/simple_queue.ts",
+  SynchronizedArray: "./shared/array.ts",
+  SynchronizedValue: "./shared/value.ts",
+  Value: "./shared/value.ts",
+  ValueProxy: "./manager/proxies.ts",
+  WorkerCrashedError: "./errors.ts",
+  activeChildren: "./process/active_children.ts",
+  cpuCount: "./process/cpu_count.ts",
+  currentProcess: "./process/current_process.ts",
+  delayed: "./parallel/delayed.ts",
+  progress: "./parallel/progress.ts",
+  transfer: "./_internal/shareable.ts",
+};
+
+/** Every export of `mod.ts`. */
+export const libraryNames: ReadonlySet<string> = new Set(Object.keys(libraryModules));
+
+/**
+ * Whether a library export is put in the scope of by-value functions: all but those named
+ * like a global (`Array`, `Event`), which would shadow the global there. By-value code uses
+ * `SharedArray` for the first; an `Event` arrives as an argument.
+ */
+export function inScope(name: string): boolean {
+  return !globalNames.has(name);
+}
+
+const globalNames = new Set(["Array", "Event"]);
+
+/** The library exports that `source` mentions and that go in scope. */
+export function usedLibraryNames(source: string): Set<string> {
+  const used = new Set<string>();
+  for (const word of source.matchAll(/[A-Za-z_$][\w$]*/g)) {
+    if (libraryNames.has(word[0]) && inScope(word[0])) used.add(word[0]);
+  }
+  return used;
+}
+
+/** Whether `source` mentions any export of the library that goes in scope. */
+export function usesLibrary(source: string): boolean {
+  return usedLibraryNames(source).size > 0;
+}
+
+type Exports = Record<string, unknown>;
+
+/** How each module is imported: literal specifiers, so that tools see the whole graph. */
+const loaders: Readonly<Record<string, () => Promise<Exports>>> = {
+  "./_internal/shareable.ts": () => import("./_internal/shareable.ts"),
+  "./errors.ts": () => import("./errors.ts"),
+  "./ipc/connection.ts": () => import("./ipc/connection.ts"),
+  "./ipc/joinable_queue.ts": () => import("./ipc/joinable_queue.ts"),
+  "./ipc/pipe.ts": () => import("./ipc/pipe.ts"),
+  "./ipc/queue.ts": () => import("./ipc/queue.ts"),
+  "./ipc/simple_queue.ts": () => import("./ipc/simple_queue.ts"),
+  "./manager/manager.ts": () => import("./manager/manager.ts"),
+  "./manager/proxies.ts": () => import("./manager/proxies.ts"),
+  "./parallel/delayed.ts": () => import("./parallel/delayed.ts"),
+  "./parallel/parallel.ts": () => import("./parallel/parallel.ts"),
+  "./parallel/progress.ts": () => import("./parallel/progress.ts"),
+  "./pool/async_result.ts": () => import("./pool/async_result.ts"),
+  "./pool/pool.ts": () => import("./pool/pool.ts"),
+  "./process/active_children.ts": () => import("./process/active_children.ts"),
+  "./process/cpu_count.ts": () => import("./process/cpu_count.ts"),
+  "./process/current_process.ts": () => import("./process/current_process.ts"),
+  "./process/process.ts": () => import("./process/process.ts"),
+  "./shared/array.ts": () => import("./shared/array.ts"),
+  "./shared/mod.ts": () => import("./shared/mod.ts"),
+  "./shared/shared_memory.ts": () => import("./shared/shared_memory.ts"),
+  "./shared/value.ts": () => import("./shared/value.ts"),
+  "./sync/barrier.ts": () => import("./sync/barrier.ts"),
+  "./sync/condition.ts": () => import("./sync/condition.ts"),
+  "./sync/event.ts": () => import("./sync/event.ts"),
+  "./sync/lock.ts": () => import("./sync/lock.ts"),
+  "./sync/rlock.ts": () => import("./sync/rlock.ts"),
+  "./sync/semaphore.ts": () => import("./sync/semaphore.ts"),
+};
+
+/** The library exports `names`, imported from their own modules only. */
+export async function importLibrary(names: Iterable<string>): Promise<Record<string, unknown>> {
+  const byModule = new Map<string, string[]>();
+  for (const name of names) {
+    const module = libraryModules[name];
+    if (module === undefined) continue;
+    byModule.set(module, [...byModule.get(module) ?? [], name]);
+  }
+  const found: Record<string, unknown> = {};
+  await Promise.all([...byModule].map(async ([module, list]) => {
+    const exports = await loaders[module]!();
+    for (const name of list) found[name] = exports[name];
+  }));
+  return found;
+}
+
+/** The library's exports, as the scope a worker's function resolver compiles by-value code in. */
+export const libraryScope: FunctionScope = {
+  namesIn: usedLibraryNames,
+  load: importLibrary,
+};
