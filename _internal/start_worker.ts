@@ -1,6 +1,6 @@
 /**
- * Starting one worker host in a Web Worker: the one way every worker of the library (pool
- * workers and processes, at any depth) is started. It wires the worker's events, gives the
+ * The `worker` backend: starting one worker host in a Web Worker, the way every worker of the
+ * library (pool workers and processes, at any depth) is started outside `inline` pools. It wires the worker's events, gives the
  * worker its line to the registry of named shared memory (closed when the worker is stopped),
  * and prints the console output the worker forwards (see `console_forward.ts`).
  *
@@ -8,8 +8,14 @@
  */
 
 import { type ConsoleMessage, printForwarded } from "./console_forward.ts";
-import type { ConsoleMode, MainToWorker, WorkerIdentity, WorkerToMain } from "./protocol.ts";
+import type { ConsoleMode, WorkerIdentity, WorkerToMain } from "./protocol.ts";
 import { openRegistryLink } from "./registry.ts";
+import {
+  type Backend,
+  endSession,
+  type SessionEvents,
+  type WorkerSession,
+} from "./worker_session.ts";
 
 // The worker program lives on the top floor (`worker.ts`, beside `mod.ts`): it reaches every
 // module of the library, so it is named here by URL only, never imported.
@@ -41,33 +47,11 @@ function checkReadAccess(): void {
   readable = true;
 }
 
-/** What the starter hears from one worker. */
-export interface WorkerEvents {
-  /** A protocol message from the worker (`console` messages are printed, not passed on). */
-  message(message: WorkerToMain): void;
-  /** The worker died without saying so itself (it failed to load, or a message broke). */
-  error(error: unknown): void;
-}
-
-/** One started worker. */
-export interface WorkerHandle {
-  /**
-   * Sends a protocol message; throws a `DataCloneError` for values that cannot be sent. The
-   * `init` message gets the worker's registry line added, and its `console` mode is heeded.
-   */
-  post(message: MainToWorker, transfer: Transferable[]): void;
-  /** Stops the worker at once and closes its registry line; it is heard no more. Idempotent. */
-  terminate(): void;
-  /**
-   * Whether the worker keeps the program running, as any Web Worker does (`true`, the start).
-   * `false` lets the program end while the worker runs, as Python's daemonic processes do;
-   * where Deno offers no way to do that, the worker keeps the program running.
-   */
-  keepAlive(on: boolean): void;
-}
-
-/** Starts a worker host named after `identity`. */
-export function startWorker(identity: WorkerIdentity, events: WorkerEvents): WorkerHandle {
+/**
+ * Starts a worker host named after `identity`: the `worker` backend's sessions. The `init`
+ * message gets the worker's registry line added, and its `console` mode is heeded.
+ */
+export function startWorker(identity: WorkerIdentity, events: SessionEvents): WorkerSession {
   checkReadAccess();
   const entry = startsWaitingWorkers() ? wokenHostUrl : hostUrl;
   const worker = new Worker(entry, { type: "module", name: identity.name });
@@ -97,18 +81,20 @@ export function startWorker(identity: WorkerIdentity, events: WorkerEvents): Wor
   // The worker's line to the registry of named shared memory, sent with `init`.
   const registry = openRegistryLink();
   return {
-    post(message, transfer) {
-      if (message.kind !== "init") return worker.postMessage(message, transfer);
-      consoleMode = message.console;
-      worker.postMessage({ ...message, registry: registry.link }, [
-        ...transfer,
+    identity,
+    init(payload) {
+      consoleMode = payload.console;
+      worker.postMessage({ kind: "init", identity, ...payload, registry: registry.link }, [
         registry.link.port,
       ]);
+    },
+    run(task, transfer) {
+      worker.postMessage({ kind: "run", ...task }, transfer);
     },
     terminate() {
       if (stopped) return;
       stopped = true;
-      worker.terminate();
+      endSession(identity, () => worker.terminate());
       registry.close();
     },
     keepAlive(on) {
@@ -120,6 +106,9 @@ export function startWorker(identity: WorkerIdentity, events: WorkerEvents): Wor
     },
   };
 }
+
+/** Runs workers as Web Workers, each its own V8 isolate on its own OS thread. */
+export const workerBackend: Backend = { name: "worker", start: startWorker };
 
 let waiting: boolean | undefined;
 

@@ -26,18 +26,23 @@ import {
   WorkerCrashedError,
 } from "../errors.ts";
 import { ClaimCells } from "../_internal/claims.ts";
-import { identCounter, markEnded, markStopping, nextIdentity } from "../_internal/identity.ts";
+import { Fifo } from "../_internal/fifo.ts";
+import { identCounter, nextIdentity } from "../_internal/identity.ts";
 import { packNumbers } from "../_internal/number_pack.ts";
 import type {
   CallMode,
   FunctionDescriptor,
-  MainToWorker,
   SerializedError,
   WorkerIdentity,
   WorkerToMain,
 } from "../_internal/protocol.ts";
 import { reviveValue } from "../_internal/shareable.ts";
-import type { Backend, WorkerEndpoint } from "./_backend.ts";
+import {
+  type Backend,
+  type InitPayload,
+  unsendableArguments,
+  type WorkerSession,
+} from "../_internal/worker_session.ts";
 
 /** Chunks in flight per worker. */
 export const PIPELINE = 2;
@@ -79,7 +84,7 @@ interface Inflight {
 
 interface Slot {
   identity: WorkerIdentity;
-  endpoint: WorkerEndpoint;
+  session: WorkerSession;
   claims: ClaimCells;
   /** Oldest first: the order the worker runs (or skips) them in. */
   inflight: Inflight[];
@@ -89,9 +94,6 @@ interface Slot {
   dead: boolean;
 }
 
-/** What every worker of a pool is started with. */
-export type InitPayload = Omit<Extract<MainToWorker, { kind: "init" }>, "kind" | "identity">;
-
 /** Options of {@linkcode Scheduler}. */
 export interface SchedulerOptions {
   processes: number;
@@ -99,7 +101,8 @@ export interface SchedulerOptions {
   /** Worker names are `${prefix}-N`. */
   prefix: string;
   maxTasksPerChild: number;
-  init: Omit<InitPayload, "identCounter">;
+  /** What every worker of the pool is started with, but its claim cells and the counter. */
+  init: Omit<InitPayload, "identCounter" | "claims">;
 }
 
 type State = "running" | "closed" | "terminated" | "broken";
@@ -114,8 +117,7 @@ export function remoteToError(error: SerializedError): Error {
 export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #slots = new Set<Slot>();
-  #queue: Chunk[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<Chunk>();
   #state: State = "running";
   #failure: Error | undefined;
   #nextBatch = 1;
@@ -168,13 +170,7 @@ export class Scheduler {
 
   /** Withdraws the queued chunks of a job (those already sent finish, unheeded). */
   cancel(owner: object): void {
-    const kept: Chunk[] = [];
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const chunk = this.#queue[i]!;
-      if (chunk.owner !== owner) kept.push(chunk);
-    }
-    this.#queue = kept;
-    this.#head = 0;
+    this.#queue.remove((chunk) => chunk.owner === owner);
     this.#maybeFinish();
     this.#holdWhileBusy();
   }
@@ -200,9 +196,7 @@ export class Scheduler {
   }
 
   #failAll(error: Error): void {
-    const queued = this.#queue.slice(this.#head);
-    this.#queue = [];
-    this.#head = 0;
+    const queued = this.#queue.clear();
     const running: Chunk[] = [];
     for (const slot of this.#slots) {
       for (const { chunk } of slot.inflight) running.push(chunk);
@@ -223,9 +217,14 @@ export class Scheduler {
 
   #spawn(): void {
     const identity = nextIdentity(this.#options.prefix);
+    // Sessions call their events from the next task on, when `slot` is made.
+    const session = this.#options.backend.start(identity, {
+      message: (message) => this.#onMessage(slot, message),
+      error: (error) => this.#onCrash(slot, "stopped with an error", error),
+    });
     const slot: Slot = {
       identity,
-      endpoint: undefined as unknown as WorkerEndpoint,
+      session,
       claims: new ClaimCells(PIPELINE),
       inflight: [],
       known: new Set(),
@@ -233,45 +232,29 @@ export class Scheduler {
       ready: false,
       dead: false,
     };
-    slot.endpoint = this.#options.backend.start(identity, {
-      message: (message) => this.#onMessage(slot, message),
-      error: (error) => this.#onCrash(slot, "stopped with an error", error),
-    });
     this.#slots.add(slot);
-    if (!this.#referenced) slot.endpoint.keepAlive(false);
-    slot.endpoint.post({
-      kind: "init",
-      identity,
+    if (!this.#referenced) session.keepAlive(false);
+    session.init({
+      ...this.#options.init,
       identCounter: identCounter(),
       claims: slot.claims.buffer,
-      ...this.#options.init,
-    }, []);
+    });
   }
 
   #kill(slot: Slot): void {
     if (slot.dead) return;
     slot.dead = true;
     this.#slots.delete(slot);
-    // Deno 2.9.6's terminate() does not stop a worker blocked in a wait: the mark makes the
-    // library's waits in it unwind.
-    markStopping(slot.identity.ident);
-    slot.endpoint.terminate();
-    markEnded(slot.identity.ident);
+    slot.session.terminate();
   }
 
   #pump(): void {
-    while (this.#head < this.#queue.length) {
+    while (this.#queue.length > 0) {
       const slot = this.#pick();
       if (slot === undefined) break;
-      const chunk = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined as unknown as Chunk;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
-      this.#send(slot, chunk);
+      this.#send(slot, this.#queue.shift()!);
     }
-    if (this.#head === this.#queue.length) this.#rebalance();
+    if (this.#queue.length === 0) this.#rebalance();
     this.#maybeFinish();
     this.#holdWhileBusy();
   }
@@ -341,8 +324,7 @@ export class Scheduler {
     const calls = chunk.pack ? packNumbers(chunk.calls, transfer) : chunk.calls;
     slot.claims.offer(cell, batch);
     try {
-      slot.endpoint.post({
-        kind: "run",
+      slot.session.run({
         batch,
         cell,
         fn: chunk.fn.id,
@@ -352,7 +334,11 @@ export class Scheduler {
         shared: chunk.shared,
       }, transfer);
     } catch (error) {
-      chunk.settle({ ok: false, error: cloneError(error), values: [] });
+      chunk.settle({
+        ok: false,
+        error: unsendableArguments("An argument", error),
+        values: [],
+      });
       return;
     }
     if (first) slot.known.add(chunk.fn.id);
@@ -396,7 +382,7 @@ export class Scheduler {
         if (slot.tasksLeft <= 0 && slot.inflight.length === 0) {
           // maxTasksPerChild reached: retire the worker and start a fresh one.
           this.#kill(slot);
-          if (this.#state === "running" || this.#queue.length > this.#head) this.#spawn();
+          if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
         }
         this.#pump();
       }
@@ -436,8 +422,7 @@ export class Scheduler {
         requeue.push(chunk);
       }
     }
-    this.#queue = [...requeue, ...this.#queue.slice(this.#head)];
-    this.#head = 0;
+    this.#queue.pushFront(requeue);
     if (!slot.ready && ++this.#startFailures >= MAX_START_FAILURES) {
       this.#break(
         new BrokenPoolError(
@@ -457,7 +442,7 @@ export class Scheduler {
    * worker has initialised (as CPython's, which run their initializer even if no task comes).
    */
   #maybeFinish(): void {
-    if (this.#state !== "closed" || this.#queue.length > this.#head) return;
+    if (this.#state !== "closed" || this.#queue.length > 0) return;
     for (const slot of this.#slots) if (slot.inflight.length > 0 || !slot.ready) return;
     for (const slot of [...this.#slots]) this.#kill(slot);
     this.#finished = true;
@@ -472,7 +457,7 @@ export class Scheduler {
    */
   #holdWhileBusy(): void {
     let busy = !this.#daemon && !this.#finished &&
-      (this.#head < this.#queue.length || this.#state === "closed");
+      (this.#queue.length > 0 || this.#state === "closed");
     if (!busy && !this.#daemon && !this.#finished) {
       for (const slot of this.#slots) {
         if (slot.inflight.length > 0) {
@@ -483,7 +468,7 @@ export class Scheduler {
     }
     if (busy === this.#referenced) return;
     this.#referenced = busy;
-    for (const slot of this.#slots) slot.endpoint.keepAlive(busy);
+    for (const slot of this.#slots) slot.session.keepAlive(busy);
   }
 }
 
@@ -507,14 +492,4 @@ function deliver(chunk: Chunk, message: Extract<WorkerToMain, { kind: "done" | "
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function cloneError(error: unknown): Error {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new TypeError(
-    `An argument cannot be sent to a worker (${reason}): arguments must be structured-` +
-      `cloneable (numbers, strings, arrays, plain objects, typed arrays, Maps, Sets…), not ` +
-      `functions or class instances`,
-    { cause: error },
-  );
 }

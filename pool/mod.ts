@@ -40,7 +40,7 @@
 
 export * from "./pool.ts";
 export * from "./async_result.ts";
-export type { BackendName } from "./_backend.ts";
+export type { BackendName } from "../_internal/worker_session.ts";
 export type { MapInput } from "./_inputs.ts";
 export type { ConsoleMode } from "../_internal/protocol.ts";
 export { transfer } from "../_internal/shareable.ts";

@@ -12,11 +12,11 @@ import { assertNotBootstrapping, processorCount } from "../_internal/identity.ts
 import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
 import { checkConsoleMode } from "../_internal/task_inputs.ts";
 import { encodeValue } from "../_internal/shareable.ts";
-import type { BackendName } from "./_backend.ts";
-import { inlineBackend } from "./_inline_backend.ts";
+import { inlineBackend } from "../_internal/inline_session.ts";
+import { workerBackend } from "../_internal/start_worker.ts";
+import type { BackendName } from "../_internal/worker_session.ts";
 import { lazyMap } from "./_lazy_map.ts";
 import { type Chunk, type Outcome, PIPELINE, Scheduler } from "./_scheduler.ts";
-import { workerBackend } from "./_worker_backend.ts";
 import { AsyncResult } from "./async_result.ts";
 import {
   checkCloneable,

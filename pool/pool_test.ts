@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FunctionTransportError, PoolClosedError, RemoteError } from "../errors.ts";
 import { delay, workerTest } from "../tests/_helpers.ts";
-import type { BackendName } from "./_backend.ts";
+import type { BackendName } from "../_internal/worker_session.ts";
 import { AsyncResult } from "./async_result.ts";
 import { Pool } from "./pool.ts";
 

@@ -22,8 +22,6 @@ import {
   assertNotBootstrapping,
   currentIdentity,
   identCounter,
-  markEnded,
-  markStopping,
   nextIdentity,
 } from "../_internal/identity.ts";
 import type {
@@ -36,7 +34,8 @@ import type {
 } from "../_internal/protocol.ts";
 import { serializeError } from "../_internal/protocol.ts";
 import { encodeValue } from "../_internal/shareable.ts";
-import { startWorker, type WorkerHandle } from "../_internal/start_worker.ts";
+import { workerBackend } from "../_internal/start_worker.ts";
+import { unsendableArguments, type WorkerSession } from "../_internal/worker_session.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkDaemon, checkJoin, checkProcessOptions } from "./_options.ts";
 
@@ -167,7 +166,7 @@ export class Process implements AsyncDisposable {
   readonly #console: ConsoleMode;
   #state: State = "initial";
   #exitCode: number | null = null;
-  #handle: WorkerHandle | undefined;
+  #session: WorkerSession | undefined;
   readonly #ended = Promise.withResolvers<void>();
   /** Pending `join()`s: a daemonic process keeps the program running while it is joined. */
   #joiners = 0;
@@ -296,14 +295,12 @@ export class Process implements AsyncDisposable {
     const args = encodeValue(this.#args, transfer);
     const identity: WorkerIdentity = { name: this.#name, ident: this.#ident };
     if (this.#daemon) identity.daemon = true;
-    const handle = startWorker(identity, {
+    const session = workerBackend.start(identity, {
       message: (message) => this.#onMessage(message),
       error: (error) => this.#onError(error),
     });
     try {
-      handle.post({
-        kind: "init",
-        identity,
+      session.init({
         imports: this.#imports,
         context: this.#context,
         initializer: null,
@@ -312,9 +309,8 @@ export class Process implements AsyncDisposable {
         identCounter: identCounter(),
         console: this.#console,
         role: "process",
-      }, []);
-      handle.post({
-        kind: "run",
+      });
+      session.run({
         batch: 1,
         cell: 0,
         fn: this.#target.id,
@@ -324,20 +320,13 @@ export class Process implements AsyncDisposable {
         shared: args.shared,
       }, transfer);
     } catch (error) {
-      handle.terminate();
-      throw new TypeError(
-        `The "args" of ${this.#name} cannot be sent to its worker (${
-          error instanceof Error ? error.message : String(error)
-        }): arguments must be structured-cloneable (numbers, strings, arrays, plain objects, ` +
-          `typed arrays, Maps, Sets…) or shared objects of this library, not functions or ` +
-          `class instances`,
-        { cause: error },
-      );
+      session.terminate();
+      throw unsendableArguments(`The "args" of ${this.#name}`, error);
     }
-    this.#handle = handle;
+    this.#session = session;
     this.#state = "started";
     addChild(this);
-    if (this.#daemon) handle.keepAlive(false);
+    if (this.#daemon) session.keepAlive(false);
   }
 
   /**
@@ -523,9 +512,7 @@ export class Process implements AsyncDisposable {
     if (this.#state !== "started") return;
     this.#state = "stopped";
     this.#exitCode = code;
-    markStopping(this.#ident); // before terminate(), which alone does not stop a busy worker
-    this.#handle!.terminate();
-    markEnded(this.#ident);
+    this.#session!.terminate();
     removeChild(this);
     this.#ended.resolve();
   }
@@ -533,7 +520,7 @@ export class Process implements AsyncDisposable {
   /** Counts joiners; a daemonic process keeps the program running while someone joins it. */
   #hold(delta: number): void {
     this.#joiners += delta;
-    if (this.#daemon) this.#handle?.keepAlive(this.#joiners > 0);
+    if (this.#daemon) this.#session?.keepAlive(this.#joiners > 0);
   }
 }
 

@@ -7,10 +7,15 @@
  * @module
  */
 
-import type { Backend, WorkerEndpoint, WorkerEvents } from "./_backend.ts";
-import type { FunctionDescriptor, WorkerIdentity } from "../_internal/protocol.ts";
-import { functionById, type ResolvedFunction } from "../_internal/function_transport.ts";
-import { type Resolver, TaskRunner } from "../_internal/task_runner.ts";
+import { functionById, type ResolvedFunction } from "./function_transport.ts";
+import type { FunctionDescriptor, MainToWorker, WorkerIdentity } from "./protocol.ts";
+import { type Resolver, TaskRunner } from "./task_runner.ts";
+import {
+  type Backend,
+  endSession,
+  type SessionEvents,
+  type WorkerSession,
+} from "./worker_session.ts";
 
 class InlineResolver implements Resolver {
   readonly #descriptors = new Map<number, FunctionDescriptor>();
@@ -40,7 +45,7 @@ class InlineResolver implements Resolver {
 /** Runs workers' task runners on the main thread. */
 export const inlineBackend: Backend = {
   name: "inline",
-  start(_identity: WorkerIdentity, events: WorkerEvents): WorkerEndpoint {
+  start(identity: WorkerIdentity, events: SessionEvents): WorkerSession {
     let alive = true;
     const runner = new TaskRunner({
       send(message, transfer) {
@@ -49,14 +54,22 @@ export const inlineBackend: Backend = {
       },
       start: () => new InlineResolver(),
     });
+    const post = (message: MainToWorker, transfer: Transferable[]) => {
+      const copy = structuredClone(message, { transfer });
+      queueMicrotask(() => alive && runner.receive(copy));
+    };
     return {
-      post(message, transfer) {
-        const copy = structuredClone(message, { transfer });
-        queueMicrotask(() => alive && runner.receive(copy));
+      identity,
+      init(payload) {
+        post({ kind: "init", identity, ...payload }, []);
+      },
+      run(task, transfer) {
+        post({ kind: "run", ...task }, transfer);
       },
       terminate() {
+        if (!alive) return;
         alive = false;
-        runner.stopped = true;
+        endSession(identity, () => runner.stopped = true);
       },
       keepAlive() {
         // Nothing to hold: the tasks run on this thread.
