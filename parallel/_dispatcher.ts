@@ -26,12 +26,13 @@
  * @module
  */
 
+import { Fifo } from "../_internal/fifo.ts";
 import type { Pool } from "../pool/mod.ts";
 import type { Batcher } from "./_auto_batch.ts";
+import { BatchResults, type DispatchMode } from "./_results.ts";
 import { type Delayed, isDelayed } from "./delayed.ts";
 
-/** How the results are handed over. */
-export type DispatchMode = "list" | "ordered" | "unordered";
+export type { DispatchMode } from "./_results.ts";
 
 /** Counts reported after each completed batch. */
 export interface BatchCounts {
@@ -99,10 +100,12 @@ export class Dispatcher {
   readonly #array: readonly unknown[] | undefined;
   readonly #iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined;
   /** Batches read and not yet sent. */
-  #ready: Batch[] = [];
-  #readHead = 0;
+  readonly #ready = new Fifo<Batch>();
   #exhausted = false;
+  /** Set while `#fill()` runs, so that what it calls cannot start it again. */
   #filling = false;
+  /** Set while a slice of an async input is being read; `#fill()` waits for it. */
+  #reading = false;
   /** Calls read so far (the position of the next one, for error messages). */
   #read = 0;
   #dispatched = 0;
@@ -110,19 +113,14 @@ export class Dispatcher {
   #consumed = 0;
   #completedTasks = 0;
   readonly #inPool = new Set<Batch>();
-  /** `"list"`: every batch's values, by index. */
-  readonly #parts: (readonly unknown[])[] = [];
-  /** `"ordered"`: finished batches waiting for their turn. */
-  readonly #byIndex = new Map<number, readonly unknown[]>();
-  /** `"unordered"`: finished batches, as they finished. */
-  #arrivals: (readonly unknown[])[] = [];
-  #nextIndex = 0;
+  readonly #results: BatchResults;
   #stop: Stop | undefined;
   #timedOut = false;
   #wake: (() => void) | undefined;
 
   constructor(options: DispatchOptions) {
     this.#options = options;
+    this.#results = new BatchResults(options.mode);
     const sequential = this.#sequential = options.nJobs === 1;
     this.#preDispatch = sequential ? 1 : options.preDispatch;
     this.#submitLimit = sequential
@@ -159,12 +157,7 @@ export class Dispatcher {
       if (this.#stop.cancelled) return [];
       throw this.#stop.error;
     }
-    const parts = this.#parts;
-    if (parts.length === 1) return parts[0] as unknown[];
-    const out = new Array<unknown>(this.#completedTasks);
-    let at = 0;
-    for (const part of parts) for (let i = 0; i < part.length; i++) out[at++] = part[i];
-    return out;
+    return this.#results.all(this.#completedTasks);
   }
 
   /** The next batch's results (`"ordered"`/`"unordered"`), or `undefined` after the last. */
@@ -175,7 +168,7 @@ export class Dispatcher {
         if (this.#stop.cancelled) return undefined;
         throw this.#stop.error;
       }
-      const values = this.#take();
+      const values = this.#results.take();
       if (values !== undefined) {
         this.#consumed++;
         // Sequential: the next batch is read and run when it is asked for, not before.
@@ -192,19 +185,8 @@ export class Dispatcher {
     this.#end({ error: undefined, cancelled: true });
   }
 
-  #take(): readonly unknown[] | undefined {
-    if (this.#options.mode === "unordered") return this.#arrivals.shift();
-    const values = this.#byIndex.get(this.#nextIndex);
-    if (values !== undefined) {
-      this.#byIndex.delete(this.#nextIndex);
-      this.#nextIndex++;
-    }
-    return values;
-  }
-
   #finished(): boolean {
-    return this.#exhausted && this.#readHead === this.#ready.length &&
-      this.#consumed === this.#dispatched;
+    return this.#exhausted && this.#ready.length === 0 && this.#consumed === this.#dispatched;
   }
 
   #sleep(): Promise<void> {
@@ -219,46 +201,46 @@ export class Dispatcher {
 
   /** Sends batches while there is room, reading more when none is ready. */
   #fill(): void {
-    if (this.#filling) return;
+    if (this.#filling || this.#reading) return;
     this.#filling = true;
     try {
-      while (
-        this.#stop === undefined &&
-        this.#dispatched - this.#consumed < this.#preDispatch &&
-        this.#inPool.size < this.#submitLimit
-      ) {
-        if (this.#readHead === this.#ready.length) {
-          if (this.#exhausted) break;
-          const reading = this.#readSlice();
-          if (reading !== undefined) {
-            // An async input: carry on once the slice is in.
-            reading.then(
-              () => {
-                this.#filling = false;
-                this.#fill();
-                this.#notify();
-              },
-              (error: unknown) => {
-                this.#filling = false;
-                this.#fail(error);
-              },
-            );
-            return;
-          }
-          continue;
-        }
-        const batch = this.#ready[this.#readHead]!;
-        this.#ready[this.#readHead++] = undefined as unknown as Batch;
-        if (this.#readHead === this.#ready.length) {
-          this.#ready = [];
-          this.#readHead = 0;
-        }
-        this.#send(batch);
-      }
-      this.#filling = false;
+      this.#sendWhileRoom();
     } catch (error) {
-      this.#filling = false;
       this.#fail(error);
+    } finally {
+      this.#filling = false;
+    }
+  }
+
+  #sendWhileRoom(): void {
+    while (
+      this.#stop === undefined &&
+      this.#dispatched - this.#consumed < this.#preDispatch &&
+      this.#inPool.size < this.#submitLimit
+    ) {
+      const batch = this.#ready.shift();
+      if (batch !== undefined) {
+        this.#send(batch);
+        continue;
+      }
+      if (this.#exhausted) return;
+      const reading = this.#readSlice();
+      if (reading !== undefined) {
+        // An async input: carry on once the slice is in.
+        this.#reading = true;
+        reading.then(
+          () => {
+            this.#reading = false;
+            this.#fill();
+            this.#notify();
+          },
+          (error: unknown) => {
+            this.#reading = false;
+            this.#fail(error);
+          },
+        );
+        return;
+      }
     }
   }
 
@@ -394,17 +376,9 @@ export class Dispatcher {
     const size = batch.calls.length;
     this.#options.batcher.completed(size, performance.now() - batch.sent);
     this.#completedTasks += size;
-    switch (this.#options.mode) {
-      case "list":
-        this.#parts[batch.index] = values;
-        this.#consumed++;
-        break;
-      case "ordered":
-        this.#byIndex.set(batch.index, values);
-        break;
-      case "unordered":
-        this.#arrivals.push(values);
-    }
+    this.#results.add(batch.index, values);
+    // A list's batch is consumed when it finishes; the others when they are taken.
+    if (this.#options.mode === "list") this.#consumed++;
     // Refill before reporting, so that the workers stay busy.
     this.#fill();
     try {
@@ -455,8 +429,7 @@ export class Dispatcher {
       if (batch.timer !== undefined) clearTimeout(batch.timer);
       batch.timer = undefined;
     }
-    this.#ready = [];
-    this.#readHead = 0;
+    this.#ready.clear();
     if (!this.#exhausted) {
       this.#exhausted = true;
       try {
