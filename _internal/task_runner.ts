@@ -13,7 +13,13 @@
 import { FunctionTransportError } from "../errors.ts";
 import { reapChildren } from "./children.ts";
 import { ClaimCells } from "./claims.ts";
-import type { MainToWorker, SerializedError, WorkerRole, WorkerToMain } from "./protocol.ts";
+import type {
+  CallMode,
+  MainToWorker,
+  SerializedError,
+  WorkerRole,
+  WorkerToMain,
+} from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
 import { packNumbers } from "./number_pack.ts";
@@ -117,61 +123,65 @@ export class TaskRunner {
   }
 
   async #runClaimed(resolver: Resolver, message: RunMessage): Promise<void> {
-    let resolved = resolver.cached(message.fn);
-    if (resolved === undefined) {
-      try {
-        resolved = await resolver.resolve(message.fn);
-      } catch (error) {
-        this.#fail(message.batch, serializeError(error, isTransport(error)), []);
-        return;
-      }
-    }
+    const { batch } = message;
+    const resolved = await this.#resolve(resolver, message);
+    if (resolved === undefined) return;
     const calls = message.shared
       ? await reviveValue(message.calls) as unknown[]
       : message.calls as ArrayLike<unknown>;
-    const fn: AnyFunction = resolved.fn;
     const values: unknown[] = new Array(calls.length);
-    let i = 0;
-    try {
-      if (message.mode === "one") {
-        for (; i < calls.length; i++) {
-          const value = fn(calls[i]);
-          values[i] = isThenable(value) ? await value : value;
-        }
-      } else {
-        for (; i < calls.length; i++) {
-          const value = fn(...calls[i] as unknown[]);
-          values[i] = isThenable(value) ? await value : value;
-        }
-      }
-    } catch (error) {
-      const explained = await resolver.explain(resolved, error);
-      const serialized = serializeError(explained ?? error, explained !== undefined);
-      if (this.#role === "process") {
-        await this.#exit();
-        this.#fail(message.batch, serialized, []);
-        return;
-      }
-      this.#fail(message.batch, serialized, values.slice(0, i));
-      return;
-    }
+    const stop = await callEach(resolved.fn, message.mode, calls, values);
+    const error = stop === undefined
+      ? undefined
+      : await this.#explain(resolver, resolved, stop.error);
     if (this.#role === "process") {
+      // A process's target: its result is ignored, and it answers once its children ended.
       await this.#exit();
-      this.#send({ kind: "done", batch: message.batch, values: [], shared: false });
-      return;
+      if (error === undefined) this.#send({ kind: "done", batch, values: [], shared: false });
+      else this.#fail(batch, error, []);
+    } else if (error === undefined) {
+      this.#answer(batch, values);
+    } else {
+      this.#fail(batch, error, values.slice(0, stop!.returned));
     }
+  }
+
+  /** The chunk's function, or `undefined` when it cannot be found (the chunk has failed). */
+  async #resolve(resolver: Resolver, message: RunMessage): Promise<ResolvedFunction | undefined> {
+    const cached = resolver.cached(message.fn);
+    if (cached !== undefined) return cached;
+    try {
+      return await resolver.resolve(message.fn);
+    } catch (error) {
+      this.#fail(message.batch, serializeError(error, isTransport(error)), []);
+      return undefined;
+    }
+  }
+
+  /** A call's error as the main program sees it, explained where the function is at fault. */
+  async #explain(
+    resolver: Resolver,
+    resolved: ResolvedFunction,
+    error: unknown,
+  ): Promise<SerializedError> {
+    const explained = await resolver.explain(resolved, error);
+    return serializeError(explained ?? error, explained !== undefined);
+  }
+
+  /** Sends a pool chunk's results. */
+  #answer(batch: number, values: unknown[]): void {
     const transfer: Transferable[] = [];
     try {
       const encoded = encodeValue(values, transfer);
       this.#send({
         kind: "done",
-        batch: message.batch,
+        batch,
         values: encoded.shared ? encoded.value : packNumbers(encoded.value, transfer),
         shared: encoded.shared,
       }, transfer);
     } catch (error) {
       // A result that cannot be cloned (a function, a class instance with private state…).
-      this.#fail(message.batch, serializeError(cloneError(error)), []);
+      this.#fail(batch, serializeError(cloneError(error)), []);
     }
   }
 
@@ -193,6 +203,41 @@ export class TaskRunner {
       this.#send({ kind: "failed", batch, error, values: [], shared: false });
     }
   }
+}
+
+/** Why a chunk's calls stopped early: the error, and how many calls returned before it. */
+interface CallStop {
+  error: unknown;
+  returned: number;
+}
+
+/**
+ * Calls `fn` on each call in turn (`f(x)`, or `f(...args)` in `"star"` mode), awaiting what
+ * returns a promise, into `values`; stops at the first that throws.
+ */
+async function callEach(
+  fn: AnyFunction,
+  mode: CallMode,
+  calls: ArrayLike<unknown>,
+  values: unknown[],
+): Promise<CallStop | undefined> {
+  let i = 0;
+  try {
+    if (mode === "one") {
+      for (; i < calls.length; i++) {
+        const value = fn(calls[i]);
+        values[i] = isThenable(value) ? await value : value;
+      }
+    } else {
+      for (; i < calls.length; i++) {
+        const value = fn(...calls[i] as unknown[]);
+        values[i] = isThenable(value) ? await value : value;
+      }
+    }
+  } catch (error) {
+    return { error, returned: i };
+  }
+  return undefined;
 }
 
 function isTransport(error: unknown): boolean {
