@@ -69,6 +69,15 @@ export function printForwarded(message: ConsoleMessage, tag?: string): void {
   else console.log(text);
 }
 
+/**
+ * Whether Deno's own `Console` class is in reach here (through `Deno[Deno.internal]`, the one
+ * private door this file uses; `fallbackConsole` formats alike where it is shut). Pinned by
+ * `deno_internals_test.ts`, which fails loudly on the Deno version where it closes.
+ */
+export function denoConsoleReachable(): boolean {
+  return denoConsole(() => {}) !== undefined;
+}
+
 /** Deno's own console class, made with our print function; `undefined` if out of reach. */
 function denoConsole(print: PrintFunction): ConsoleMethods | undefined {
   const deno = Deno as unknown as { internal?: symbol } & Record<symbol, unknown>;

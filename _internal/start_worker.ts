@@ -134,6 +134,15 @@ function startsWaitingWorkers(): boolean {
 }
 
 type RefMethod = (this: Worker, ref: boolean) => void;
+
+/**
+ * Whether this Deno offers the switch `keepAlive(false)` uses (see {@linkcode refMethod}): a
+ * Web Worker has no public `unref()`, so the switch is found by its shape, and the test
+ * `deno_internals_test.ts` pins it, failing loudly on the Deno version where it is gone.
+ */
+export function workerRefSwitchFound(worker: Worker): boolean {
+  return refMethod(worker) !== undefined;
+}
 let foundRef: RefMethod | null | undefined;
 
 /**
