@@ -5,29 +5,17 @@
  */
 
 import { PoolClosedError } from "../errors.ts";
-import { callerModule } from "../_internal/caller_module.ts";
 import { detachWorkers } from "../_internal/detach.ts";
-import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
-import { assertNotBootstrapping, processorCount } from "../_internal/identity.ts";
+import { describeFunction } from "../_internal/function_transport.ts";
+import { assertNotBootstrapping } from "../_internal/identity.ts";
 import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
-import { checkConsoleMode } from "../_internal/task_inputs.ts";
-import { encodeValue } from "../_internal/shareable.ts";
-import { inlineBackend } from "../_internal/inline_session.ts";
-import { workerBackend } from "../_internal/start_worker.ts";
 import type { BackendName } from "../_internal/worker_session.ts";
+import { encodeValue } from "../_internal/shareable.ts";
 import { lazyMap } from "./_lazy_map.ts";
+import { checkPoolOptions } from "./_options.ts";
 import { type Chunk, type Outcome, PIPELINE, Scheduler } from "./_scheduler.ts";
 import { AsyncResult } from "./async_result.ts";
-import {
-  checkCloneable,
-  checkCount,
-  checkInput,
-  collect,
-  iteratorOf,
-  type MapInput,
-  resolveImports,
-  toArgs,
-} from "./_inputs.ts";
+import { checkCount, checkInput, collect, iteratorOf, type MapInput, toArgs } from "./_inputs.ts";
 
 /** Options of {@linkcode Pool}. */
 export interface PoolOptions {
@@ -91,7 +79,6 @@ export interface AsyncCallbacks<R> {
   errorCallback?: (error: unknown) => void;
 }
 
-const backends = { worker: workerBackend, inline: inlineBackend } as const;
 const MAP = "map over the pool";
 
 /**
@@ -150,59 +137,10 @@ export class Pool implements AsyncDisposable {
    */
   constructor(processes?: number, options: PoolOptions = {}) {
     assertNotBootstrapping("a Pool");
-    this.#processes = processes === undefined ? processorCount() : checkCount(
-      processes,
-      "processes",
-      "pass how many workers to start, e.g. new Pool(4), or nothing for one per CPU",
-    );
-    if (this.#processes === Infinity) {
-      throw new RangeError(`"processes" must be finite: pass e.g. new Pool(4)`);
-    }
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(`"options" must be an object, e.g. { maxTasksPerChild: 100 }`);
-    }
-    const maxTasksPerChild = options.maxTasksPerChild === undefined
-      ? Infinity
-      : checkCount(options.maxTasksPerChild, "maxTasksPerChild", "e.g. { maxTasksPerChild: 100 }");
-    const backendName = options.backend ?? "worker";
-    if (!(backendName in backends)) {
-      throw new RangeError(
-        `"backend" must be "worker" or "inline", got ${JSON.stringify(backendName)}`,
-      );
-    }
-    this.#backend = backendName;
-    const name = options.name ?? "PoolWorker";
-    if (typeof name !== "string" || name === "") {
-      throw new TypeError(`"name" must be a non-empty string, e.g. { name: "Scatter" }`);
-    }
-    const consoleMode = checkConsoleMode(options.console);
-    const initargs = options.initargs ?? [];
-    if (!Array.isArray(initargs)) {
-      throw new TypeError(`"initargs" must be an array of the initializer's arguments`);
-    }
-    const initializer = options.initializer === undefined
-      ? null
-      : describeFunction(options.initializer, "initializer");
-    const imports = resolveImports(options.imports, callerModule());
-    const context = encodeContext(options.context, []);
-    checkCloneable(context.values, "context");
-    const encodedArgs = encodeValue(initargs, []);
-    checkCloneable(encodedArgs.value, "initargs");
-    this.#scheduler = new Scheduler({
-      processes: this.#processes,
-      backend: backends[backendName],
-      prefix: name,
-      maxTasksPerChild,
-      init: {
-        imports,
-        context,
-        initializer,
-        initargs: encodedArgs.value,
-        initargsShared: encodedArgs.shared,
-        console: consoleMode,
-        role: "pool",
-      },
-    });
+    const checked = checkPoolOptions(processes, options);
+    this.#processes = checked.processes;
+    this.#backend = checked.backend.name;
+    this.#scheduler = new Scheduler(checked);
   }
 
   /**
