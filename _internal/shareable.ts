@@ -39,6 +39,44 @@ export interface ShareableClass {
   [fromShared](state: unknown): unknown;
 }
 
+/**
+ * The one way a shareable class rebuilds an instance from its state. Its module keeps one
+ * `Revival`; `[fromShared](state)` calls `revival.revive(state, () => new Class(…))`, and the
+ * constructor's first step is `revival.take()`: the state while reviving (the constructor
+ * then adopts it, allocating nothing), `undefined` when a user constructs (it makes new shared
+ * memory). The state is taken once, so an instance the constructor makes in turn is not
+ * handed the same state. (Classes users never construct — `SharedValue`, `SharedTypedArray`, the
+ * manager's proxies, made by `Value()`, `Array()` and the manager — take their state as
+ * constructor arguments instead.)
+ *
+ * @typeParam S The state the class's `[toShared]` sends.
+ */
+export class Revival<S> {
+  #state: S | undefined;
+  #pending = false;
+
+  /** Runs `make` (which calls the constructor) with `state` ready for the constructor. */
+  revive<T>(state: S, make: () => T): T {
+    this.#state = state;
+    this.#pending = true;
+    try {
+      return make();
+    } finally {
+      this.#state = undefined;
+      this.#pending = false;
+    }
+  }
+
+  /** In the constructor: the state being revived, or `undefined` when constructed anew. */
+  take(): S | undefined {
+    if (!this.#pending) return undefined;
+    const state = this.#state;
+    this.#state = undefined;
+    this.#pending = false;
+    return state;
+  }
+}
+
 const TAG = "\u0000@workers/multiprocessing:shared";
 const transfers = new WeakMap<object, Transferable[]>();
 

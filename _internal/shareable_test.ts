@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   encodeValue,
   fromShared,
+  Revival,
   reviveValue,
   type SharedHandle,
   toShared,
@@ -67,4 +68,22 @@ Deno.test("reviveValue() names a module without the shareable export", async () 
   const handle = { module: import.meta.url, export: "Nope", state: null };
   const encoded = { ["\u0000@workers/multiprocessing:shared"]: handle };
   await assert.rejects(reviveValue(encoded), { name: "TypeError", message: /"Nope"/ });
+});
+
+Deno.test("Revival hands the state to the one constructor call it makes, once", () => {
+  const revival = new Revival<string>();
+  const seen: (string | undefined)[] = [];
+  class Thing {
+    inner: Thing | undefined;
+    constructor(nested: boolean) {
+      seen.push(revival.take());
+      if (nested) this.inner = new Thing(false);
+    }
+  }
+  new Thing(false);
+  const revived = revival.revive("state", () => new Thing(true));
+  assert.ok(revived instanceof Thing);
+  new Thing(false);
+  // Constructed anew, revived (its inner instance not handed the state), constructed anew.
+  assert.deepEqual(seen, [undefined, "state", undefined, undefined]);
 });

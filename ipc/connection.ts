@@ -5,7 +5,7 @@
  */
 
 import { ClosedError, EOFError } from "../errors.ts";
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
 import {
@@ -50,7 +50,7 @@ interface ConnectionState {
 }
 
 /** The channels of the connection being made or revived (see `Pipe` and `[fromShared]`). */
-let making: ConnectionState | undefined;
+const making = new Revival<ConnectionState>();
 
 function timedOut(timeout: number): DOMException {
   return new DOMException(`Timed out after ${timeout} ms waiting for a message`, "TimeoutError");
@@ -93,11 +93,12 @@ export class Connection<T = unknown> {
 
   /** @internal Use {@linkcode Pipe}. */
   constructor() {
-    if (making === undefined) {
+    const state = making.take();
+    if (state === undefined) {
       throw new TypeError("Connections are made by Pipe(): const [a, b] = Pipe()");
     }
-    this.#in = making.read === null ? undefined : new Channel(0, making.read);
-    this.#out = making.write === null ? undefined : new Channel(0, making.write);
+    this.#in = state.read === null ? undefined : new Channel(0, state.read);
+    this.#out = state.write === null ? undefined : new Channel(0, state.write);
   }
 
   /** Whether this end can receive. */
@@ -423,12 +424,7 @@ export class Connection<T = unknown> {
 
 /** A connection over the given channels (`null`: that direction is not there). */
 export function makeConnection<T>(state: ConnectionState): Connection<T> {
-  making = state;
-  try {
-    return new Connection<T>();
-  } finally {
-    making = undefined;
-  }
+  return making.revive(state, () => new Connection<T>());
 }
 
 /** The timeout of `poll`: `0` by default, and for a negative one, as CPython's `poll(-1)`. */

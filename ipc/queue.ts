@@ -6,7 +6,7 @@
  */
 
 import { ClosedError, EmptyError, FullError } from "../errors.ts";
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
 import { Channel, EMPTY, END, PUTS, READER_CLOSED, TAKES } from "../_internal/channel.ts";
@@ -24,7 +24,7 @@ export interface QueueWaitOptions extends WaitOptions {
 }
 
 /** The buffer of the queue being revived in this thread (see `[fromShared]`). */
-let reviving: SharedArrayBuffer | undefined;
+const revival = new Revival<SharedArrayBuffer>();
 
 function timeoutOf(options: QueueWaitOptions | undefined, method: string): number {
   const timeout = checkWait(options, method);
@@ -71,6 +71,7 @@ export class Queue<T = unknown> {
    * @throws {RangeError} `maxsize` is not an integer ≥ 0.
    */
   constructor(maxsize = 0) {
+    const revived = revival.take();
     const expected = "an integer ≥ 0 (0: no limit)";
     assertNumber(maxsize, `new ${new.target.name}(): "maxsize"`, expected);
     if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fff_ffff) {
@@ -78,7 +79,7 @@ export class Queue<T = unknown> {
         `new ${new.target.name}(): "maxsize" must be ${expected}, got ${describeValue(maxsize)}`,
       );
     }
-    this.#channel = new Channel(maxsize, reviving);
+    this.#channel = new Channel(maxsize, revived);
   }
 
   /** @internal The channel, for subclasses. */
@@ -372,11 +373,6 @@ export class Queue<T = unknown> {
 
   /** @internal Rebuilds the queue in a worker. */
   static [fromShared](state: unknown): Queue {
-    reviving = state as SharedArrayBuffer;
-    try {
-      return new this();
-    } finally {
-      reviving = undefined;
-    }
+    return revival.revive(state as SharedArrayBuffer, () => new this());
   }
 }

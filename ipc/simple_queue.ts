@@ -5,7 +5,7 @@
  */
 
 import { ClosedError, EmptyError } from "../errors.ts";
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
 import { Channel, EMPTY, PUTS } from "../_internal/channel.ts";
@@ -17,7 +17,7 @@ function received<T>(got: unknown): T {
 }
 
 /** The buffer of the queue being revived in this thread (see `[fromShared]`). */
-let reviving: SharedArrayBuffer | undefined;
+const revival = new Revival<SharedArrayBuffer>();
 
 /**
  * An unbounded queue of messages over shared memory with Python's short `SimpleQueue` API:
@@ -38,7 +38,7 @@ let reviving: SharedArrayBuffer | undefined;
  * ```
  */
 export class SimpleQueue<T = unknown> {
-  #channel: Channel = new Channel(0, reviving);
+  #channel: Channel = new Channel(0, revival.take());
   #closed = false;
 
   /**
@@ -168,11 +168,6 @@ export class SimpleQueue<T = unknown> {
 
   /** @internal Rebuilds the queue in a worker. */
   static [fromShared](state: unknown): SimpleQueue {
-    reviving = state as SharedArrayBuffer;
-    try {
-      return new SimpleQueue();
-    } finally {
-      reviving = undefined;
-    }
+    return revival.revive(state as SharedArrayBuffer, () => new SimpleQueue());
   }
 }

@@ -7,8 +7,11 @@
 
 import { lookupBlock, registerBlock, unregisterBlock } from "../_internal/named_blocks.ts";
 import type { RegistryBlock } from "../_internal/protocol.ts";
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import { describeNonNumber, describeValue } from "../_internal/checks.ts";
+
+/** The state of the instance being revived in this thread (see `[fromShared]`). */
+const revival = new Revival<State>();
 
 /** Options of {@linkcode SharedMemory}. */
 export interface SharedMemoryOptions {
@@ -87,7 +90,6 @@ const NAME_PREFIX = "wnsm_";
  * ```
  */
 export class SharedMemory implements Disposable {
-  static #reviving: State | undefined;
   readonly #name: string;
   readonly #buffer: SharedArrayBuffer;
   readonly #token: string;
@@ -118,9 +120,7 @@ export class SharedMemory implements Disposable {
    * ```
    */
   constructor(options: SharedMemoryOptions) {
-    const revived = SharedMemory.#reviving;
-    SharedMemory.#reviving = undefined;
-    const state = revived ?? open(options);
+    const state = revival.take() ?? open(options);
     this.#name = state.name;
     this.#buffer = state.buffer;
     this.#token = state.token;
@@ -222,12 +222,7 @@ export class SharedMemory implements Disposable {
     ) {
       throw new TypeError("Cannot revive a SharedMemory: its state is malformed");
     }
-    SharedMemory.#reviving = { name, buffer, token };
-    try {
-      return new SharedMemory({ name });
-    } finally {
-      SharedMemory.#reviving = undefined;
-    }
+    return revival.revive({ name, buffer, token }, () => new SharedMemory({ name }));
   }
 
   /** Shows the name and size, as Python's `repr`. */

@@ -6,7 +6,7 @@
  */
 
 import { BrokenBarrierError, FunctionTransportError } from "../errors.ts";
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import {
   assertMayBlock,
   checkWait,
@@ -18,6 +18,9 @@ import {
   type WaitOptions,
 } from "../_internal/futex.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+
+/** The state of the instance being revived in this thread (see `[fromShared]`). */
+const revival = new Revival<BarrierState>();
 
 /** `generation << 16 | arrivals`: one atomic add tells each arrival its index. */
 const STATE = 0;
@@ -87,7 +90,7 @@ interface BarrierState {
  * ```
  */
 export class Barrier {
-  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(12));
+  #cell: Int32Array;
   #parties: number;
   #timeout: number;
   #action: (() => unknown) | undefined;
@@ -102,6 +105,7 @@ export class Barrier {
    * @throws {TypeError} `action` is not a function.
    */
   constructor(parties: number, options: BarrierOptions = {}) {
+    const revived = revival.take();
     const expected = `an integer from 1 to ${MAX_PARTIES}`;
     assertNumber(parties, `new Barrier(): "parties"`, expected);
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
@@ -115,7 +119,13 @@ export class Barrier {
     this.#parties = parties;
     this.#timeout = checkWait({ timeout: options.timeout ?? Infinity }, "new Barrier()");
     this.#action = options.action;
-    this.#source = options.action === undefined ? null : String(options.action);
+    if (revived === undefined) {
+      this.#cell = new Int32Array(new SharedArrayBuffer(12));
+      this.#source = options.action === undefined ? null : String(options.action);
+    } else {
+      this.#cell = new Int32Array(revived.cell);
+      this.#source = revived.action;
+    }
   }
 
   /** How many threads must call `wait`. */
@@ -393,10 +403,8 @@ export class Barrier {
 
   /** @internal Rebuilds the barrier in a worker. */
   static [fromShared](state: unknown): Barrier {
-    const { cell, parties, timeout, action } = state as BarrierState;
-    const barrier = new Barrier(parties, { timeout });
-    barrier.#cell = new Int32Array(cell);
-    barrier.#source = action;
-    return barrier;
+    const revived = state as BarrierState;
+    const { parties, timeout } = revived;
+    return revival.revive(revived, () => new Barrier(parties, { timeout }));
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import { selfIdent } from "../_internal/identity.ts";
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import {
   assertMayBlock,
   type Attempt,
@@ -22,6 +22,9 @@ import { DEPTH, locking, type MutexAccess, mutexOf, ownerOf, unlock } from "../_
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+
+/** The state of the instance being revived in this thread (see `[fromShared]`). */
+const revival = new Revival<SharedArrayBuffer>();
 
 /** Waiters not yet notified. */
 const WAITING = 0;
@@ -71,7 +74,7 @@ interface ConditionState {
 export class Condition {
   #lock: Lock | RLock;
   #mutex: MutexAccess;
-  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(12));
+  #cell: Int32Array = new Int32Array(revival.take() ?? new SharedArrayBuffer(12));
 
   /**
    * A condition over `lock`.
@@ -472,10 +475,7 @@ export class Condition {
   /** @internal Rebuilds the condition in a worker. */
   static [fromShared](state: unknown): Condition {
     const { cell, lock, recursive } = state as ConditionState;
-    const condition = new Condition(
-      recursive ? RLock[fromShared](lock) : Lock[fromShared](lock),
-    );
-    condition.#cell = new Int32Array(cell);
-    return condition;
+    const revivedLock = recursive ? RLock[fromShared](lock) : Lock[fromShared](lock);
+    return revival.revive(cell, () => new Condition(revivedLock));
   }
 }

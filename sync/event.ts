@@ -5,7 +5,7 @@
  * @module
  */
 
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import {
   assertMayBlock,
   type Attempt,
@@ -16,6 +16,9 @@ import {
   runSync,
   type WaitOptions,
 } from "../_internal/futex.ts";
+
+/** The state of the instance being revived in this thread (see `[fromShared]`). */
+const revival = new Revival<SharedArrayBuffer>();
 
 /**
  * One cell: the flag (bit 0) and how many times it was set (the other bits), changed together
@@ -43,7 +46,7 @@ const ONE_SET = 2;
  * ```
  */
 export class Event {
-  #cell: Int32Array = new Int32Array(new SharedArrayBuffer(4));
+  #cell: Int32Array = new Int32Array(revival.take() ?? new SharedArrayBuffer(4));
 
   /** Set now, or set since the state `before` was read. */
   #setSince(before: number): Attempt {
@@ -169,8 +172,6 @@ export class Event {
 
   /** @internal Rebuilds the event in a worker. */
   static [fromShared](state: unknown): Event {
-    const event = new Event();
-    event.#cell = new Int32Array(state as SharedArrayBuffer);
-    return event;
+    return revival.revive(state as SharedArrayBuffer, () => new Event());
   }
 }

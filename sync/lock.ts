@@ -4,7 +4,7 @@
  * @module
  */
 
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import {
   assertMayBlock,
   checkWait,
@@ -24,6 +24,9 @@ import {
   tryLock,
   unlock,
 } from "../_internal/mutex.ts";
+
+/** The state of the instance being revived in this thread (see `[fromShared]`). */
+const revival = new Revival<SharedArrayBuffer>();
 
 /**
  * A lock over shared memory (Python's `multiprocessing.Lock`): at most one holder at a time,
@@ -73,7 +76,8 @@ export class Lock {
 
   /** A new, unlocked lock. */
   constructor() {
-    this.#cell = newMutex();
+    const revived = revival.take();
+    this.#cell = revived === undefined ? newMutex() : new Int32Array(revived);
   }
 
   /**
@@ -225,8 +229,6 @@ export class Lock {
 
   /** @internal Rebuilds the lock in a worker. */
   static [fromShared](state: unknown): Lock {
-    const lock = new Lock();
-    lock.#cell = new Int32Array(state as SharedArrayBuffer);
-    return lock;
+    return revival.revive(state as SharedArrayBuffer, () => new Lock());
   }
 }

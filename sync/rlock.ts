@@ -5,7 +5,7 @@
  * @module
  */
 
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import {
   assertMayBlock,
   checkWait,
@@ -27,6 +27,9 @@ import {
   tryLock,
   unlock,
 } from "../_internal/mutex.ts";
+
+/** The state of the instance being revived in this thread (see `[fromShared]`). */
+const revival = new Revival<SharedArrayBuffer>();
 
 /**
  * A re-entrant lock over shared memory (Python's `multiprocessing.RLock`): the thread that
@@ -72,7 +75,8 @@ export class RLock {
 
   /** A new, unlocked re-entrant lock. */
   constructor() {
-    this.#cell = newMutex();
+    const revived = revival.take();
+    this.#cell = revived === undefined ? newMutex() : new Int32Array(revived);
   }
 
   /**
@@ -261,8 +265,6 @@ export class RLock {
 
   /** @internal Rebuilds the lock in a worker. */
   static [fromShared](state: unknown): RLock {
-    const lock = new RLock();
-    lock.#cell = new Int32Array(state as SharedArrayBuffer);
-    return lock;
+    return revival.revive(state as SharedArrayBuffer, () => new RLock());
   }
 }

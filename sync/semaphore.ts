@@ -5,7 +5,7 @@
  * @module
  */
 
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import {
   assertMayBlock,
   type Attempt,
@@ -18,6 +18,9 @@ import {
 } from "../_internal/futex.ts";
 import { hold, holdSync } from "./_holding.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+
+/** The state of the instance being revived in this thread (see `[fromShared]`). */
+const revival = new Revival<SharedArrayBuffer>();
 
 const VALUE = 0;
 const WAITERS = 1;
@@ -72,6 +75,11 @@ export class Semaphore {
    * @throws {RangeError} `value` is not an integer from 0 to 2³¹ − 1.
    */
   constructor(value = 1) {
+    const revived = revival.take();
+    if (revived !== undefined) {
+      this.#cell = new Int32Array(revived);
+      return;
+    }
     checkValue(value, `new ${new.target.name}()`);
     this.#cell = new Int32Array(new SharedArrayBuffer(12));
     this.#cell[VALUE] = value;
@@ -249,9 +257,7 @@ export class Semaphore {
 
   /** @internal Rebuilds the semaphore in a worker. */
   static [fromShared](state: unknown): Semaphore {
-    const semaphore = new this(0);
-    semaphore.#cell = new Int32Array(state as SharedArrayBuffer);
-    return semaphore;
+    return revival.revive(state as SharedArrayBuffer, () => new this(0));
   }
 }
 
