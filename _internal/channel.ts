@@ -24,9 +24,8 @@
  * @module
  */
 
-import { DONE, retry, type Waiting } from "./futex.ts";
+import { assertMayBlock, DONE, retry, runAsync, runSync, type Waiting } from "./futex.ts";
 import { locking, unlock } from "./mutex.ts";
-import { runSync } from "./futex.ts";
 import { selfIdent, throwIfStopping } from "./identity.ts";
 import { decode } from "./codec.ts";
 
@@ -202,7 +201,7 @@ export class Channel {
         const closed = Atomics.load(cells, CLOSED);
         if ((closed & READER_CLOSED) !== 0) return SHUT;
         if ((closed & WRITER_CLOSED) !== 0) return END;
-        this.seen = cells[PUTS]!;
+        this.#seen = cells[PUTS]!;
         return EMPTY;
       }
       const capacity = this.#capacityNow();
@@ -224,8 +223,67 @@ export class Channel {
     return decode(message);
   }
 
-  /** The `PUTS` sequence seen by the last take that found the ring empty. */
-  seen = 0;
+  /** The `PUTS` sequence seen by the last take that found the ring empty (a wait's value). */
+  #seen = 0;
+
+  /**
+   * Takes a message, waiting up to `timeout` ms without blocking the thread: the value,
+   * {@linkcode END}, {@linkcode SHUT} or {@linkcode EMPTY} (the timeout passed).
+   */
+  take(timeout: number, signal?: AbortSignal): Promise<unknown> {
+    return runAsync(this.#cells, PUTS, this.#taking(timeout), signal);
+  }
+
+  /**
+   * {@linkcode Channel.take}, blocking the thread while it waits; where blocking is not
+   * allowed (the main thread, unless it only tries) it throws, naming `method` and the Python
+   * call it stands for.
+   */
+  takeSync(timeout: number, method: string, python: string): unknown {
+    const first = this.tryTake();
+    if (first !== EMPTY) return first;
+    assertMayBlock(method, python, timeout);
+    return runSync(this.#cells, PUTS, this.#taking(timeout));
+  }
+
+  /** Waits up to `timeout` ms until a message (or the end) is there; `true` if so. */
+  poll(timeout: number, signal?: AbortSignal): Promise<boolean> {
+    return runAsync(this.#cells, PUTS, this.#polling(timeout), signal);
+  }
+
+  /** {@linkcode Channel.poll}, blocking the thread (see {@linkcode Channel.takeSync}). */
+  pollSync(timeout: number, method: string, python: string): boolean {
+    if (this.peek() === true) return true;
+    assertMayBlock(method, python, timeout);
+    return runSync(this.#cells, PUTS, this.#polling(timeout));
+  }
+
+  /**
+   * Puts a message, waiting up to `timeout` ms for room in a bounded channel without blocking
+   * the thread: as {@linkcode Channel.tryPut} says, `false` when the timeout passed.
+   */
+  put(
+    message: Uint8Array,
+    timeout: number,
+    unfinished: boolean,
+    signal?: AbortSignal,
+  ): Promise<boolean | typeof READER_CLOSED> {
+    return runAsync(this.#cells, TAKES, this.#putting(message, timeout, unfinished), signal);
+  }
+
+  /** {@linkcode Channel.put}, blocking the thread (see {@linkcode Channel.takeSync}). */
+  putSync(
+    message: Uint8Array,
+    timeout: number,
+    unfinished: boolean,
+    method: string,
+    python: string,
+  ): boolean | typeof READER_CLOSED {
+    const first = this.tryPut(message, unfinished);
+    if (first !== false) return first;
+    assertMayBlock(method, python, timeout);
+    return runSync(this.#cells, TAKES, this.#putting(message, timeout, unfinished));
+  }
 
   /** Whether a message is there (or the end), without taking it; else the `PUTS` seen. */
   peek(): true | number {
@@ -237,18 +295,18 @@ export class Channel {
   }
 
   /** Takes a message, waiting up to `timeout` ms: the value, {@linkcode END} or {@linkcode EMPTY}. */
-  *taking(timeout: number): Waiting<unknown> {
+  *#taking(timeout: number): Waiting<unknown> {
     let taken: unknown = EMPTY;
     const attempt = () => {
       taken = this.tryTake();
-      return taken === EMPTY ? this.seen : DONE;
+      return taken === EMPTY ? this.#seen : DONE;
     };
     yield* retry(this.#cells, attempt, timeout, GET_WAITERS);
     return taken;
   }
 
   /** Waits up to `timeout` ms until a message (or the end) is there; `true` if so. */
-  *polling(timeout: number): Waiting<boolean> {
+  *#polling(timeout: number): Waiting<boolean> {
     return yield* retry(
       this.#cells,
       () => {
@@ -261,7 +319,7 @@ export class Channel {
   }
 
   /** Puts a message, waiting up to `timeout` ms for room in a bounded channel. */
-  *putting(
+  *#putting(
     message: Uint8Array,
     timeout: number,
     unfinished: boolean,

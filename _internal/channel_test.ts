@@ -52,3 +52,61 @@ Deno.test("Channel over the same buffer is the same channel", () => {
   assert.equal(channel.tryTake(), "hi");
   assert.equal((channel.tryTake() as Uint8Array).length, 100_000);
 });
+
+Deno.test("Channel.take() waits for a message, and gives EMPTY when the timeout passes", async () => {
+  const channel = new Channel();
+  assert.equal(await channel.take(5), EMPTY);
+  const taking = channel.take(Infinity);
+  setTimeout(() => put(channel, "late"), 5);
+  assert.equal(await taking, "late");
+  channel.close(WRITER_CLOSED);
+  assert.equal(await channel.take(Infinity), END);
+});
+
+Deno.test("Channel.take() and poll() stop at an aborted signal", async () => {
+  const channel = new Channel();
+  const controller = new AbortController();
+  const taking = channel.take(Infinity, controller.signal);
+  const polling = channel.poll(Infinity, controller.signal);
+  controller.abort(new Error("no more"));
+  await assert.rejects(taking, { message: "no more" });
+  await assert.rejects(polling, { message: "no more" });
+});
+
+Deno.test("Channel.poll() says whether a message is there without taking it", async () => {
+  const channel = new Channel();
+  assert.equal(await channel.poll(0), false);
+  assert.equal(channel.pollSync(0, "Test.pollSync", "test.poll"), false);
+  put(channel, 1);
+  assert.equal(await channel.poll(Infinity), true);
+  assert.equal(channel.pollSync(Infinity, "Test.pollSync", "test.poll"), true);
+  assert.equal(channel.tryTake(), 1);
+});
+
+Deno.test("Channel.put() waits for room in a bounded channel", async () => {
+  const channel = new Channel(1);
+  assert.equal(await channel.put(encodeMessage("a", "value"), Infinity, false), true);
+  assert.equal(await channel.put(encodeMessage("b", "value"), 5, false), false);
+  const putting = channel.put(encodeMessage("c", "value"), Infinity, false);
+  setTimeout(() => channel.tryTake(), 5);
+  assert.equal(await putting, true);
+  assert.equal(channel.tryTake(), "c");
+});
+
+Deno.test("Channel's sync calls take and put at once, and refuse to block the main thread", () => {
+  const channel = new Channel(1);
+  assert.equal(
+    channel.putSync(encodeMessage(1, "value"), Infinity, false, "T.putSync", "q.put"),
+    true,
+  );
+  assert.throws(
+    () => channel.putSync(encodeMessage(2, "value"), Infinity, false, "T.putSync", "q.put"),
+    { name: "InvalidStateError", message: /T\.putSync/ },
+  );
+  assert.equal(channel.takeSync(Infinity, "T.getSync", "q.get"), 1);
+  assert.equal(channel.takeSync(0, "T.getSync", "q.get"), EMPTY);
+  assert.throws(() => channel.takeSync(Infinity, "T.getSync", "q.get"), {
+    name: "InvalidStateError",
+    message: /T\.getSync/,
+  });
+});

@@ -7,16 +7,8 @@
 import { ClosedError, EOFError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
-import {
-  Channel,
-  EMPTY,
-  END,
-  PUTS,
-  READER_CLOSED,
-  SHUT,
-  WRITER_CLOSED,
-} from "../_internal/channel.ts";
+import { checkWait } from "../_internal/futex.ts";
+import { Channel, EMPTY, END, READER_CLOSED, SHUT, WRITER_CLOSED } from "../_internal/channel.ts";
 import { encodeMessage } from "../_internal/codec.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 
@@ -208,7 +200,7 @@ export class Connection<T = unknown> {
   async recv(options?: WaitOptions): Promise<T> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recv");
-    const got = await runAsync(channel.cells, PUTS, channel.taking(timeout), options?.signal);
+    const got = await channel.take(timeout, options?.signal);
     return this.#received(got, timeout) as T;
   }
 
@@ -259,7 +251,7 @@ export class Connection<T = unknown> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recvBytes");
     const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytes");
-    const got = await runAsync(channel.cells, PUTS, channel.taking(timeout), options?.signal);
+    const got = await channel.take(timeout, options?.signal);
     return asBytes(this.#received(got, timeout), maxlength);
   }
 
@@ -308,7 +300,7 @@ export class Connection<T = unknown> {
   async poll(options?: WaitOptions): Promise<boolean> {
     const channel = this.#reader();
     const timeout = pollTimeout(options, "Connection.poll");
-    return await runAsync(channel.cells, PUTS, channel.polling(timeout), options?.signal);
+    return await channel.poll(timeout, options?.signal);
   }
 
   /**
@@ -331,9 +323,7 @@ export class Connection<T = unknown> {
   pollSync(options?: Omit<WaitOptions, "signal">): boolean {
     const channel = this.#reader();
     const timeout = pollTimeout(options, "Connection.pollSync");
-    if (channel.peek() === true) return true;
-    assertMayBlock("Connection.pollSync", "connection.poll", timeout);
-    return runSync(channel.cells, PUTS, channel.polling(timeout));
+    return channel.pollSync(timeout, "Connection.pollSync", "connection.poll");
   }
 
   /**
@@ -392,10 +382,7 @@ export class Connection<T = unknown> {
   #takeSync(options: Omit<WaitOptions, "signal"> | undefined, method: string): unknown {
     const channel = this.#reader();
     const timeout = checkWait(options, method);
-    const first = channel.tryTake();
-    if (first !== EMPTY) return this.#received(first, timeout);
-    assertMayBlock(method, "connection.recv", timeout);
-    return this.#received(runSync(channel.cells, PUTS, channel.taking(timeout)), timeout);
+    return this.#received(channel.takeSync(timeout, method, "connection.recv"), timeout);
   }
 
   #received(got: unknown, timeout: number): unknown {

@@ -8,8 +8,8 @@
 import { ClosedError, EmptyError, FullError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
-import { Channel, EMPTY, END, PUTS, READER_CLOSED, TAKES } from "../_internal/channel.ts";
+import { checkWait } from "../_internal/futex.ts";
+import { Channel, EMPTY, END, READER_CLOSED } from "../_internal/channel.ts";
 import { encodeMessage } from "../_internal/codec.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 
@@ -110,12 +110,7 @@ export class Queue<T = unknown> {
   async put(value: T, options?: QueueWaitOptions): Promise<void> {
     const timeout = timeoutOf(options, `${this.constructor.name}.put`);
     const message = this.#encode(value);
-    const outcome = await runAsync(
-      this.#channel.cells,
-      TAKES,
-      this.#channel.putting(message, timeout, this.unfinished),
-      options?.signal,
-    );
+    const outcome = await this.#channel.put(message, timeout, this.unfinished, options?.signal);
     this.#check(outcome, value);
   }
 
@@ -142,14 +137,8 @@ export class Queue<T = unknown> {
   putSync(value: T, options?: Omit<QueueWaitOptions, "signal">): void {
     const timeout = timeoutOf(options, `${this.constructor.name}.putSync`);
     const message = this.#encode(value);
-    const first = this.#channel.tryPut(message, this.unfinished);
-    if (first !== false) return this.#check(first, value);
-    assertMayBlock(`${this.constructor.name}.putSync`, "queue.put", timeout);
-    const outcome = runSync(
-      this.#channel.cells,
-      TAKES,
-      this.#channel.putting(message, timeout, this.unfinished),
-    );
+    const method = `${this.constructor.name}.putSync`;
+    const outcome = this.#channel.putSync(message, timeout, this.unfinished, method, "queue.put");
     this.#check(outcome, value);
   }
 
@@ -196,13 +185,7 @@ export class Queue<T = unknown> {
   async get(options?: QueueWaitOptions): Promise<T> {
     this.#assertOpen(undefined);
     const timeout = timeoutOf(options, `${this.constructor.name}.get`);
-    const got = await runAsync(
-      this.#channel.cells,
-      PUTS,
-      this.#channel.taking(timeout),
-      options?.signal,
-    );
-    return this.#received(got);
+    return this.#received(await this.#channel.take(timeout, options?.signal));
   }
 
   /**
@@ -227,10 +210,8 @@ export class Queue<T = unknown> {
   getSync(options?: Omit<QueueWaitOptions, "signal">): T {
     this.#assertOpen(undefined);
     const timeout = timeoutOf(options, `${this.constructor.name}.getSync`);
-    const first = this.#channel.tryTake();
-    if (first !== EMPTY) return this.#received(first);
-    assertMayBlock(`${this.constructor.name}.getSync`, "queue.get", timeout);
-    return this.#received(runSync(this.#channel.cells, PUTS, this.#channel.taking(timeout)));
+    const method = `${this.constructor.name}.getSync`;
+    return this.#received(this.#channel.takeSync(timeout, method, "queue.get"));
   }
 
   /**

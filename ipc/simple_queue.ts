@@ -7,8 +7,8 @@
 import { ClosedError, EmptyError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertMayBlock, checkWait, runAsync, runSync } from "../_internal/futex.ts";
-import { Channel, EMPTY, PUTS } from "../_internal/channel.ts";
+import { checkWait } from "../_internal/futex.ts";
+import { Channel, EMPTY } from "../_internal/channel.ts";
 import { encodeMessage } from "../_internal/codec.ts";
 
 function received<T>(got: unknown): T {
@@ -84,12 +84,7 @@ export class SimpleQueue<T = unknown> {
   async get(options?: WaitOptions): Promise<T> {
     this.#assertOpen(undefined);
     const timeout = checkWait(options, "SimpleQueue.get");
-    const got = await runAsync(
-      this.#channel.cells,
-      PUTS,
-      this.#channel.taking(timeout),
-      options?.signal,
-    );
+    const got = await this.#channel.take(timeout, options?.signal);
     return received(got);
   }
 
@@ -114,10 +109,7 @@ export class SimpleQueue<T = unknown> {
   getSync(options?: Omit<WaitOptions, "signal">): T {
     this.#assertOpen(undefined);
     const timeout = checkWait(options, "SimpleQueue.getSync");
-    const first = this.#channel.tryTake();
-    if (first !== EMPTY) return first as T;
-    assertMayBlock("SimpleQueue.getSync", "queue.get", timeout);
-    return received(runSync(this.#channel.cells, PUTS, this.#channel.taking(timeout)));
+    return received(this.#channel.takeSync(timeout, "SimpleQueue.getSync", "queue.get"));
   }
 
   /**

@@ -9,8 +9,8 @@ import { ClosedError, RemoteError } from "../errors.ts";
 import { hasEnded } from "../_internal/identity.ts";
 import { registerBlock } from "../_internal/named_blocks.ts";
 import type { SerializedError } from "../_internal/protocol.ts";
-import { runAsync } from "../_internal/futex.ts";
-import { Channel, EMPTY, PUTS } from "../_internal/channel.ts";
+
+import { Channel, EMPTY } from "../_internal/channel.ts";
 import { SimpleQueue } from "../ipc/simple_queue.ts";
 import { fromShared } from "../_internal/shareable.ts";
 import type { Reply, Request } from "./_server.ts";
@@ -103,7 +103,7 @@ export class Client {
     const reply = this.#reply!;
     try {
       while (this.#pending.size > 0) {
-        const got = await runAsync(reply.cells, PUTS, reply.taking(WATCH_MS), undefined);
+        const got = await reply.take(WATCH_MS);
         if (got === EMPTY) {
           if (hasEnded(this.line.server)) this.#failAll(this.#gone());
           continue;
