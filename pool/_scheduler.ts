@@ -92,6 +92,11 @@ interface Slot {
   tasksLeft: number;
   ready: boolean;
   dead: boolean;
+  /**
+   * An aborted chunk the worker runs (or is about to: the answers of the chunks before it are
+   * on their way): the worker gets nothing more, and is stopped once that chunk is next.
+   */
+  doomed: Inflight | undefined;
 }
 
 /** Options of {@linkcode Scheduler}. */
@@ -175,6 +180,52 @@ export class Scheduler {
     this.#holdWhileBusy();
   }
 
+  /**
+   * Ends a job's chunks at once, each settling with `reason`: the queued ones are withdrawn,
+   * those waiting in a worker behind other work are taken back, and a worker running one is
+   * stopped (as far as the platform can stop it) and replaced, once the answers of the chunks
+   * it ran before are in, so that no other job's chunk fails or runs twice.
+   */
+  abort(owner: object, reason: Error): void {
+    const ended: Chunk[] = [];
+    this.#queue.remove((chunk) => {
+      if (chunk.owner !== owner) return false;
+      ended.push(chunk);
+      return true;
+    });
+    for (const slot of [...this.#slots]) {
+      if (!slot.inflight.some((entry) => entry.chunk.owner === owner)) continue;
+      // Take back what the worker has not claimed: the owner's end, the others run elsewhere.
+      const requeue: Chunk[] = [];
+      for (let i = slot.inflight.length - 1; i >= 0; i--) {
+        const entry = slot.inflight[i]!;
+        if (!slot.claims.takeBack(entry.cell, entry.batch)) break;
+        slot.inflight.splice(i, 1);
+        if (entry.chunk.owner === owner) ended.push(entry.chunk);
+        else requeue.push(entry.chunk);
+      }
+      this.#queue.pushFront(requeue.reverse());
+      // What is left was claimed: the last one runs, those before it have answered.
+      const running = slot.inflight.at(-1);
+      if (running !== undefined && running.chunk.owner === owner) {
+        // It settles now; whatever the worker answers for it later is not heard.
+        ended.push(running.chunk);
+        running.chunk = { ...running.chunk, settle: ignore };
+        slot.doomed = running;
+        if (slot.inflight.length === 1) this.#stopDoomed(slot);
+      }
+    }
+    for (const chunk of ended) chunk.settle({ ok: false, error: reason, values: [] });
+    this.#pump();
+  }
+
+  /** Stops a worker running an aborted chunk, and starts another in its place. */
+  #stopDoomed(slot: Slot): void {
+    slot.inflight = [];
+    this.#kill(slot);
+    if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
+  }
+
   /** No more work will come: the workers stop once the queued work is done. */
   close(): void {
     if (this.#state !== "running") return;
@@ -231,6 +282,7 @@ export class Scheduler {
       tasksLeft: this.#options.maxTasksPerChild,
       ready: false,
       dead: false,
+      doomed: undefined,
     };
     this.#slots.add(slot);
     if (!this.#referenced) session.keepAlive(false);
@@ -266,6 +318,7 @@ export class Scheduler {
   #rebalance(): void {
     for (const idle of this.#slots) {
       if (!idle.ready || idle.inflight.length > 0 || idle.tasksLeft <= 0) continue;
+      if (idle.doomed !== undefined) continue;
       const chunk = this.#takeBackWaiting(idle);
       if (chunk === undefined) return;
       this.#send(idle, chunk);
@@ -305,7 +358,7 @@ export class Scheduler {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
       const load = slot.inflight.length;
-      if (load >= PIPELINE || load >= slot.tasksLeft) continue;
+      if (load >= PIPELINE || load >= slot.tasksLeft || slot.doomed !== undefined) continue;
       if (best === undefined || load < best.inflight.length) best = slot;
       if (load === 0) break;
     }
@@ -379,6 +432,18 @@ export class Scheduler {
         slot.inflight.shift();
         slot.tasksLeft--;
         deliver(entry.chunk, message);
+        if (slot.doomed !== undefined) {
+          // The answers before the aborted chunk are in: stop the worker running it (or, if
+          // it answered too, just retire the worker, which takes no more work).
+          if (slot.inflight[0] === slot.doomed) {
+            this.#stopDoomed(slot);
+          } else if (slot.inflight.length === 0) {
+            this.#kill(slot);
+            if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
+          }
+          this.#pump();
+          return;
+        }
         if (slot.tasksLeft <= 0 && slot.inflight.length === 0) {
           // maxTasksPerChild reached: retire the worker and start a fresh one.
           this.#kill(slot);
@@ -471,6 +536,8 @@ export class Scheduler {
     for (const slot of this.#slots) slot.session.keepAlive(busy);
   }
 }
+
+function ignore(): void {}
 
 function deliver(chunk: Chunk, message: Extract<WorkerToMain, { kind: "done" | "failed" }>): void {
   const finish = (values: unknown[] | Float64Array): void => {

@@ -117,26 +117,36 @@ export class AsyncResult<T> implements PromiseLike<T> {
     return this.#promise.then(onFulfilled, onRejected);
   }
 
+  /** Resolves when the result is ready; rejects when the signal or the timeout comes first. */
   #race(options: WaitOptions): Promise<void> {
     const timeout = checkTimeout(options.timeout);
-    const settledOnly = this.#promise.then(() => {}, () => {});
     if (this.#settled !== undefined) return Promise.resolve();
-    if (timeout === undefined && options.signal === undefined) return settledOnly;
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const settledOnly = this.#promise.then(() => {}, () => {});
+    const signals: AbortSignal[] = options.signal === undefined ? [] : [options.signal];
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => reject(options.signal!.reason);
-    const cleanup = () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-    };
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
     if (timeout !== undefined) {
+      const clock = new AbortController();
       timer = setTimeout(() => {
-        reject(new DOMException(`The result was not ready within ${timeout} ms`, "TimeoutError"));
+        clock.abort(
+          new DOMException(`The result was not ready within ${timeout} ms`, "TimeoutError"),
+        );
       }, timeout);
+      signals.push(clock.signal);
     }
-    settledOnly.then(resolve);
-    return promise.finally(cleanup);
+    if (signals.length === 0) return settledOnly;
+    const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+    if (signal.aborted) {
+      clearTimeout(timer);
+      return Promise.reject(signal.reason);
+    }
+    const onAbort = { handleEvent: (): void => {} };
+    return new Promise<void>((resolve, reject) => {
+      onAbort.handleEvent = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      settledOnly.then(resolve);
+    }).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    });
   }
 }

@@ -7,6 +7,7 @@
 import { PoolClosedError } from "../errors.ts";
 import { detachWorkers } from "../_internal/detach.ts";
 import { describeFunction } from "../_internal/function_transport.ts";
+import { checkWait } from "../_internal/futex.ts";
 import { assertNotBootstrapping } from "../_internal/identity.ts";
 import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
 import type { BackendName } from "../_internal/worker_session.ts";
@@ -71,8 +72,51 @@ export interface PoolOptions {
   console?: ConsoleMode;
 }
 
+/**
+ * How one call of a {@linkcode Pool} method may be cut short. An aborted call rejects at once
+ * with the signal's reason (a `TimeoutError` `DOMException` when its `timeout` passes); its
+ * tasks still queued never run, those waiting in a worker behind other work are taken back, and
+ * a worker running one of them is stopped and replaced once the answers of the tasks it ran
+ * before are in, so no other call's task fails. Deno 2.9's `Worker.terminate()` does not stop a
+ * task busy in a JavaScript loop: that thread runs on until the loop ends (upstream pull
+ * request denoland/deno#35657); its result is dropped.
+ *
+ * @example A call that may take at most a second, and one cancelled by hand
+ * ```ts
+ * import { Pool } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool(2);
+ * const slow = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+ * await assert.rejects(pool.apply(slow, [60_000], { timeout: 1_000 }), { name: "TimeoutError" });
+ * const controller = new AbortController();
+ * const pending = pool.map(slow, [60_000, 60_000], { signal: controller.signal });
+ * controller.abort(new Error("changed my mind"));
+ * await assert.rejects(pending, { message: "changed my mind" });
+ * assert.deepEqual(await pool.map((x: number) => x * 2, [1, 2], { chunksize: 1 }), [2, 4]);
+ * ```
+ */
+export interface CallOptions {
+  /** Aborts the call. */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds the whole call may take, from now; then it is aborted with a `TimeoutError`.
+   * @default {Infinity}
+   */
+  timeout?: number;
+}
+
+/** Options of the map methods: {@linkcode CallOptions} and the `chunksize`. */
+export interface MapOptions extends CallOptions {
+  /**
+   * Calls per message (see {@linkcode Pool.map}).
+   * @default {about a quarter of the calls per worker (map); 1 (imap)}
+   */
+  chunksize?: number;
+}
+
 /** Options of {@linkcode Pool.applyAsync}, {@linkcode Pool.mapAsync}, {@linkcode Pool.starmapAsync}. */
-export interface AsyncCallbacks<R> {
+export interface AsyncCallbacks<R> extends CallOptions {
   /** Called with the value when the call succeeds. */
   callback?: (value: R) => void;
   /** Called with the error when the call fails. */
@@ -177,8 +221,12 @@ export class Pool implements AsyncDisposable {
    * assert.equal(await pool.apply((a: number, b: number) => a ** b, [2, 10]), 1024);
    * ```
    */
-  async apply<A extends unknown[], R>(f: (...args: A) => R, args?: A): Promise<Awaited<R>> {
-    return await this.#apply(f, args) as Awaited<R>;
+  async apply<A extends unknown[], R>(
+    f: (...args: A) => R,
+    args?: A,
+    options?: CallOptions,
+  ): Promise<Awaited<R>> {
+    return await this.#apply(f, args, options, "Pool.apply") as Awaited<R>;
   }
 
   /**
@@ -204,7 +252,8 @@ export class Pool implements AsyncDisposable {
     args?: A,
     options: AsyncCallbacks<Awaited<R>> = {},
   ): AsyncResult<Awaited<R>> {
-    return withCallbacks(this.#apply(f, args) as Promise<Awaited<R>>, options);
+    const promise = this.#apply(f, args, options, "Pool.applyAsync") as Promise<Awaited<R>>;
+    return withCallbacks(promise, options);
   }
 
   /**
@@ -225,8 +274,12 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(await pool.map((x: number) => x ** 2, [1, 2, 3]), [1, 4, 9]);
    * ```
    */
-  map<T, R>(f: (item: T) => R, iterable: MapInput<T>, chunksize?: number): Promise<Awaited<R>[]> {
-    return this.#mapLike(f, iterable, chunksize, "one") as Promise<Awaited<R>[]>;
+  map<T, R>(
+    f: (item: T) => R,
+    iterable: MapInput<T>,
+    chunksize?: number | MapOptions,
+  ): Promise<Awaited<R>[]> {
+    return this.#mapLike(f, iterable, chunksize, undefined, "one") as Promise<Awaited<R>[]>;
   }
 
   /**
@@ -251,11 +304,12 @@ export class Pool implements AsyncDisposable {
   mapAsync<T, R>(
     f: (item: T) => R,
     iterable: MapInput<T>,
-    chunksize?: number,
+    chunksize?: number | MapOptions,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
-    this.#checkMap(f, iterable, chunksize);
-    return withCallbacks(this.map(f, iterable, chunksize), options);
+    this.#checkMap(f, iterable, mapOptions(chunksize, options, "Pool.mapAsync").chunksize);
+    const promise = this.#mapLike(f, iterable, chunksize, options, "one");
+    return withCallbacks(promise as Promise<Awaited<R>[]>, options);
   }
 
   /**
@@ -278,9 +332,9 @@ export class Pool implements AsyncDisposable {
   starmap<A extends unknown[], R>(
     f: (...args: A) => R,
     iterable: MapInput<A>,
-    chunksize?: number,
+    chunksize?: number | MapOptions,
   ): Promise<Awaited<R>[]> {
-    return this.#mapLike(f, iterable, chunksize, "star") as Promise<Awaited<R>[]>;
+    return this.#mapLike(f, iterable, chunksize, undefined, "star") as Promise<Awaited<R>[]>;
   }
 
   /**
@@ -303,11 +357,12 @@ export class Pool implements AsyncDisposable {
   starmapAsync<A extends unknown[], R>(
     f: (...args: A) => R,
     iterable: MapInput<A>,
-    chunksize?: number,
+    chunksize?: number | MapOptions,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
-    this.#checkMap(f, iterable, chunksize);
-    return withCallbacks(this.starmap(f, iterable, chunksize), options);
+    this.#checkMap(f, iterable, mapOptions(chunksize, options, "Pool.starmapAsync").chunksize);
+    const promise = this.#mapLike(f, iterable, chunksize, options, "star");
+    return withCallbacks(promise as Promise<Awaited<R>[]>, options);
   }
 
   /**
@@ -341,9 +396,9 @@ export class Pool implements AsyncDisposable {
   imap<T, R>(
     f: (item: T) => R,
     iterable: MapInput<T>,
-    chunksize = 1,
+    chunksize: number | MapOptions = 1,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
-    return this.#lazy(f, iterable, chunksize, true);
+    return this.#lazy(f, iterable, mapOptions(chunksize, undefined, "Pool.imap"), true);
   }
 
   /**
@@ -366,9 +421,9 @@ export class Pool implements AsyncDisposable {
   imapUnordered<T, R>(
     f: (item: T) => R,
     iterable: MapInput<T>,
-    chunksize = 1,
+    chunksize: number | MapOptions = 1,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
-    return this.#lazy(f, iterable, chunksize, false);
+    return this.#lazy(f, iterable, mapOptions(chunksize, undefined, "Pool.imapUnordered"), false);
   }
 
   /**
@@ -461,9 +516,15 @@ export class Pool implements AsyncDisposable {
   }
 
   /** `apply` and `applyAsync`: throws at once for bad arguments or a closed pool. */
-  #apply(f: unknown, args: unknown): Promise<unknown> {
+  #apply(
+    f: unknown,
+    args: unknown,
+    options: CallOptions | undefined,
+    method: string,
+  ): Promise<unknown> {
     const fn = describeFunction(f, "f");
-    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function")
+    const abort = callAbort(options, method);
+    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort)
       .then((values) => values[0]);
   }
 
@@ -504,16 +565,36 @@ export class Pool implements AsyncDisposable {
     items: unknown[],
     chunksize: number | undefined,
     what: string,
+    abort: CallAbort | undefined,
   ): Promise<unknown[]> {
     this.#checkOpen(what);
     const n = items.length;
-    if (n === 0) return Promise.resolve([]);
+    if (abort?.signal.aborted) {
+      abort.done();
+      return Promise.reject(abort.signal.reason);
+    }
+    if (n === 0) {
+      abort?.done();
+      return Promise.resolve([]);
+    }
     const size = chunksize ?? Math.ceil(n / (4 * this.#processes));
     const parts: ArrayLike<unknown>[] = new Array(Math.ceil(n / size));
     const owner = {};
     let remaining = parts.length;
     let settled = false;
     const { promise, resolve, reject } = Promise.withResolvers<unknown[]>();
+    if (abort !== undefined) {
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        reject(abort.signal.reason);
+        this.#scheduler.abort(owner, asError(abort.signal.reason));
+      };
+      abort.signal.addEventListener("abort", onAbort, { once: true });
+      promise.then(abort.done, abort.done).finally(() =>
+        abort.signal.removeEventListener("abort", onAbort)
+      );
+    }
     for (let start = 0, part = 0; start < n; start += size, part++) {
       const calls = size >= n ? items : items.slice(start, start + size);
       const index = part;
@@ -543,15 +624,22 @@ export class Pool implements AsyncDisposable {
   #mapLike(
     f: unknown,
     iterable: unknown,
-    chunksize: number | undefined,
+    given: number | MapOptions | undefined,
+    extra: CallOptions | undefined,
     mode: CallMode,
   ): Promise<unknown[]> {
     try {
+      const method = mode === "star" ? "Pool.starmap" : "Pool.map";
+      const { chunksize, ...cut } = mapOptions(given, extra, method);
       const fn = this.#checkMap(f, iterable, chunksize);
+      const abort = callAbort(cut, method);
       const run = (items: unknown[]) =>
-        this.#run(fn, mode, mode === "star" ? items.map(toArgs) : items, chunksize, MAP);
+        this.#run(fn, mode, mode === "star" ? items.map(toArgs) : items, chunksize, MAP, abort);
       const items = collect(iterable as MapInput<unknown>);
-      return Array.isArray(items) ? run(items) : items.then(run);
+      return Array.isArray(items) ? run(items) : items.then(run, (error: unknown) => {
+        abort?.done();
+        throw error;
+      });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -560,21 +648,94 @@ export class Pool implements AsyncDisposable {
   #lazy<T, R>(
     f: (item: T) => R,
     iterable: MapInput<T>,
-    chunksize: number,
+    options: MapOptions,
     ordered: boolean,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
+    const { chunksize = 1, ...cut } = options;
     const fn = this.#checkMap(f, iterable, chunksize);
+    const abort = callAbort(cut, ordered ? "Pool.imap" : "Pool.imapUnordered");
     const owner = {};
-    return lazyMap<Awaited<R>>({
+    const signal = abort?.signal;
+    signal?.addEventListener(
+      "abort",
+      () => this.#scheduler.abort(owner, asError(signal.reason)),
+      { once: true },
+    );
+    const results = lazyMap<Awaited<R>>({
       iterator: iteratorOf(iterable as MapInput<unknown>),
       chunksize,
       ahead: this.#processes * (PIPELINE + 1),
       ordered,
-      submit: (calls, settle) =>
-        this.#scheduler.submit(this.#chunk(fn, "one", calls, owner, settle)),
+      submit: (calls, settle) => {
+        // Aborted: what is read from now on ends at once, with the reason.
+        if (signal?.aborted) settle({ ok: false, error: asError(signal.reason), values: [] });
+        else this.#scheduler.submit(this.#chunk(fn, "one", calls, owner, settle));
+      },
       cancel: () => this.#scheduler.cancel(owner),
     });
+    if (abort === undefined) return results;
+    return (async function* () {
+      try {
+        yield* results;
+      } finally {
+        abort.done();
+      }
+    })();
   }
+}
+
+/** A call's signal: the caller's, its timeout's, or both; `done()` clears the timer. */
+interface CallAbort {
+  signal: AbortSignal;
+  done(): void;
+}
+
+/** Checks `signal` and `timeout`; `undefined` when the call cannot be aborted. */
+function callAbort(options: CallOptions | undefined, method: string): CallAbort | undefined {
+  const timeout = checkWait(options, method);
+  const given = options?.signal;
+  if (timeout === Infinity) return given === undefined ? undefined : { signal: given, done() {} };
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(
+      new DOMException(
+        `${method}() ran longer than its timeout of ${timeout} ms: its tasks were withdrawn, ` +
+          `and a worker running one was stopped and replaced`,
+        "TimeoutError",
+      ),
+    );
+  }, Math.min(timeout, 2 ** 31 - 1));
+  const signal = given === undefined
+    ? controller.signal
+    : AbortSignal.any([given, controller.signal]);
+  return { signal, done: () => clearTimeout(timer) };
+}
+
+/** A map method's third argument (a chunk size, or options), with the callbacks' options. */
+function mapOptions(
+  given: number | MapOptions | undefined,
+  extra: CallOptions | undefined,
+  method: string,
+): MapOptions {
+  const options: MapOptions = typeof given === "object" && given !== null
+    ? { ...given }
+    : given === undefined
+    ? {}
+    : { chunksize: given };
+  if (extra?.signal !== undefined) {
+    options.signal = options.signal === undefined
+      ? extra.signal
+      : AbortSignal.any([options.signal, extra.signal]);
+  }
+  if (extra?.timeout !== undefined) {
+    checkWait({ timeout: extra.timeout }, method);
+    options.timeout = Math.min(options.timeout ?? Infinity, extra.timeout);
+  }
+  return options;
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }
 
 /** Joins the chunks' results into one packed array, in order. */
