@@ -197,7 +197,10 @@ Deno.test("Dispatcher reads async inputs, refuses items that are not delayed cal
     for (let x = 0; x < 6; x++) yield delayed(square)(x);
   }
   const run = dispatcher(pool, calls(), { batcher: new FixedBatcher(3) }).all();
-  while (sent.length < 2) await tick();
+  for (let ticks = 0; sent.length < 2; ticks++) {
+    assert.ok(ticks < 1_000, `only ${sent.length} of 2 batches sent after 1,000 ticks`);
+    await tick();
+  }
   answer(0);
   answer(1);
   assert.deepEqual(await run, [0, 1, 4, 9, 16, 25]);

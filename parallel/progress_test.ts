@@ -119,6 +119,8 @@ Deno.test("a bar given a write function prints lines (no terminal codes)", async
   assert.equal(bar.display, "lines");
   await bar.close();
   assert.ok(!out.includes("\r"));
+  assert.ok(!out.includes("\x1b"), "no escape codes");
+  assert.match(out, /^0 \[00:\d\d, \? it\/s\]\n$/, "one plain line, written at close");
 });
 
 Deno.test("JupyterDisplay shows one output, then updates it in place, in order", async () => {
@@ -152,10 +154,29 @@ Deno.test("JupyterDisplay shows one output, then updates it in place, in order",
   assert.match(last["text/html"]!, /<progress value="2" max="2"/);
 });
 
-Deno.test("JupyterDisplay survives a kernel that refuses a message", async () => {
-  const display = new JupyterDisplay({ broadcast: () => Promise.reject(new Error("gone")) }, 0);
+Deno.test("JupyterDisplay survives a kernel that refuses a message, and sends the next", async () => {
+  const asked: string[] = [];
+  const display = new JupyterDisplay({
+    broadcast(kind: string) {
+      asked.push(kind);
+      return asked.length === 1 ? Promise.reject(new Error("gone")) : Promise.resolve();
+    },
+  }, 0);
   display.update({ count: 0, total: 1, elapsed: 0, description: undefined }, true);
-  await display.close({ count: 1, total: 1, elapsed: 1, description: undefined });
+  const closed = display.close({ count: 1, total: 1, elapsed: 1, description: undefined });
+  assert.equal(await closed, undefined, "close() resolves although a broadcast was refused");
+  assert.deepEqual(asked, ["display_data", "update_display_data"], "the refusal stops nothing");
+  // A kernel that refuses everything, even by throwing: close() still resolves.
+  const refused: string[] = [];
+  const broken = new JupyterDisplay({
+    broadcast(kind: string) {
+      refused.push(kind);
+      throw new Error("gone");
+    },
+  }, 0);
+  broken.update({ count: 0, total: 1, elapsed: 0, description: undefined }, true);
+  await broken.close({ count: 1, total: 1, elapsed: 1, description: undefined });
+  assert.deepEqual(refused, ["display_data", "update_display_data"]);
 });
 
 Deno.test("progress() passes items through, with the array's length as total", async () => {
@@ -194,4 +215,5 @@ Deno.test("progress() closes the bar when the input throws", async () => {
     }
   }, /input broke/);
   assert.equal(writes.length, 1);
+  assert.match(writes[0]!, /^1 \[/, "the closing line counts the one item read");
 });

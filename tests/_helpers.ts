@@ -49,3 +49,30 @@ export function workerTest(name: string, fn: (t: Deno.TestContext) => Promise<vo
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Polls `ready` every `every` ms until it holds; rejects after `ms` with a message naming
+ * `what`, so a poll that never comes true fails the test instead of hanging it.
+ */
+export async function until(
+  ready: () => boolean,
+  what: string,
+  { ms = 10_000, every = 5 }: { ms?: number; every?: number } = {},
+): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!ready()) {
+    if (performance.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    }
+    await delay(every);
+  }
+}
+
+/** Rejects when `promise` takes longer than `ms`: nothing may wait forever. */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}

@@ -18,7 +18,7 @@ import {
   RemoteError,
   SimpleQueue,
 } from "../mod.ts";
-import { delay, workerTest } from "./_helpers.ts";
+import { delay, until, workerTest } from "./_helpers.ts";
 import * as tasks from "./fixtures/ipc_tasks.ts";
 
 const imports = [new URL("./fixtures/ipc_tasks.ts", import.meta.url).href];
@@ -67,7 +67,7 @@ workerTest("Queue(maxsize): a worker's put waits for room; timeouts are FullErro
   const putting = pool.apply(tasks.putTimed, [queue, 4]);
   // Full once the worker is up (however long that takes on a busy machine); then its third put
   // waits for as long as nothing is taken.
-  while (!queue.full()) await delay(5);
+  await until(() => queue.full(), "the worker's first two puts to fill the queue");
   await delay(100);
   assert.equal(queue.full(), true);
   assert.equal(queue.qsize(), 2);
@@ -187,7 +187,7 @@ for (const how of ["getSync", "get", "recvSync", "recvBytesSync"] as const) {
       imports,
     });
     p.start();
-    while (Atomics.load(taken, 0) < 1_000) await delay(5);
+    await until(() => Atomics.load(taken, 0) >= 1_000, "the consumer to take 1,000 messages");
     p.kill();
     await p.join();
     const atJoin = Atomics.load(taken, 0);

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { BrokenPoolError, currentProcess, Pool, RemoteError, WorkerCrashedError } from "../mod.ts";
-import { remember, remembered } from "./fixtures/tasks.ts";
-import { delay, liveWorkers, workerTest } from "./_helpers.ts";
+import { rememberAndLog, rememberedBy } from "./fixtures/tasks.ts";
+import { delay, liveWorkers, within, workerTest } from "./_helpers.ts";
 
 const tasks = new URL("./fixtures/tasks.ts", import.meta.url);
-
-/** Rejects when `promise` takes longer than `ms`: nothing may wait forever. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 const deaths: [string, () => unknown][] = [
   ["self.close()", () => {
@@ -134,14 +125,29 @@ workerTest("an initializer that throws breaks the pool: every task rejects", asy
   assert.equal(liveWorkers(), 0);
 });
 
-workerTest("initializer and initargs run once in each worker", async () => {
-  await using pool = new Pool(2, {
+workerTest("initializer and initargs run exactly once in each worker", async () => {
+  // Cell 0 counts initializer runs; cells 1.. hold the ident of the worker of each run.
+  const log = new Int32Array(new SharedArrayBuffer(4 * 8));
+  const pool = new Pool(2, {
     imports: [tasks],
-    initializer: remember,
-    initargs: ["a", { b: [1] }],
+    initializer: rememberAndLog,
+    initargs: [log, "a", { b: [1] }],
   });
-  const seen = await pool.map(remembered, [1, 2, 3, 4], 1);
-  for (const args of seen) assert.deepEqual(args, ["a", { b: [1] }]);
+  try {
+    const seen = await within(pool.map(rememberedBy, [1, 2, 3, 4, 5, 6, 7, 8], 1), 10_000);
+    pool.close();
+    await within(pool.join(), 10_000);
+    const runs = Atomics.load(log, 0);
+    assert.equal(runs, 2, "one initializer run per worker, no more, no fewer");
+    const initialised = [...log.subarray(1, 1 + runs)];
+    assert.equal(new Set(initialised).size, 2, `runs in workers ${initialised}: not one each`);
+    for (const { ident, args } of seen) {
+      assert.ok(initialised.includes(ident), `worker ${ident} ran a task uninitialised`);
+      assert.deepEqual(args, ["a", { b: [1] }]);
+    }
+  } finally {
+    pool.terminate();
+  }
 });
 
 workerTest("a pool closed and joined without a task still initialises every worker", async () => {

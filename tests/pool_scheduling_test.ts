@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { Pool } from "../mod.ts";
-import { delay, workerTest } from "./_helpers.ts";
-
-/** Rejects when `promise` takes longer than `ms`: nothing may wait forever. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
+import { until, within, workerTest } from "./_helpers.ts";
 
 /**
  * A task that runs until the gate opens: cell 1 says it started, cell 0 opens it. Blocking in
@@ -26,7 +17,7 @@ async function busyWorker(pool: Pool): Promise<{ open(): void; long: Promise<str
   const gate = new Int32Array(new SharedArrayBuffer(8));
   const long = pool.apply(blockUntilOpen, [gate]);
   long.catch(() => {}); // awaited by the test once it passes
-  while (Atomics.load(gate, 1) === 0) await delay(10);
+  await until(() => Atomics.load(gate, 1) === 1, "the long task to start");
   return {
     open() {
       Atomics.store(gate, 0, 1);
@@ -120,7 +111,7 @@ workerTest("Pool.map() runs on the ready worker while another is still initialis
     initargs: [gate],
   });
   try {
-    while (Atomics.load(gate, 1) === 0) await delay(10);
+    await until(() => Atomics.load(gate, 1) === 1, "the second worker to enter its initializer");
     const xs = [0, 1, 2, 3, 4, 5, 6, 7];
     assert.deepEqual(
       await within(pool.map((x: number) => x * 3, xs, 1), 5_000),

@@ -16,7 +16,7 @@ import {
   writeRemembered,
   writeThrough,
 } from "./fixtures/shm_tasks.ts";
-import { delay, workerTest } from "./_helpers.ts";
+import { until, workerTest } from "./_helpers.ts";
 
 const tasks = new URL("./fixtures/shm_tasks.ts", import.meta.url);
 
@@ -167,10 +167,14 @@ workerTest("SharedMemory: the lines of a stopped worker's own workers end with i
   const pending = pool.apply(nestedSleep, [shm]).catch((e) => e);
   // Once the inner worker runs, its line has been handed up to this thread; stopping the outer
   // worker must close it here too (the sanitizers check).
-  while (shm.buf[0] !== 1) await delay(5);
-  pool.terminate();
-  assert.equal((await pending).name, "PoolClosedError");
-  Atomics.store(gate, 1, 1);
-  Atomics.notify(gate, 1);
-  shm.unlink();
+  try {
+    await until(() => shm.buf[0] === 1, "the nested worker to start sleeping");
+    pool.terminate();
+    assert.equal((await pending).name, "PoolClosedError");
+  } finally {
+    pool.terminate(); // idempotent; stops the pool when the wait above timed out
+    Atomics.store(gate, 1, 1);
+    Atomics.notify(gate, 1);
+    shm.unlink();
+  }
 });

@@ -21,18 +21,9 @@ import {
   keepShared,
   writeFromNestedPool,
 } from "./fixtures/shared_tasks.ts";
-import { delay, workerTest } from "./_helpers.ts";
+import { until, workerTest } from "./_helpers.ts";
 
 const imports = [new URL("./fixtures/shared_tasks.ts", import.meta.url)];
-
-/** Polls `ready` every millisecond until it holds; fails after `ms`. */
-async function until(ready: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!ready()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(1);
-  }
-}
 
 workerTest("a Value and an Array passed as arguments are the same memory", async () => {
   const v = Value("i", 1);
