@@ -69,3 +69,37 @@ export function sectionArgs(args: string[]): SectionArgs {
     ? { quick: values.quick }
     : { quick: values.quick, json: values.json };
 }
+
+/** A bench section, for {@linkcode runSection}. */
+export interface Section<R> {
+  /** Its name in the opening line, e.g. `"message-passing"`. */
+  name: string;
+  /** The Python side's command line, for the opening line. */
+  python: string;
+  /** Runs the section. */
+  run(options: { quick: boolean }): Promise<R>;
+  /** Its report. */
+  format(results: R): string;
+}
+
+/**
+ * Runs a bench section alone (`deno run -A bench/X.ts [--quick] [--json FILE]`): says what
+ * runs on stderr, prints the report, and writes the results as JSON when `--json` is given.
+ *
+ * @param args The command line's arguments.
+ * @param section The section.
+ * @throws {TypeError} An unknown option.
+ */
+export async function runSection<R>(args: string[], section: Section<R>): Promise<void> {
+  const { quick, json } = sectionArgs(args);
+  console.error(
+    `Running the ${section.name} benchmarks (${quick ? "quick" : "full"}; Python: ` +
+      `${section.python})…`,
+  );
+  const results = await section.run({ quick });
+  console.log(section.format(results));
+  if (json !== undefined) {
+    await Deno.writeTextFile(json, JSON.stringify(results, null, 2) + "\n");
+    console.log(`\nResults written to ${json}`);
+  }
+}

@@ -58,7 +58,7 @@ import {
   type TripStats,
   WAIT,
 } from "./ipc_tasks.ts";
-import { describeGot, processCpuMs, sectionArgs, stamp } from "./_util.ts";
+import { describeGot, processCpuMs, runSection, stamp } from "./_util.ts";
 
 /** How much work each message-passing benchmark does. */
 export interface IpcSizes {
@@ -788,15 +788,10 @@ export function formatIpc(results: IpcResults): string {
 
 if (import.meta.main) {
   // `deno run -A bench/ipc.ts [--quick] [--json FILE]`: this section alone.
-  const values = sectionArgs(Deno.args);
-  console.error(
-    `Running the message-passing benchmarks (${values.quick ? "quick" : "full"}; Python: ` +
-      `${pythonPath()} bench/python_ipc.py)…`,
-  );
-  const results = await benchIpc({ quick: values.quick });
-  console.log(formatIpc(results));
-  if (values.json !== undefined) {
-    await Deno.writeTextFile(values.json, JSON.stringify(results, null, 2) + "\n");
-    console.log(`\nResults written to ${values.json}`);
-  }
+  await runSection(Deno.args, {
+    name: "message-passing",
+    python: `${pythonPath()} bench/python_ipc.py`,
+    run: benchIpc,
+    format: formatIpc,
+  });
 }
