@@ -36,12 +36,13 @@ import {
   medBest,
   ms,
   pythonPath,
+  type Ratio,
+  ratioLines,
   runPythonJson,
   summarize,
   type Summary,
   table,
   us,
-  versus,
 } from "./_format.ts";
 import {
   consume,
@@ -720,7 +721,7 @@ export function formatIpc(results: IpcResults): string {
   } else {
     lines.push("Ours vs Python, message passing (medians):");
     const perMessage = (rate: number) => 1e6 / rate;
-    const pairs: [string, number, number, (v: number) => string][] = [
+    const pairs: Ratio[] = [
       [
         `Pipe ping-pong, ${short} trips`,
         ours.pipeWorkers.short.perTripUs.median,
@@ -776,12 +777,7 @@ export function formatIpc(results: IpcResults): string {
         ms,
       ],
     ];
-    const width = Math.max(...pairs.map(([label]) => label.length));
-    for (const [label, o, p, unit] of pairs) {
-      lines.push(
-        `  ${label.padEnd(width)}: ours ${unit(o)} vs Python ${unit(p)} = ${versus(o, p)}`,
-      );
-    }
+    lines.push(...ratioLines(pairs));
   }
   return lines.join("\n");
 }

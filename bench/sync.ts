@@ -31,12 +31,13 @@ import {
   medBest,
   ms,
   pythonPath,
+  type Ratio,
+  ratioLines,
   runPythonJson,
   summarize,
   type Summary,
   table,
   us,
-  versus,
 } from "./_format.ts";
 import {
   eventPingPong,
@@ -637,7 +638,7 @@ export function formatSync(results: SyncResults): string {
     lines.push(`Python (synchronisation): skipped (${pythonSkipped(results)}).`);
   } else {
     lines.push("Ours vs Python, synchronisation (medians):");
-    const pairs: [string, number, number, (v: number) => string][] = [
+    const pairs: Ratio[] = [
       ["Lock acquire + release", un.lockNs.median, py.uncontended.lockNs.median, ns],
       ["RLock acquire + release", un.rlockNs.median, py.uncontended.rlockNs.median, ns],
     ];
@@ -668,12 +669,7 @@ export function formatSync(results: SyncResults): string {
       ],
       ["Event ping-pong round trip", ours.wake.pingPongUs.median, py.wake.pingPongUs.median, us],
     );
-    const width = Math.max(...pairs.map(([label]) => label.length));
-    for (const [label, o, p, unit] of pairs) {
-      lines.push(
-        `  ${label.padEnd(width)}: ours ${unit(o)} vs Python ${unit(p)} = ${versus(o, p)}`,
-      );
-    }
+    lines.push(...ratioLines(pairs));
   }
   return lines.join("\n");
 }
