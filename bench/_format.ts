@@ -77,6 +77,22 @@ export function versus(ours: number, theirs: number): string {
   return `${word} (${ratio.toFixed(2)}× Python's time)`;
 }
 
+/** One line of the "ours vs Python" ratios: its label, our and Python's values, their unit. */
+export type Ratio = [label: string, ours: number, python: number, unit: (v: number) => string];
+
+/**
+ * The "ours vs Python" ratio lines, their labels padded to line up.
+ *
+ * @param ratios The lines' labels, values and units.
+ * @returns One line each: `  label: ours X vs Python Y = Z× faster (…)`.
+ */
+export function ratioLines(ratios: Ratio[]): string[] {
+  const width = Math.max(...ratios.map(([label]) => label.length));
+  return ratios.map(([label, o, p, unit]) =>
+    `  ${label.padEnd(width)}: ours ${unit(o)} vs Python ${unit(p)} = ${versus(o, p)}`
+  );
+}
+
 /**
  * A Markdown table, its columns padded to line up.
  *

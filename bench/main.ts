@@ -41,12 +41,13 @@ import {
   medBest,
   ms,
   pythonPath,
+  type Ratio,
+  ratioLines,
   runPythonJson,
   summarize,
   type Summary,
   table,
   us,
-  versus,
 } from "./_format.ts";
 import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
@@ -470,7 +471,7 @@ export function formatReport(report: BenchReport): string {
     lines.push(`Python: skipped (${(report.python as { skipped: string }).skipped}).`);
   } else {
     lines.push("Ours vs Python (medians):");
-    const pairs: [string, number, number, (v: number) => string][] = [
+    const pairs: Ratio[] = [
       [
         `Pi, Pool(${w}) start included`,
         ours.pi.poolIncludedS.median * 1e3,
@@ -494,12 +495,7 @@ export function formatReport(report: BenchReport): string {
       [`start to first result`, ours.startMs.median, py.startMs.median, ms],
       [`sequential apply round trip`, ours.apply.perCallUs, py.apply.perCallUs, us],
     ];
-    const width = Math.max(...pairs.map(([label]) => label.length));
-    for (const [label, o, p, unit] of pairs) {
-      lines.push(
-        `  ${label.padEnd(width)}: ours ${unit(o)} vs Python ${unit(p)} = ${versus(o, p)}`,
-      );
-    }
+    lines.push(...ratioLines(pairs));
   }
   if (report.sync !== undefined) {
     lines.push("");

@@ -17,8 +17,10 @@
  *    spin-then-wait hand-off), beside a raw spinning ping-pong without the library; and the
  *    process CPU time while a worker waits 500 ms on an `Event` nobody sets.
  *
- * Task functions cross into the workers by reference: they are exported here, and the pools
- * made here have the workers import this module, which has no top-level program code.
+ * Task functions cross into the workers by reference: they live in `bench/sync_tasks.ts`,
+ * which the workers import (it imports only the library); this module is the driver and the
+ * report, and runs its program only under `import.meta.main`
+ * (`deno run -A bench/sync.ts [--quick] [--json FILE]`: this section alone).
  *
  * @module
  */
@@ -29,16 +31,26 @@ import {
   medBest,
   ms,
   pythonPath,
+  type Ratio,
+  ratioLines,
   runPythonJson,
   summarize,
   type Summary,
   table,
   us,
-  versus,
 } from "./_format.ts";
-
-/** Longest any wait of a benchmark task may take before it is reported as a failure. */
-const TASK_TIMEOUT_MS = 10_000;
+import {
+  eventPingPong,
+  idleWait,
+  lockedIncrements,
+  lockedIncrementsUsingHold,
+  rawSpinPingPong,
+  TASK_TIMEOUT_MS,
+  uncontendedCosts,
+  wakeSetter,
+  wakeWaiter,
+} from "./sync_tasks.ts";
+import { processCpuMs, runSection, stamp } from "./_util.ts";
 
 /** How much work each synchronisation benchmark does. */
 export interface SyncSizes {
@@ -194,275 +206,10 @@ export interface SyncResults {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Task functions: they run in the workers.
-
-/** Now, on a clock every thread of the process shares (ms since the epoch, sub-µs steps). */
-function stamp(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-/** Sleeps `ms` without spinning (the thread is off the CPU meanwhile). */
-function nap(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function lockPairs(lock: Lock, n: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    lock.acquireSync();
-    lock.release();
-  }
-  return ((performance.now() - t0) * 1e6) / n;
-}
-
-function rlockPairs(lock: RLock, n: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    lock.acquireSync();
-    lock.release();
-  }
-  return ((performance.now() - t0) * 1e6) / n;
-}
-
-function casPairs(cell: Int32Array, n: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    Atomics.compareExchange(cell, 0, 0, 7);
-    Atomics.compareExchange(cell, 0, 7, 0);
-  }
-  return ((performance.now() - t0) * 1e6) / n;
-}
-
-/**
- * In a worker: ns per uncontended `acquireSync()` + `release()` of `lock` and of `rlock`, and
- * per pair of raw `Atomics.compareExchange` calls, for `rounds` rounds of `n` pairs each (the
- * three take turns in every round; one warm-up round is dropped).
- *
- * @param lock An unheld `Lock`.
- * @param rlock An unheld `RLock`.
- * @param n Pairs per round.
- * @param rounds Timed rounds.
- * @returns Each round's ns per pair, per kind.
- */
-export function uncontendedCosts(
-  lock: Lock,
-  rlock: RLock,
-  n: number,
-  rounds: number,
-): { lock: number[]; rlock: number[]; cas: number[] } {
-  const cell = new Int32Array(new SharedArrayBuffer(20));
-  const out = { lock: [] as number[], rlock: [] as number[], cas: [] as number[] };
-  lockPairs(lock, n);
-  rlockPairs(rlock, n);
-  casPairs(cell, n);
-  for (let r = 0; r < rounds; r++) {
-    out.cas.push(casPairs(cell, n));
-    out.lock.push(lockPairs(lock, n));
-    out.rlock.push(rlockPairs(rlock, n));
-  }
-  return out;
-}
-
-/**
- * In a worker: `n` increments of `v` under `v.getLock()`, after waiting at `gate` (when given)
- * so that both workers start together.
- *
- * @param v The shared counter.
- * @param n Increments.
- * @param gate A barrier of all the workers, or `null` to start at once.
- * @returns The start and end of the loop, on the process-wide clock (ms).
- */
-export function lockedIncrements(
-  v: SynchronizedValue<"i">,
-  n: number,
-  gate: Barrier | null,
-): [number, number] {
-  gate?.waitSync({ timeout: TASK_TIMEOUT_MS });
-  const start = stamp();
-  for (let i = 0; i < n; i++) {
-    const lock = v.getLock();
-    lock.acquireSync();
-    v.value += 1;
-    lock.release();
-  }
-  return [start, stamp()];
-}
-
-/**
- * In a worker: {@linkcode lockedIncrements} with a gate, written with `using` and `holdSync()`
- * as `sync/mod.ts`'s example does.
- *
- * @param v The shared counter.
- * @param n Increments.
- * @param gate A barrier of all the workers.
- * @returns The start and end of the loop, on the process-wide clock (ms).
- */
-export function lockedIncrementsUsingHold(
-  v: SynchronizedValue<"i">,
-  n: number,
-  gate: Barrier,
-): [number, number] {
-  gate.waitSync({ timeout: TASK_TIMEOUT_MS });
-  const start = stamp();
-  for (let i = 0; i < n; i++) {
-    using _held = v.getLock().holdSync();
-    v.value += 1;
-  }
-  return [start, stamp()];
-}
-
-/**
- * In a worker: for each round, says it is ready, sleeps in `events[r].waitSync()`, and notes
- * when it woke.
- *
- * @param events One event per round, set by the waker.
- * @param readies One event per round, set here before waiting.
- * @returns When each wait returned (process-wide clock, ms; `NaN` for a timeout).
- */
-export function wakeWaiter(events: Event[], readies: Event[]): number[] {
-  const woke: number[] = [];
-  for (let r = 0; r < events.length; r++) {
-    readies[r]!.set();
-    woke.push(events[r]!.waitSync({ timeout: TASK_TIMEOUT_MS }) ? stamp() : NaN);
-  }
-  return woke;
-}
-
-/**
- * In a worker: the waker of {@linkcode wakeWaiter}: for each round, waits until the waiter is
- * ready, pauses `pauseMs` so that it is asleep, notes the time and sets the event.
- *
- * @param events One event per round.
- * @param readies One event per round, set by the waiter.
- * @param pauseMs The pause before each `set()`.
- * @returns When each `set()` was called (process-wide clock, ms; `NaN` if the waiter was late).
- */
-export function wakeSetter(events: Event[], readies: Event[], pauseMs: number): number[] {
-  const set: number[] = [];
-  for (let r = 0; r < events.length; r++) {
-    if (!readies[r]!.waitSync({ timeout: TASK_TIMEOUT_MS })) {
-      set.push(NaN);
-      continue;
-    }
-    nap(pauseMs);
-    set.push(stamp());
-    events[r]!.set();
-  }
-  return set;
-}
-
-/**
- * In a worker: one side of a ping-pong over two events. `"ping"` sets `ping` and waits for
- * `pong`; `"pong"` answers. Both wait at `gate` first.
- *
- * @param role Which side.
- * @param ping The first event.
- * @param pong The answer.
- * @param gate A barrier of both sides.
- * @param n Round trips.
- * @returns µs per round trip on the `"ping"` side, `0` on the other.
- * @throws {Error} A wait that timed out (the other side is gone).
- */
-export function eventPingPong(
-  role: "ping" | "pong",
-  ping: Event,
-  pong: Event,
-  gate: Barrier,
-  n: number,
-): number {
-  const timeout = { timeout: TASK_TIMEOUT_MS };
-  gate.waitSync(timeout);
-  if (role === "pong") {
-    for (let i = 0; i < n; i++) {
-      if (!ping.waitSync(timeout)) throw new Error(`pong: no ping in round ${i}`);
-      ping.clear();
-      pong.set();
-    }
-    return 0;
-  }
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    ping.set();
-    if (!pong.waitSync(timeout)) throw new Error(`ping: no pong in round ${i}`);
-    pong.clear();
-  }
-  return ((performance.now() - t0) * 1e3) / n;
-}
-
-/**
- * In a worker: the same ping-pong without the library, both sides spinning on
- * `Atomics.load` of two cells: the floor of any hand-off on this machine.
- *
- * @param role Which side.
- * @param buffer Two `Int32` cells, both 0 at the start.
- * @param gate A barrier of both sides.
- * @param n Round trips.
- * @returns µs per round trip on the `"ping"` side, `0` on the other.
- */
-export function rawSpinPingPong(
-  role: "ping" | "pong",
-  buffer: SharedArrayBuffer,
-  gate: Barrier,
-  n: number,
-): number {
-  const cells = new Int32Array(buffer);
-  // On an overloaded machine each spinning trip waits for a time slice: stop after 3 s and
-  // report the trips made, rather than fail the whole bench.
-  const deadline = performance.now() + 3_000;
-  /** Spins until `cells[index]` is `value`; `false` when the time is up. */
-  const spinUntil = (index: number, value: number): boolean => {
-    for (let k = 1; Atomics.load(cells, index) !== value; k++) {
-      if ((k & 0xffff) === 0 && performance.now() > deadline) return false;
-    }
-    return true;
-  };
-  gate.waitSync({ timeout: TASK_TIMEOUT_MS });
-  if (role === "pong") {
-    for (let i = 1; i <= n; i++) {
-      if (!spinUntil(0, i)) return 0;
-      Atomics.store(cells, 1, i);
-    }
-    return 0;
-  }
-  const t0 = performance.now();
-  let trips = 0;
-  for (let i = 1; i <= n; i++) {
-    Atomics.store(cells, 0, i);
-    if (!spinUntil(1, i)) break;
-    trips = i;
-  }
-  Atomics.store(cells, 0, -1); // let a waiting pong give up at once
-  return ((performance.now() - t0) * 1e3) / Math.max(trips, 1);
-}
-
-/**
- * In a worker: waits `ms` on `event` (which nobody sets).
- *
- * @param event An event.
- * @param ms The timeout.
- * @returns Whether the wait returned `false` (timed out), and how long it took.
- */
-export function idleWait(event: Event, ms: number): { timedOut: boolean; waitedMs: number } {
-  const t0 = performance.now();
-  const set = event.waitSync({ timeout: ms });
-  return { timedOut: !set, waitedMs: performance.now() - t0 };
-}
-
-// ---------------------------------------------------------------------------------------------
 // The main program's side.
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The process's CPU time so far (user + system, every thread), in ms. */
-function processCpuMs(): number {
-  const usage = (Deno as unknown as { cpuUsage?: () => { user: number; system: number } })
-    .cpuUsage?.();
-  if (usage !== undefined) return (usage.user + usage.system) / 1e3;
-  // Without Deno.cpuUsage: utime + stime of /proc/self/stat, in clock ticks (1/100 s).
-  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Latencies in µs from paired stamps (ms), dropping the rounds that timed out. */
@@ -891,7 +638,7 @@ export function formatSync(results: SyncResults): string {
     lines.push(`Python (synchronisation): skipped (${pythonSkipped(results)}).`);
   } else {
     lines.push("Ours vs Python, synchronisation (medians):");
-    const pairs: [string, number, number, (v: number) => string][] = [
+    const pairs: Ratio[] = [
       ["Lock acquire + release", un.lockNs.median, py.uncontended.lockNs.median, ns],
       ["RLock acquire + release", un.rlockNs.median, py.uncontended.rlockNs.median, ns],
     ];
@@ -922,22 +669,17 @@ export function formatSync(results: SyncResults): string {
       ],
       ["Event ping-pong round trip", ours.wake.pingPongUs.median, py.wake.pingPongUs.median, us],
     );
-    const width = Math.max(...pairs.map(([label]) => label.length));
-    for (const [label, o, p, unit] of pairs) {
-      lines.push(
-        `  ${label.padEnd(width)}: ours ${unit(o)} vs Python ${unit(p)} = ${versus(o, p)}`,
-      );
-    }
+    lines.push(...ratioLines(pairs));
   }
   return lines.join("\n");
 }
 
 if (import.meta.main) {
-  // `deno run -A bench/sync.ts [--quick]`: this section alone.
-  const quick = Deno.args.includes("--quick");
-  console.error(
-    `Running the synchronisation benchmarks (${quick ? "quick" : "full"}; Python: ` +
-      `${pythonPath()} bench/python_sync.py)…`,
-  );
-  console.log(formatSync(await benchSync({ quick })));
+  // `deno run -A bench/sync.ts [--quick] [--json FILE]`: this section alone.
+  await runSection(Deno.args, {
+    name: "synchronisation",
+    python: `${pythonPath()} bench/python_sync.py`,
+    run: benchSync,
+    format: formatSync,
+  });
 }

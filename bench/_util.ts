@@ -1,0 +1,105 @@
+/**
+ * Helpers the benchmark drivers and their worker-side task modules share: clocks, the
+ * process's CPU time, describing a wrong message, and the arguments of a section run alone.
+ * It imports nothing heavy, so a task module that imports it keeps its workers light.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/**
+ * Now, on a clock every thread of the process shares (ms since the epoch, sub-µs steps).
+ *
+ * @returns The time, ms.
+ */
+export function stamp(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The process's CPU time so far (user + system, every thread), in ms.
+ *
+ * @returns CPU time, ms.
+ */
+export function processCpuMs(): number {
+  const usage = (Deno as unknown as { cpuUsage?: () => { user: number; system: number } })
+    .cpuUsage?.();
+  if (usage !== undefined) return (usage.user + usage.system) / 1e3;
+  // Without Deno.cpuUsage: utime + stime of /proc/self/stat, in clock ticks (1/100 s).
+  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * A message that arrived wrong, for an error: as JSON, or as a string when it is not JSON.
+ *
+ * @param got What arrived.
+ * @returns Its description.
+ */
+export function describeGot(got: unknown): string {
+  try {
+    return JSON.stringify(got) ?? String(got);
+  } catch {
+    return String(got);
+  }
+}
+
+/** The arguments of a bench section run alone (`deno run -A bench/X.ts [--quick] [--json FILE]`). */
+export interface SectionArgs {
+  /** Small sizes (a CI smoke run). */
+  quick: boolean;
+  /** Where to write the results as JSON, if anywhere. */
+  json?: string;
+}
+
+/**
+ * Parses the arguments of a bench section run alone.
+ *
+ * @param args The command line's arguments.
+ * @returns `quick` and, when given, `json`.
+ * @throws {TypeError} An unknown option.
+ */
+export function sectionArgs(args: string[]): SectionArgs {
+  const { values } = parseArgs({
+    args,
+    options: { quick: { type: "boolean", default: false }, json: { type: "string" } },
+  });
+  return values.json === undefined
+    ? { quick: values.quick }
+    : { quick: values.quick, json: values.json };
+}
+
+/** A bench section, for {@linkcode runSection}. */
+export interface Section<R> {
+  /** Its name in the opening line, e.g. `"message-passing"`. */
+  name: string;
+  /** The Python side's command line, for the opening line. */
+  python: string;
+  /** Runs the section. */
+  run(options: { quick: boolean }): Promise<R>;
+  /** Its report. */
+  format(results: R): string;
+}
+
+/**
+ * Runs a bench section alone (`deno run -A bench/X.ts [--quick] [--json FILE]`): says what
+ * runs on stderr, prints the report, and writes the results as JSON when `--json` is given.
+ *
+ * @param args The command line's arguments.
+ * @param section The section.
+ * @throws {TypeError} An unknown option.
+ */
+export async function runSection<R>(args: string[], section: Section<R>): Promise<void> {
+  const { quick, json } = sectionArgs(args);
+  console.error(
+    `Running the ${section.name} benchmarks (${quick ? "quick" : "full"}; Python: ` +
+      `${section.python})…`,
+  );
+  const results = await section.run({ quick });
+  console.log(section.format(results));
+  if (json !== undefined) {
+    await Deno.writeTextFile(json, JSON.stringify(results, null, 2) + "\n");
+    console.log(`\nResults written to ${json}`);
+  }
+}
