@@ -202,7 +202,18 @@ export class Scheduler {
         if (!slot.claims.takeBack(entry.cell, entry.batch)) break;
         slot.inflight.splice(i, 1);
         if (entry.chunk.owner === owner) ended.push(entry.chunk);
-        else requeue.push(entry.chunk);
+        else if (entry.chunk.transfer.length === 0) requeue.push(entry.chunk);
+        else {
+          // Its transfer() buffers moved to this worker: it cannot be sent to another.
+          entry.chunk.settle({
+            ok: false,
+            error: new WorkerCrashedError(
+              `${slot.identity.name} was stopped for an aborted call before it ran this task, ` +
+                `and the buffers moved to it with transfer() went with it`,
+            ),
+            values: [],
+          });
+        }
       }
       this.#queue.pushFront(requeue.reverse());
       // What is left was claimed: the last one runs, those before it have answered.
