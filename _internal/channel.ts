@@ -27,7 +27,7 @@
 import { assertMayBlock, DONE, retry, runAsync, runSync, type Waiting } from "./futex.ts";
 import { locking, unlock } from "./mutex.ts";
 import { selfIdent, throwIfStopping } from "./identity.ts";
-import { decode } from "./codec.ts";
+import { decode, encodeMessage } from "./codec.ts";
 
 // Cells, in 64-byte cache lines: waiters spin reading `PUTS` or `TAKES`, so those sit on lines
 // of their own, away from the mutex and the ring's bookkeeping that the other side writes.
@@ -151,13 +151,19 @@ export class Channel {
   }
 
   /**
-   * Appends a message unless the channel is full: `true` when put, `false` when full, the
-   * {@linkcode READER_CLOSED} mark when nobody will take it. `unfinished` counts it for
-   * `JoinableQueue.join`.
+   * Encodes `value` and appends it unless the channel is full: `true` when put, `false` when
+   * full, the {@linkcode READER_CLOSED} mark when nobody will take it. `unfinished` counts it
+   * for `JoinableQueue.join`; `argument` names the value in the error of one that cannot be
+   * sent. The mirror of {@linkcode Channel.tryTake}, which decodes.
    */
-  tryPut(message: Uint8Array, unfinished = false): boolean | typeof READER_CLOSED {
-    // A worker being terminated (killed) puts and takes nothing more: checked on every call,
-    // since a fast loop may never wait.
+  tryPut(value: unknown, unfinished = false, argument = "value"): boolean | typeof READER_CLOSED {
+    return this.#append(encodeMessage(value, argument), unfinished);
+  }
+
+  /** Appends encoded bytes unless the channel is full (as {@linkcode Channel.tryPut}). */
+  #append(message: Uint8Array, unfinished: boolean): boolean | typeof READER_CLOSED {
+    // A worker being terminated (killed) puts and takes nothing more: checked on every
+    // attempt, since a fast loop may never wait.
     throwIfStopping("it puts no more messages");
     const cells = this.#cells;
     const length = message.length;
@@ -259,27 +265,30 @@ export class Channel {
   }
 
   /**
-   * Puts a message, waiting up to `timeout` ms for room in a bounded channel without blocking
-   * the thread: as {@linkcode Channel.tryPut} says, `false` when the timeout passed.
+   * Puts a value (encoded once, at once: a value that cannot be sent throws before any wait),
+   * waiting up to `timeout` ms for room in a bounded channel without blocking the thread: as
+   * {@linkcode Channel.tryPut} says, `false` when the timeout passed.
    */
   put(
-    message: Uint8Array,
+    value: unknown,
     timeout: number,
     unfinished: boolean,
     signal?: AbortSignal,
   ): Promise<boolean | typeof READER_CLOSED> {
+    const message = encodeMessage(value, "value");
     return runAsync(this.#cells, TAKES, this.#putting(message, timeout, unfinished), signal);
   }
 
   /** {@linkcode Channel.put}, blocking the thread (see {@linkcode Channel.takeSync}). */
   putSync(
-    message: Uint8Array,
+    value: unknown,
     timeout: number,
     unfinished: boolean,
     method: string,
     python: string,
   ): boolean | typeof READER_CLOSED {
-    const first = this.tryPut(message, unfinished);
+    const message = encodeMessage(value, "value");
+    const first = this.#append(message, unfinished);
     if (first !== false) return first;
     assertMayBlock(method, python, timeout);
     return runSync(this.#cells, TAKES, this.#putting(message, timeout, unfinished));
@@ -328,7 +337,7 @@ export class Channel {
     let copied = false;
     const attempt = () => {
       const takes = Atomics.load(this.#cells, TAKES);
-      outcome = this.tryPut(message, unfinished);
+      outcome = this.#append(message, unfinished);
       if (outcome !== false) return DONE;
       if (!copied) {
         // It must wait: the bytes may live in a scratch buffer other calls will reuse.

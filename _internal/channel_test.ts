@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { Channel, EMPTY, END, READER_CLOSED, WRITER_CLOSED } from "./channel.ts";
-import { encodeMessage } from "./codec.ts";
 
 function put(channel: Channel, value: unknown): boolean | typeof READER_CLOSED {
-  return channel.tryPut(encodeMessage(value, "value"));
+  return channel.tryPut(value);
 }
 
 Deno.test("Channel keeps order across wrap-around and growth", () => {
@@ -85,9 +84,9 @@ Deno.test("Channel.poll() says whether a message is there without taking it", as
 
 Deno.test("Channel.put() waits for room in a bounded channel", async () => {
   const channel = new Channel(1);
-  assert.equal(await channel.put(encodeMessage("a", "value"), Infinity, false), true);
-  assert.equal(await channel.put(encodeMessage("b", "value"), 5, false), false);
-  const putting = channel.put(encodeMessage("c", "value"), Infinity, false);
+  assert.equal(await channel.put("a", Infinity, false), true);
+  assert.equal(await channel.put("b", 5, false), false);
+  const putting = channel.put("c", Infinity, false);
   setTimeout(() => channel.tryTake(), 5);
   assert.equal(await putting, true);
   assert.equal(channel.tryTake(), "c");
@@ -96,11 +95,11 @@ Deno.test("Channel.put() waits for room in a bounded channel", async () => {
 Deno.test("Channel's sync calls take and put at once, and refuse to block the main thread", () => {
   const channel = new Channel(1);
   assert.equal(
-    channel.putSync(encodeMessage(1, "value"), Infinity, false, "T.putSync", "q.put"),
+    channel.putSync(1, Infinity, false, "T.putSync", "q.put"),
     true,
   );
   assert.throws(
-    () => channel.putSync(encodeMessage(2, "value"), Infinity, false, "T.putSync", "q.put"),
+    () => channel.putSync(2, Infinity, false, "T.putSync", "q.put"),
     { name: "InvalidStateError", message: /T\.putSync/ },
   );
   assert.equal(channel.takeSync(Infinity, "T.getSync", "q.get"), 1);
@@ -109,4 +108,16 @@ Deno.test("Channel's sync calls take and put at once, and refuse to block the ma
     name: "InvalidStateError",
     message: /T\.getSync/,
   });
+});
+
+Deno.test("Channel encodes what it puts: a value that cannot be sent throws, naming it, and puts nothing", () => {
+  const channel = new Channel();
+  assert.throws(() => channel.tryPut(() => 1, false, "the reply"), /the reply/);
+  assert.throws(
+    () => channel.putSync(Symbol("s"), Infinity, false, "T.putSync", "q.put"),
+    TypeError,
+  );
+  assert.equal(channel.tryTake(), EMPTY);
+  assert.equal(channel.tryPut([1, "a"]), true);
+  assert.deepEqual(channel.tryTake(), [1, "a"]);
 });

@@ -9,7 +9,6 @@ import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/s
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
 import { Channel, EMPTY, END, READER_CLOSED, SHUT, WRITER_CLOSED } from "../_internal/channel.ts";
-import { encodeMessage } from "../_internal/codec.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** Options of {@linkcode Connection.recvBytes}. */
@@ -127,7 +126,7 @@ export class Connection<T = unknown> {
    * ```
    */
   send(value: T): void {
-    this.#put(value, encodeMessage(value, "value"));
+    this.#put(value, "value");
   }
 
   /**
@@ -173,7 +172,7 @@ export class Connection<T = unknown> {
       );
     }
     const part = bytes.slice(offset, offset + size);
-    this.#put(part, encodeMessage(part, "buffer"));
+    this.#put(part, "buffer");
   }
 
   /**
@@ -352,7 +351,7 @@ export class Connection<T = unknown> {
     this.close();
   }
 
-  #put(value: unknown, message: Uint8Array): void {
+  #put(value: unknown, argument: string): void {
     const channel = this.#out;
     if (channel === undefined) {
       throw new TypeError(
@@ -362,7 +361,7 @@ export class Connection<T = unknown> {
     if (this.closed) {
       throw new ClosedError("Cannot send: this end of the pipe is closed", { value });
     }
-    if (channel.tryPut(message) !== true) {
+    if (channel.tryPut(value, false, argument) !== true) {
       throw new ClosedError("Cannot send: the other end of the pipe is closed", { value });
     }
   }

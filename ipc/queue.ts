@@ -10,7 +10,6 @@ import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/s
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
 import { Channel, EMPTY, END, READER_CLOSED } from "../_internal/channel.ts";
-import { encodeMessage } from "../_internal/codec.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** Options of {@linkcode Queue.put} and {@linkcode Queue.get}. */
@@ -109,8 +108,8 @@ export class Queue<T = unknown> {
    */
   async put(value: T, options?: QueueWaitOptions): Promise<void> {
     const timeout = timeoutOf(options, `${this.constructor.name}.put`);
-    const message = this.#encode(value);
-    const outcome = await this.#channel.put(message, timeout, this.unfinished, options?.signal);
+    this.#assertOpen(value);
+    const outcome = await this.#channel.put(value, timeout, this.unfinished, options?.signal);
     this.#check(outcome, value);
   }
 
@@ -136,9 +135,9 @@ export class Queue<T = unknown> {
    */
   putSync(value: T, options?: Omit<QueueWaitOptions, "signal">): void {
     const timeout = timeoutOf(options, `${this.constructor.name}.putSync`);
-    const message = this.#encode(value);
+    this.#assertOpen(value);
     const method = `${this.constructor.name}.putSync`;
-    const outcome = this.#channel.putSync(message, timeout, this.unfinished, method, "queue.put");
+    const outcome = this.#channel.putSync(value, timeout, this.unfinished, method, "queue.put");
     this.#check(outcome, value);
   }
 
@@ -160,7 +159,8 @@ export class Queue<T = unknown> {
    * ```
    */
   putNowait(value: T): void {
-    this.#check(this.#channel.tryPut(this.#encode(value), this.unfinished), value);
+    this.#assertOpen(value);
+    this.#check(this.#channel.tryPut(value, this.unfinished), value);
   }
 
   /**
@@ -315,11 +315,6 @@ export class Queue<T = unknown> {
   /** @internal Whether puts count as unfinished tasks (`JoinableQueue`). */
   protected get unfinished(): boolean {
     return false;
-  }
-
-  #encode(value: T): Uint8Array {
-    this.#assertOpen(value);
-    return encodeMessage(value, "value");
   }
 
   #assertOpen(value: unknown): void {

@@ -9,7 +9,6 @@ import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/s
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
 import { Channel, EMPTY } from "../_internal/channel.ts";
-import { encodeMessage } from "../_internal/codec.ts";
 
 function received<T>(got: unknown): T {
   if (got === EMPTY) throw new EmptyError("The SimpleQueue stayed empty until the timeout");
@@ -60,7 +59,7 @@ export class SimpleQueue<T = unknown> {
    */
   put(value: T): void {
     this.#assertOpen(value);
-    this.#channel.tryPut(encodeMessage(value, "value"));
+    this.#channel.tryPut(value);
   }
 
   /**

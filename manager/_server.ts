@@ -212,10 +212,10 @@ export function serve(requests: SimpleQueue<Request>): number {
       replies.set(replyName, line);
     }
     try {
-      line.channel.tryPut(encodeMessage(reply, "the reply"));
+      line.channel.tryPut(reply, false, "the reply");
     } catch (error) {
       // The value cannot travel back (e.g. a function stored in a dict): say so instead.
-      line.channel.tryPut(encodeMessage([id, false, serializeError(error)], "the reply"));
+      line.channel.tryPut([id, false, serializeError(error)], false, "the reply");
     }
   }
   for (const [name, { token }] of replies) {
