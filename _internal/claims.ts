@@ -20,8 +20,32 @@
  * @module
  */
 
+/** The main program's view of who owns the chunks sent to one worker. */
+export interface Claims {
+  /** The cells to send to the worker; absent where it shares no memory with this program. */
+  readonly buffer: SharedArrayBuffer | undefined;
+  /** Offers chunk `batch` (≥ 1) in `cell`, which is free. */
+  offer(cell: number, batch: number): void;
+  /** Takes chunk `batch` back; `false` when the worker claimed it. */
+  takeBack(cell: number, batch: number): boolean;
+  /** Whether chunk `batch` is still offered (a hint: the worker may claim it). */
+  offered(cell: number, batch: number): boolean;
+}
+
+/**
+ * The claims of a worker that shares no memory with this program (one on another MPI rank):
+ * a chunk sent there cannot be taken back, so it counts as claimed once sent. It never runs
+ * twice; if the worker dies before answering, it fails with `WorkerCrashedError`.
+ */
+export const sentForGood: Claims = {
+  buffer: undefined,
+  offer() {},
+  takeBack: () => false,
+  offered: () => false,
+};
+
 /** A worker's claim cells, on either side. */
-export class ClaimCells {
+export class ClaimCells implements Claims {
   readonly #cells: Int32Array;
 
   /** Makes `size` cells (main program), or opens the cells of `buffer` (worker). */

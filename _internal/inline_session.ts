@@ -60,6 +60,7 @@ export const inlineBackend: Backend = {
     };
     return {
       identity,
+      sharesMemory: true,
       init(payload) {
         post({ kind: "init", identity, ...payload }, []);
       },

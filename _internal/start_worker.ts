@@ -82,6 +82,7 @@ export function startWorker(identity: WorkerIdentity, events: SessionEvents): Wo
   const registry = openRegistryLink();
   return {
     identity,
+    sharesMemory: true,
     init(payload) {
       consoleMode = payload.console;
       worker.postMessage({ kind: "init", identity, ...payload, registry: registry.link }, [

@@ -18,8 +18,11 @@
 import { markEnded, markStopping } from "./identity.ts";
 import type { MainToWorker, WorkerIdentity, WorkerToMain } from "./protocol.ts";
 
-/** The backends a pool can run on. */
-export type BackendName = "worker" | "inline";
+/**
+ * The backends a pool can run on: `mpi` once `MpiPool.start()` has registered it (see
+ * `backends.ts`).
+ */
+export type BackendName = "worker" | "inline" | "mpi";
 
 /** What the starter of a session hears from its worker. Never called during `start()`. */
 export interface SessionEvents {
@@ -39,6 +42,12 @@ export type RunPayload = Omit<Extract<MainToWorker, { kind: "run" }>, "kind">;
 export interface WorkerSession {
   /** The name and `ident` the worker was started with. */
   readonly identity: WorkerIdentity;
+  /**
+   * Whether the worker shares this program's memory (a thread of this process): claims,
+   * shared objects and `transfer()` work. `false` for a worker on another MPI rank, whose
+   * chunks cannot be taken back once sent (see `claims.ts`).
+   */
+  readonly sharesMemory: boolean;
   /** Sends the `init` message; the worker answers `ready` or `initFailed`. */
   init(payload: InitPayload): void;
   /**
@@ -63,6 +72,11 @@ export interface WorkerSession {
 /** A way to run workers. */
 export interface Backend {
   readonly name: BackendName;
+  /**
+   * How many workers it runs well, where that is not one per CPU of this machine (`mpi`: the
+   * ranks' workers): a pool's default size and `Parallel`'s `nJobs: -1`.
+   */
+  readonly places?: () => number;
   /** Starts a worker named after `identity`; `events` are heard from the next task on. */
   start(identity: WorkerIdentity, events: SessionEvents): WorkerSession;
 }

@@ -27,6 +27,15 @@ export interface Runtime {
 }
 
 let runtime: Runtime | undefined;
+const finalizers: (() => void)[] = [];
+
+/**
+ * Runs `hook` when the program ends normally, just before `MPI_Finalize` (an `MpiPool` tells
+ * its serving ranks to stop there); not before `MPI_Abort`. A hook that throws is skipped.
+ */
+export function beforeFinalize(hook: () => void): void {
+  finalizers.push(hook);
+}
 const int = new Int32Array(1);
 
 /**
@@ -72,8 +81,18 @@ export function mpiRuntime(): Runtime {
       lib.MPI_Finalized(done);
       if (done[0] !== 0) return;
       const exitCode = Deno.exitCode;
-      if (exitCode !== 0) lib.MPI_Abort(world, exitCode);
-      else lib.MPI_Finalize();
+      if (exitCode !== 0) {
+        lib.MPI_Abort(world, exitCode);
+        return;
+      }
+      for (const hook of finalizers.splice(0)) {
+        try {
+          hook();
+        } catch {
+          // Finalizing matters more: the other ranks wait for it.
+        }
+      }
+      lib.MPI_Finalize();
     });
   }
   return r;

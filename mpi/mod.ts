@@ -55,3 +55,4 @@ export { type OpName, type ReduceOp } from "./ops.ts";
 export { Request, type RequestOperation } from "./request.ts";
 export { Status } from "./status.ts";
 export { type ErrorCode, MpiError, MultiprocessingError } from "../errors.ts";
+export { MpiPool, type MpiPoolOptions } from "./mpi_pool.ts";

@@ -11,11 +11,14 @@ import { assertNumber, describeValue } from "../_internal/checks.ts";
 /** What `Parallel` returns for each call. */
 export type ReturnAs = "list" | "generator" | "generator_unordered";
 
-/** The backends `Parallel` runs on (those of `Pool`). */
-export type ParallelBackend = "worker" | "inline";
+/**
+ * The backends `Parallel` runs on (those of `Pool`): `"mpi"` once `MpiPool.start()` has been
+ * awaited on every rank.
+ */
+export type ParallelBackend = "worker" | "inline" | "mpi";
 
 const RETURN_AS: readonly ReturnAs[] = ["list", "generator", "generator_unordered"];
-const BACKENDS: readonly ParallelBackend[] = ["worker", "inline"];
+const BACKENDS: readonly ParallelBackend[] = ["worker", "inline", "mpi"];
 
 /** A value in an error message: a string in quotes, so `"2"` never reads as the number 2. */
 function show(value: unknown): string {
@@ -92,13 +95,16 @@ export function checkTimeout(timeout: unknown): number {
   return timeout;
 }
 
-/** `"worker"` or `"inline"`; by default `"inline"` for one job, as joblib runs `n_jobs=1`. */
+/**
+ * `"worker"`, `"inline"` or `"mpi"`; by default `"inline"` for one job, as joblib runs
+ * `n_jobs=1`.
+ */
 export function checkBackend(backend: unknown, nJobs: number): ParallelBackend {
   if (backend === undefined) return nJobs === 1 ? "inline" : "worker";
   if (!BACKENDS.includes(backend as ParallelBackend)) {
     throw new RangeError(
-      `"backend" must be "worker" or "inline", got ${show(backend)}: "worker" runs the calls ` +
-        `in Web Workers, "inline" in this thread`,
+      `"backend" must be "worker", "inline" or "mpi", got ${show(backend)}: "worker" runs the ` +
+        `calls in Web Workers, "inline" in this thread, "mpi" on the ranks of an mpirun job`,
     );
   }
   return backend as ParallelBackend;

@@ -28,6 +28,7 @@
  * @module
  */
 
+import { findBackend } from "../_internal/backends.ts";
 import { callerModule } from "../_internal/caller_module.ts";
 import { processorCount } from "../_internal/identity.ts";
 import { resolveImports } from "../_internal/task_inputs.ts";
@@ -105,7 +106,8 @@ export interface ParallelOptions<M extends ReturnAs = ReturnAs> {
   preDispatch?: number | string;
   /**
    * `"worker"` runs the calls in Web Workers; `"inline"` in this thread (arguments and
-   * results still cloned), for debugging.
+   * results still cloned), for debugging; `"mpi"` on the workers of every rank of an mpirun
+   * job, once `MpiPool.start()` has been awaited on each (`nJobs: -1` then counts them all).
    * @default {"inline" when nJobs is 1, else "worker"}
    */
   backend?: ParallelBackend;
@@ -251,7 +253,9 @@ export function Parallel<M extends ReturnAs = "list">(
     throw new TypeError(`Parallel() takes an options object, e.g. Parallel({ nJobs: 2 })`);
   }
   const given = options.nJobs ?? 1;
-  const nJobs = resolveNJobs(given, processorCount());
+  // "mpi" counts the ranks' workers, and says how to start it when it is not running.
+  const places = options.backend === "mpi" ? findBackend("mpi").places?.() : undefined;
+  const nJobs = resolveNJobs(given, places ?? processorCount());
   const returnAs = checkReturnAs(options.returnAs ?? "list");
   const backend = checkBackend(options.backend, nJobs);
   const verbose = checkVerbose(options.verbose ?? 0);

@@ -20,7 +20,11 @@ Deno.test("Parallel() checks its options at once, naming the option and the fix"
     [{ timeout: 0 }, /"timeout" must be a positive number of milliseconds/, RangeError],
     [{ preDispatch: "3*cores" }, /"preDispatch"/, RangeError],
     [{ preDispatch: 0 }, /"preDispatch"/, RangeError],
-    [{ backend: "threads" as "worker" }, /"backend" must be "worker" or "inline"/, RangeError],
+    [
+      { backend: "threads" as "worker" },
+      /"backend" must be "worker", "inline" or "mpi"/,
+      RangeError,
+    ],
     [{ progress: "yes" as unknown as boolean }, /"progress" must be true, false/, TypeError],
     [
       { context: 5 as unknown as Record<string, unknown> },

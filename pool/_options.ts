@@ -6,18 +6,14 @@
  * @module
  */
 
+import { findBackend } from "../_internal/backends.ts";
 import { callerModule } from "../_internal/caller_module.ts";
 import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
 import { processorCount } from "../_internal/identity.ts";
-import { inlineBackend } from "../_internal/inline_session.ts";
 import { encodeValue } from "../_internal/shareable.ts";
-import { workerBackend } from "../_internal/start_worker.ts";
 import { checkConsoleMode } from "../_internal/task_inputs.ts";
-import type { Backend } from "../_internal/worker_session.ts";
 import { checkCloneable, checkCount, resolveImports } from "./_inputs.ts";
 import type { SchedulerOptions } from "./_scheduler.ts";
-
-const backends: Record<string, Backend> = { worker: workerBackend, inline: inlineBackend };
 
 /** The option values `PoolOptions` documents, applied when an option is left out. */
 const defaults = {
@@ -37,12 +33,12 @@ const defaults = {
  *   initializer's arguments and context encoded.
  */
 export function checkPoolOptions(processes: unknown, options: unknown): SchedulerOptions {
-  const count = processes === undefined ? defaults.processes() : checkCount(
+  const givenCount = processes === undefined ? undefined : checkCount(
     processes,
     "processes",
     "pass how many workers to start, e.g. new Pool(4), or nothing for one per CPU",
   );
-  if (count === Infinity) {
+  if (givenCount === Infinity) {
     throw new RangeError(`"processes" must be finite: pass e.g. new Pool(4)`);
   }
   if (typeof options !== "object" || options === null) {
@@ -52,15 +48,8 @@ export function checkPoolOptions(processes: unknown, options: unknown): Schedule
   const maxTasksPerChild = given.maxTasksPerChild === undefined
     ? defaults.maxTasksPerChild
     : checkCount(given.maxTasksPerChild, "maxTasksPerChild", "e.g. { maxTasksPerChild: 100 }");
-  const backendName = given.backend ?? defaults.backend;
-  const backend = typeof backendName === "string" && Object.hasOwn(backends, backendName)
-    ? backends[backendName]!
-    : undefined;
-  if (backend === undefined) {
-    throw new RangeError(
-      `"backend" must be "worker" or "inline", got ${JSON.stringify(backendName)}`,
-    );
-  }
+  const backend = findBackend(given.backend ?? defaults.backend);
+  const count = givenCount ?? backend.places?.() ?? defaults.processes();
   const name = given.name ?? defaults.name;
   if (typeof name !== "string" || name === "") {
     throw new TypeError(`"name" must be a non-empty string, e.g. { name: "Scatter" }`);

@@ -25,7 +25,7 @@ import {
   RemoteError,
   WorkerCrashedError,
 } from "../errors.ts";
-import { ClaimCells } from "../_internal/claims.ts";
+import { ClaimCells, type Claims, sentForGood } from "../_internal/claims.ts";
 import { Fifo } from "../_internal/fifo.ts";
 import { identCounter, nextIdentity } from "../_internal/identity.ts";
 import { packNumbers } from "../_internal/number_pack.ts";
@@ -85,7 +85,8 @@ interface Inflight {
 interface Slot {
   identity: WorkerIdentity;
   session: WorkerSession;
-  claims: ClaimCells;
+  /** `sentForGood` for a worker that shares no memory (another MPI rank). */
+  claims: Claims;
   /** Oldest first: the order the worker runs (or skips) them in. */
   inflight: Inflight[];
   known: Set<number>;
@@ -287,7 +288,7 @@ export class Scheduler {
     const slot: Slot = {
       identity,
       session,
-      claims: new ClaimCells(PIPELINE),
+      claims: session.sharesMemory ? new ClaimCells(PIPELINE) : sentForGood,
       inflight: [],
       known: new Set(),
       tasksLeft: this.#options.maxTasksPerChild,
@@ -297,10 +298,11 @@ export class Scheduler {
     };
     this.#slots.add(slot);
     if (!this.#referenced) session.keepAlive(false);
+    const claims = slot.claims.buffer;
     session.init({
       ...this.#options.init,
       identCounter: identCounter(),
-      claims: slot.claims.buffer,
+      ...(claims === undefined ? {} : { claims }),
     });
   }
 

@@ -58,7 +58,9 @@ export interface PoolOptions {
   name?: string;
   /**
    * `"worker"` runs tasks in Web Workers; `"inline"` runs them on the main thread through the
-   * same code path (arguments and results are still cloned), for debugging.
+   * same code path (arguments and results are still cloned), for debugging; `"mpi"` on the
+   * workers of every rank of an mpirun job, once `MpiPool.start()` has been awaited on each
+   * (`MpiPool` is the usual way in; the default size is then every rank's workers).
    * @default {"worker"}
    */
   backend?: BackendName;

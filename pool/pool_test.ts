@@ -286,7 +286,14 @@ workerTest("new Pool() validates its arguments before starting workers", () => {
   });
   assert.throws(() => new Pool(1, { maxTasksPerChild: 0 }), { message: /"maxTasksPerChild"/ });
   // deno-lint-ignore no-explicit-any
-  assert.throws(() => new Pool(1, { backend: "mpi" as any }), { message: /"backend"/ });
+  assert.throws(() => new Pool(1, { backend: "threads" as any }), {
+    name: "RangeError",
+    message: /"backend" must be "worker", "inline" or "mpi", got "threads"/,
+  });
+  assert.throws(() => new Pool(1, { backend: "mpi" }), {
+    name: "RangeError",
+    message: /"backend" is "mpi", but .*MpiPool\.start\(\).*every rank/,
+  });
   // deno-lint-ignore no-explicit-any
   assert.throws(() => new Pool(1, { initializer: 5 as any }), { message: /"initializer"/ });
   // deno-lint-ignore no-explicit-any

@@ -262,3 +262,77 @@ Deno.test("importing the library (and ./mpi) needs no FFI permission and loads n
   assert.equal(out.code, 0, decoder.decode(out.stderr));
   assert.equal(decoder.decode(out.stdout).trim(), "function function false");
 });
+
+for (const [ranks, perRank] of [[2, 1], [3, 1], [4, 1], [2, 2]] as const) {
+  Deno.test({
+    name: `MpiPool under mpirun -n ${ranks}, ${perRank} worker(s) per rank: map, starmap, ` +
+      `imap, apply, remote errors and Parallel run on every rank${skip}`,
+    ignore: !hasMpirun,
+    async fn() {
+      const job = await mpirun(ranks, fixture("mpi_pool.ts"), [String(perRank)]);
+      const report = `stdout:\n${job.stdout}\nstderr:\n${job.stderr}`;
+      assert.equal(job.code, 0, report);
+      const lines = job.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      const root = lines.find((line) => line.rank === 0);
+      assert.deepEqual(root, {
+        rank: 0,
+        processes: ranks * perRank,
+        ranksUsed: Array.from({ length: ranks }, (_, r) => r),
+        workers: ranks * perRank,
+        remoteErrors: ranks * perRank * 2,
+        sharedRefused: true,
+        parallel: true,
+        ok: true,
+      }, report);
+      for (let rank = 1; rank < ranks; rank++) {
+        assert.ok(lines.some((line) => line.rank === rank && line.served), report);
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: `MpiPool: a worker that dies on any rank fails its task with WorkerCrashedError, and ` +
+    `the pool replaces it there${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const job = await mpirun(3, fixture("mpi_pool_faults.ts"), ["crash"]);
+    assert.equal(job.code, 0, `${job.stdout}\n${job.stderr}`);
+    assert.match(job.stdout, /\{"rank":0,"crashes":3,"ranksAfter":\[0,1,2\]\}/);
+  },
+});
+
+Deno.test({
+  name: `MpiPool: rank 0 ending without closing its idle pool ends every rank${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const job = await mpirun(3, fixture("mpi_pool_faults.ts"), ["leave"], 60_000);
+    assert.equal(job.code, 0, `${job.stdout}\n${job.stderr}`);
+    assert.match(job.stdout, /"left":true/);
+    assert.equal(job.stdout.match(/"served":true/g)?.length, 2, job.stdout);
+  },
+});
+
+Deno.test({
+  name: `MpiPool: rank 0 throwing while the pool runs ends the whole job, no hang${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const job = await mpirun(3, fixture("mpi_pool_faults.ts"), ["throw"], 60_000);
+    assert.notEqual(job.code, 0);
+    assert.match(job.stderr, /rank 0 gives up/);
+  },
+});
+
+Deno.test({
+  name: `MpiPool.start: bad options and a second start are typed errors; without mpirun it is ` +
+    `a pool on this machine${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", fixture("mpi_pool_faults.ts"), "errors"],
+      env: { NO_COLOR: "1" },
+    }).output();
+    assert.equal(out.code, 0, decoder.decode(out.stderr));
+    assert.match(decoder.decode(out.stdout), /"errors":"ok"/);
+  },
+});

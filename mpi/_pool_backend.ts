@@ -1,0 +1,233 @@
+/**
+ * The `mpi` backend, on rank 0: each worker a pool starts is placed on the rank with the
+ * fewest (rank 0 first on a tie), up to `workersPerRank` each. A worker on rank 0 is a Web
+ * Worker, as with the `worker` backend; one on another rank is a remote session: its protocol
+ * messages are relayed over MPI (`_pool_wire.ts`) to a Web Worker that the rank's server
+ * (`_pool_serve.ts`) starts there.
+ *
+ * A remote worker shares no memory with rank 0, so its sessions say `sharesMemory: false`:
+ * the scheduler never takes a chunk back from it (each chunk sent counts as claimed: if the
+ * worker dies, the chunk fails and never runs twice), and shared objects cannot be sent there.
+ *
+ * One receive loop serves every remote session. It tests for a message without blocking and,
+ * when none is there, yields (right after traffic) or sleeps 1 ms; its timers keep the program
+ * alive only while a remote worker is busy, so an idle pool lets the program end, as `Pool`
+ * does. The pool's end, or the program's, sends every server `stop`.
+ *
+ * @module
+ */
+
+import { setImmediate } from "node:timers";
+import { serializeError } from "../_internal/protocol.ts";
+import { workerBackend } from "../_internal/start_worker.ts";
+import type {
+  Backend,
+  InitPayload,
+  RunPayload,
+  SessionEvents,
+  WorkerSession,
+} from "../_internal/worker_session.ts";
+import type { WorkerIdentity } from "../_internal/protocol.ts";
+import { sendValueNow, startRecvValue } from "./_p2p.ts";
+import { progress, YIELD_MS } from "./_progress.ts";
+import { beforeFinalize, type Runtime } from "./_runtime.ts";
+import { ANY_SOURCE } from "./constants.ts";
+import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
+import type { RequestOperation } from "./request.ts";
+
+interface Remote {
+  rank: number;
+  events: SessionEvents;
+  referenced: boolean;
+}
+
+/** The `mpi` backend of one job (rank 0). */
+export class MpiBackend implements Backend {
+  readonly name = "mpi";
+  readonly #rt: Runtime;
+  readonly #perRank: number;
+  /** Live workers per rank. */
+  readonly #load: number[];
+  readonly #remote = new Map<number, Remote>();
+  #nextId = 1;
+  #referenced = 0;
+  #listening = false;
+  #stopped = false;
+
+  /**
+   * @param rt This rank's MPI (rank 0).
+   * @param perRank How many workers each rank runs.
+   */
+  constructor(rt: Runtime, perRank: number) {
+    this.#rt = rt;
+    this.#perRank = perRank;
+    this.#load = new Array<number>(rt.size).fill(0);
+    beforeFinalize(() => this.stop());
+  }
+
+  /** Every rank's workers: the pool's size. */
+  readonly places = (): number => this.#rt.size * this.#perRank;
+
+  /** Whether the servers were told to stop. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  start(identity: WorkerIdentity, events: SessionEvents): WorkerSession {
+    if (this.#stopped) {
+      throw new Error("The MPI pool has ended: its ranks serve no more workers");
+    }
+    const rank = this.#pickRank();
+    this.#load[rank]!++;
+    return rank === 0
+      ? this.#startLocal(identity, events)
+      : this.#startRemote(rank, identity, events);
+  }
+
+  /** Tells every serving rank to stop its workers and leave `MpiPool.start()`. Idempotent. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    // The pool has stopped its workers, or the program is ending: nobody listens any more.
+    this.#remote.clear();
+    const pending: RequestOperation<void>[] = [];
+    for (let rank = 1; rank < this.#rt.size; rank++) {
+      const send = sendValueNow(this.#rt, { stop: true } satisfies Down, rank, DOWN, true);
+      if (send !== null) pending.push(send);
+    }
+    // Small messages leave at once; give any other a moment, as this may run at the very end.
+    const until = performance.now() + 1_000;
+    while (pending.some((send) => !send.poll()) && performance.now() < until);
+  }
+
+  #pickRank(): number {
+    let best = 0;
+    for (let rank = 1; rank < this.#load.length; rank++) {
+      if (this.#load[rank]! < this.#load[best]!) best = rank;
+    }
+    return best;
+  }
+
+  #startLocal(identity: WorkerIdentity, events: SessionEvents): WorkerSession {
+    const session = workerBackend.start(identity, events);
+    let ended = false;
+    return {
+      identity,
+      sharesMemory: true,
+      init: (payload) => session.init(payload),
+      run: (task, transfer) => session.run(task, transfer),
+      terminate: () => {
+        if (!ended) this.#load[0]!--;
+        ended = true;
+        session.terminate();
+      },
+      keepAlive: (on) => session.keepAlive(on),
+    };
+  }
+
+  #startRemote(rank: number, identity: WorkerIdentity, events: SessionEvents): WorkerSession {
+    const id = this.#nextId++;
+    const remote: Remote = { rank, events, referenced: true };
+    this.#remote.set(id, remote);
+    this.#referenced++;
+    this.#send(rank, { id, start: identity });
+    this.#listen();
+    const live = () => this.#remote.get(id) === remote;
+    return {
+      identity,
+      sharesMemory: false,
+      init: (payload: InitPayload) => {
+        const { identCounter: _counter, claims: _claims, registry: _registry, ...rest } = payload as
+          & InitPayload
+          & { registry?: unknown };
+        if (rest.context.shared || rest.initargsShared) {
+          queueMicrotask(() => {
+            if (!live()) return;
+            events.message({
+              kind: "initFailed",
+              error: serializeError(new TypeError(crossing("The pool's context or initargs"))),
+            });
+          });
+          return;
+        }
+        this.#send(rank, { id, init: rest });
+      },
+      run: (task: RunPayload) => {
+        if (task.shared) throw new DOMException(crossing("An argument"), "DataCloneError");
+        this.#send(rank, { id, run: task });
+      },
+      terminate: () => {
+        if (!live()) return;
+        this.#remote.delete(id);
+        if (remote.referenced) this.#referenced--;
+        this.#load[rank]!--;
+        if (!this.#stopped) this.#send(rank, { id, end: true });
+      },
+      keepAlive: (on) => {
+        if (on === remote.referenced || !live()) return;
+        remote.referenced = on;
+        this.#referenced += on ? 1 : -1;
+      },
+    };
+  }
+
+  /** Sends now (a value that cannot be serialized throws here, before anything left). */
+  #send(rank: number, message: Down): void {
+    const pending = sendValueNow(this.#rt, message, rank, DOWN, true);
+    if (pending !== null) progress(pending.poll).catch((error) => this.#fail(error));
+  }
+
+  /** The receive loop, started with the first remote worker, until the servers stop. */
+  async #listen(): Promise<void> {
+    if (this.#listening) return;
+    this.#listening = true;
+    let operation = startRecvValue<Up>(this.#rt, ANY_SOURCE, UP, undefined);
+    let heard = performance.now();
+    try {
+      while (!this.#stopped) {
+        while (operation.poll()) {
+          this.#deliver(operation.result());
+          operation = startRecvValue<Up>(this.#rt, ANY_SOURCE, UP, undefined);
+          heard = performance.now();
+        }
+        await pause(this.#referenced > 0, performance.now() - heard < YIELD_MS);
+      }
+      operation.cancel?.();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #deliver(up: Up): void {
+    const remote = this.#remote.get(up.id);
+    if (remote === undefined) return; // a worker that was stopped meanwhile
+    if ("m" in up) remote.events.message(up.m);
+    else remote.events.error(Object.assign(new Error(up.error.message), { name: up.error.name }));
+  }
+
+  /** MPI itself failed: every remote worker fails with the error (their chunks with them). */
+  #fail(error: unknown): void {
+    for (const [id, remote] of this.#remote) {
+      this.#remote.delete(id);
+      remote.events.error(error);
+    }
+  }
+}
+
+function crossing(what: string): string {
+  return `${what} holds shared objects of this library (Lock, Value, Array, Queue, ` +
+    `SharedMemory…), which cannot cross to a worker on another MPI rank: ranks share no ` +
+    `memory. Send plain values, or use Pool for shared objects on one machine`;
+}
+
+/** Waits a moment: a turn of the event loop right after traffic, else 1 ms. */
+function pause(referenced: boolean, soon: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (soon && referenced) {
+      setImmediate(resolve);
+      return;
+    }
+    const timer = setTimeout(resolve, 1);
+    if (!referenced) Deno.unrefTimer(timer);
+  });
+}

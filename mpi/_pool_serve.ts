@@ -1,0 +1,106 @@
+/**
+ * A serving rank of an `MpiPool` (every rank but 0): inside `MpiPool.start()` it starts a Web
+ * Worker for each remote session rank 0 opens, relays rank 0's protocol messages to it and its
+ * answers back (`_pool_wire.ts`), until rank 0 says `stop`.
+ *
+ * The worker is a local one (the `worker` backend), not this thread: it imports the program's
+ * module to find functions by reference, which this thread, still inside the module's
+ * top-level `await MpiPool.start()`, could not do without waiting for itself. Each worker gets
+ * this rank's own ident counter and claim cells: rank 0 never takes a chunk back from a remote
+ * worker, so each chunk relayed is offered and the worker claims it.
+ *
+ * @module
+ */
+
+import { ClaimCells } from "../_internal/claims.ts";
+import { identCounter, nextIdentity } from "../_internal/identity.ts";
+import { serializeError, type WorkerToMain } from "../_internal/protocol.ts";
+import { workerBackend } from "../_internal/start_worker.ts";
+import type { WorkerSession } from "../_internal/worker_session.ts";
+import { sendValueNow, startRecvValue } from "./_p2p.ts";
+import { progress } from "./_progress.ts";
+import type { Runtime } from "./_runtime.ts";
+import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
+
+/** Claim cells per worker: one per chunk in flight (rank 0's pipeline is 2 deep). */
+const CELLS = 8;
+
+interface Local {
+  session: WorkerSession;
+  claims: ClaimCells;
+}
+
+/** Serves rank 0's pool until it says `stop`; then stops every worker it started. */
+export async function serve(rt: Runtime): Promise<void> {
+  const workers = new Map<number, Local>();
+  let failure: unknown;
+  const sendUp = (message: Up) => {
+    const pending = sendValueNow(rt, message, 0, UP, true);
+    if (pending !== null) progress(pending.poll).catch((error) => failure ??= error);
+  };
+  const relay = (id: number, message: WorkerToMain) => {
+    if (!workers.has(id)) return;
+    try {
+      sendUp({ id, m: message });
+    } catch (error) {
+      if (message.kind !== "done" && message.kind !== "failed") throw error;
+      // The results cannot be serialized (shared objects, say): the chunk fails instead.
+      sendUp({
+        id,
+        m: {
+          kind: "failed",
+          batch: message.batch,
+          error: serializeError(
+            new TypeError(
+              `A result cannot cross from rank ${rt.rank} to rank 0 (${String(error)}): ` +
+                `results must be values node:v8 serializes, without shared objects`,
+            ),
+          ),
+          values: [],
+          shared: false,
+        },
+      });
+    }
+  };
+  try {
+    for (;;) {
+      if (failure !== undefined) throw failure;
+      const operation = startRecvValue<Down>(rt, 0, DOWN, undefined);
+      const down = operation.poll() ? operation.result() : await progress(operation.poll).then(
+        operation.result,
+      );
+      if ("stop" in down) return;
+      const { id } = down;
+      if ("start" in down) {
+        // This rank's own ident (idents are unique per process), rank 0's name.
+        const identity = { ...down.start, ident: nextIdentity("MpiWorker").ident };
+        const session = workerBackend.start(identity, {
+          message: (message) => relay(id, message),
+          error: (error) => {
+            if (workers.has(id)) sendUp({ id, error: serializeError(error) });
+          },
+        });
+        workers.set(id, { session, claims: new ClaimCells(CELLS) });
+        continue;
+      }
+      const worker = workers.get(id);
+      if (worker === undefined) continue;
+      if ("init" in down) {
+        worker.session.init({
+          ...down.init,
+          identCounter: identCounter(),
+          claims: worker.claims.buffer,
+        });
+      } else if ("run" in down) {
+        worker.claims.offer(down.run.cell, down.run.batch);
+        worker.session.run(down.run, []);
+      } else {
+        workers.delete(id);
+        worker.session.terminate();
+      }
+    }
+  } finally {
+    for (const { session } of workers.values()) session.terminate();
+    workers.clear();
+  }
+}
