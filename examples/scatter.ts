@@ -9,6 +9,8 @@
  *
  * ```sh
  * deno run -A examples/scatter.ts --nx 64 --ny 64 --nc 128 --checksum --nproc 2
+ * # over the ranks of an MPI job (--nproc workers on each rank):
+ * mpirun -n 4 deno run -A examples/scatter.ts --nx 64 --ny 64 --checksum --backend mpi
  * ```
  *
  * As a module: {@linkcode scatter} computes the whole field, serially or on a pool; the pool's
@@ -26,6 +28,7 @@ import bessely0 from "@stdlib/math-base-special-bessely0";
 import bessely1 from "@stdlib/math-base-special-bessely1";
 import { parseArgs } from "node:util";
 import { Pool } from "@workers/multiprocessing";
+import { MpiPool } from "@workers/multiprocessing/mpi";
 
 /** The problem's size and wavelength (the original program's flags). */
 export interface ScatterParameters {
@@ -408,6 +411,7 @@ export interface ScatterResult extends ScatterParameters {
  * @example On two workers
  * ```ts
  * import { Pool } from "@workers/multiprocessing";
+import { MpiPool } from "@workers/multiprocessing/mpi";
  * import { scatter } from "./scatter.ts";
  * import assert from "node:assert/strict";
  *
@@ -478,10 +482,12 @@ Options:
   --nc N        segments of the obstacle's contour (default ${DEFAULTS.nc})
   --lambda L    wavelength of the incident wave (default ${DEFAULTS.lambda})
   --nproc N     compute on a pool of N workers (default: serially, no pool)
+  --backend B   "worker" (a Pool on this machine, the default) or "mpi" (an MpiPool over
+                the ranks of mpirun, with --nproc workers on each rank, default 1)
   --checksum    print the sum of |scattered|^2 over the grid
   -h, --help    print this help`;
 
-const FLAGS = ["nx", "ny", "nc", "lambda", "nproc", "checksum", "help"];
+const FLAGS = ["nx", "ny", "nc", "lambda", "nproc", "backend", "checksum", "help"];
 
 /** A bad command line: its message is printed with a pointer to `--help`. */
 class UsageError extends Error {
@@ -516,6 +522,7 @@ function parseCommandLine(argv: string[]) {
         nc: { type: "string" },
         lambda: { type: "string" },
         nproc: { type: "string" },
+        backend: { type: "string", default: "worker" },
         checksum: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -530,8 +537,13 @@ function parseCommandLine(argv: string[]) {
   if (lambdaText !== undefined && (!/\d/.test(lambdaText) || !(lambda > 0 && isFinite(lambda)))) {
     throw new UsageError(`--lambda must be a positive number, got "${lambdaText}"`);
   }
+  const backend = values.backend;
+  if (backend !== "worker" && backend !== "mpi") {
+    throw new UsageError(`--backend must be "worker" or "mpi", got "${backend}"`);
+  }
   return {
     help: values.help,
+    backend,
     checksum: values.checksum,
     nproc: values.nproc === undefined ? undefined : wholeFlag("nproc", values.nproc, 1),
     problem: {
@@ -556,22 +568,30 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { problem, nproc } = line;
+  const { problem, nproc, backend } = line;
   const size = `${problem.nx} × ${problem.ny}, nc ${problem.nc}, lambda ${problem.lambda}`;
   let result: ScatterResult;
   let where = "serially";
-  if (nproc === undefined) {
+  if (nproc === undefined && backend === "worker") {
     result = await scatter(problem);
   } else {
     const started = performance.now();
-    await using pool = new Pool(nproc, { imports: [import.meta.url] });
+    await using pool = backend === "mpi"
+      ? await MpiPool.start({ workersPerRank: nproc ?? 1, imports: [import.meta.url] })
+      : new Pool(nproc, { imports: [import.meta.url] });
+    // The other ranks of an MPI job serve rank 0's pool inside MpiPool.start(); rank 0 prints.
+    if (pool === null) return 0;
+    const workers = pool.processes;
     // A few small tasks per worker, so each has imported this module before the clock starts.
     const warmUp = Array.from(
-      { length: 2 * nproc },
+      { length: 2 * workers },
       (_, i) => ({ ...problem, start: i, count: 1 }),
     );
     await pool.map(computeFields, warmUp, 1);
-    where = `on ${nproc} worker${nproc === 1 ? "" : "s"} (pool up in ${
+    const ranks = pool instanceof MpiPool
+      ? ` over ${pool.ranks} rank${pool.ranks === 1 ? "" : "s"}`
+      : "";
+    where = `on ${workers} worker${workers === 1 ? "" : "s"}${ranks} (pool up in ${
       ((performance.now() - started) / 1000).toFixed(3)
     } s)`;
     result = await scatter({ ...problem, pool });

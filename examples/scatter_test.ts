@@ -187,6 +187,7 @@ Deno.test("the command line rejects bad flags with a clear error and exit code 2
     [["-nproc", "2"], /"-nproc" is the Python program's spelling: write --nproc/],
     [["--bogus"], /Unknown option '--bogus'/],
     [["--nproc"], /argument missing/],
+    [["--backend", "loky"], /--backend must be "worker" or "mpi", got "loky"/],
     [["extra"], /Unexpected argument 'extra'/],
   ];
   for (const [args, message] of cases) {

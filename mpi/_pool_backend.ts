@@ -10,14 +10,13 @@
  * worker dies, the chunk fails and never runs twice), and shared objects cannot be sent there.
  *
  * One receive loop serves every remote session. It tests for a message without blocking and,
- * when none is there, yields (right after traffic) or sleeps 1 ms; its timers keep the program
+ * when none is there, yields (right after traffic) or sleeps 1 ms (`relayPause`); its timers keep the program
  * alive only while a remote worker is busy, so an idle pool lets the program end, as `Pool`
  * does. The pool's end, or the program's, sends every server `stop`.
  *
  * @module
  */
 
-import { setImmediate } from "node:timers";
 import { serializeError } from "../_internal/protocol.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import type {
@@ -29,7 +28,7 @@ import type {
 } from "../_internal/worker_session.ts";
 import type { WorkerIdentity } from "../_internal/protocol.ts";
 import { sendValueNow, startRecvValue } from "./_p2p.ts";
-import { progress, YIELD_MS } from "./_progress.ts";
+import { progress, relayPause } from "./_progress.ts";
 import { beforeFinalize, type Runtime } from "./_runtime.ts";
 import { ANY_SOURCE } from "./constants.ts";
 import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
@@ -190,7 +189,7 @@ export class MpiBackend implements Backend {
           operation = startRecvValue<Up>(this.#rt, ANY_SOURCE, UP, undefined);
           heard = performance.now();
         }
-        await pause(this.#referenced > 0, performance.now() - heard < YIELD_MS);
+        await relayPause(performance.now() - heard, this.#referenced > 0);
       }
       operation.cancel?.();
     } catch (error) {
@@ -218,16 +217,4 @@ function crossing(what: string): string {
   return `${what} holds shared objects of this library (Lock, Value, Array, Queue, ` +
     `SharedMemory…), which cannot cross to a worker on another MPI rank: ranks share no ` +
     `memory. Send plain values, or use Pool for shared objects on one machine`;
-}
-
-/** Waits a moment: a turn of the event loop right after traffic, else 1 ms. */
-function pause(referenced: boolean, soon: boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (soon && referenced) {
-      setImmediate(resolve);
-      return;
-    }
-    const timer = setTimeout(resolve, 1);
-    if (!referenced) Deno.unrefTimer(timer);
-  });
 }

@@ -18,7 +18,7 @@ import { serializeError, type WorkerToMain } from "../_internal/protocol.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import type { WorkerSession } from "../_internal/worker_session.ts";
 import { sendValueNow, startRecvValue } from "./_p2p.ts";
-import { progress } from "./_progress.ts";
+import { progress, relayPause } from "./_progress.ts";
 import type { Runtime } from "./_runtime.ts";
 import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
 
@@ -62,13 +62,15 @@ export async function serve(rt: Runtime): Promise<void> {
       });
     }
   };
+  let heard = performance.now();
   try {
     for (;;) {
       if (failure !== undefined) throw failure;
       const operation = startRecvValue<Down>(rt, 0, DOWN, undefined);
-      const down = operation.poll() ? operation.result() : await progress(operation.poll).then(
-        operation.result,
-      );
+      // Tested, then a pause: the workers here compute meanwhile, and get the cores.
+      while (!operation.poll()) await relayPause(performance.now() - heard, true);
+      heard = performance.now();
+      const down = operation.result();
       if ("stop" in down) return;
       const { id } = down;
       if ("start" in down) {

@@ -19,6 +19,14 @@
 
 import { setImmediate } from "node:timers";
 
+/**
+ * How long a pool's relay loop (`_pool_backend.ts`, `_pool_serve.ts`) keeps yielding after
+ * its last message before it sleeps between tests (milliseconds). Shorter than
+ * {@linkcode YIELD_MS}: the relay waits while its workers compute, and must leave them the
+ * cores (a pipelined chunk is already waiting in the worker, so 1 ms more costs nothing).
+ */
+export const RELAY_YIELD_MS = 2;
+
 /** How long a spin lasts: the longest the event loop is held (milliseconds). */
 export const SPIN_MS = 0.25;
 /** The second phase ends this long after the wait began (milliseconds). */
@@ -57,4 +65,23 @@ export async function progress<T = void>(test: () => boolean, value?: T): Promis
     await sleep(SLEEP_MS);
     if (test()) return value as T;
   }
+}
+
+/**
+ * One pause of a relay loop that tests for messages: a turn of the event loop within
+ * {@linkcode RELAY_YIELD_MS} of the last message, else {@linkcode SLEEP_MS}. Unreferenced, the
+ * pause does not keep the program alive (an idle pool lets it end).
+ *
+ * @param quietMs How long since the last message.
+ * @param referenced Whether the loop's waiting should keep the program running.
+ */
+export function relayPause(quietMs: number, referenced: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (referenced && quietMs < RELAY_YIELD_MS) {
+      setImmediate(resolve);
+      return;
+    }
+    const timer = setTimeout(resolve, SLEEP_MS);
+    if (!referenced) Deno.unrefTimer(timer);
+  });
 }

@@ -336,3 +336,22 @@ Deno.test({
     assert.match(decoder.decode(out.stdout), /"errors":"ok"/);
   },
 });
+
+Deno.test({
+  name: `examples/scatter.ts --backend mpi under mpirun -n 2 gives the serial checksum, printed ` +
+    `once${skip}`,
+  ignore: !hasMpirun,
+  async fn() {
+    const example = new URL("../examples/scatter.ts", import.meta.url).pathname;
+    const flags = ["--nx", "24", "--ny", "24", "--nc", "32", "--checksum"];
+    const job = await mpirun(2, example, [...flags, "--backend", "mpi", "--nproc", "1"]);
+    assert.equal(job.code, 0, job.stderr);
+    const serial = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", example, ...flags],
+    }).output();
+    const sum = (text: string) => text.match(/\|amplitudes\|\^2: (\S+)/)?.[1];
+    assert.equal(sum(job.stdout), sum(decoder.decode(serial.stdout)), job.stdout);
+    assert.match(job.stdout, /on 2 workers over 2 ranks/);
+    assert.equal(job.stdout.match(/Compute time/g)?.length, 1, job.stdout);
+  },
+});
