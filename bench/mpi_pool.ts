@@ -1,0 +1,176 @@
+/**
+ * `MpiPool` in the benchmark: tutorial 004's Monte Carlo π (`hitCount`, one part per worker)
+ * mapped over `mpirun -n 1` and `mpirun -n 2` with one worker per rank, the jobs alternating
+ * (1, 2, 1, 2…) so that a noisy neighbour hurts both alike. Each job warms its pool up (every
+ * worker has imported this module), then times `runsPerJob` maps. Target: 2 ranks ≥ 1.85 × one
+ * rank (issue 13), i.e. a parallel efficiency of ≥ 92.5 % per rank, relaying included.
+ *
+ * ```sh
+ * deno run -A bench/mpi_pool.ts [--quick] [--json FILE]   # this section alone
+ * ```
+ *
+ * Started by mpirun with `--rank`, this module is one job (rank 0 prints one JSON object).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { MpiPool } from "../mpi/mod.ts";
+import { check, medBest, summarize, type Summary, table } from "./_format.ts";
+import { hitCount } from "./pi.ts";
+
+/** The kernel, re-exported so that every rank's workers find it here by reference. */
+export { hitCount };
+
+/** How much each job does. */
+export interface MpiPoolSizes {
+  trials: number;
+  runsPerJob: number;
+  /** Jobs of each rank count. */
+  jobs: number;
+}
+
+/** Full sizes. */
+export const MPI_POOL_FULL: MpiPoolSizes = { trials: 20_000_000, runsPerJob: 3, jobs: 3 };
+/** `--quick` sizes. */
+export const MPI_POOL_QUICK: MpiPoolSizes = { trials: 2_000_000, runsPerJob: 1, jobs: 1 };
+
+/** The section's results. */
+export interface MpiPoolResults {
+  mode: "full" | "quick";
+  trials: number;
+  /** Milliseconds of one map, by rank count; or why it was skipped. */
+  ranks: Record<"1" | "2", Summary> | { skipped: string };
+}
+
+async function rankMain(trials: number, runs: number): Promise<void> {
+  await using pool = await MpiPool.start();
+  if (pool === null) return;
+  const parts = pool.processes;
+  const share = Array.from({ length: parts }, () => Math.floor(trials / parts));
+  await pool.map(hitCount, share.map(() => 1_000), { chunksize: 1 });
+  const samples: number[] = [];
+  let hits = 0;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    hits = (await pool.map(hitCount, share, { chunksize: 1 })).reduce((a, b) => a + b, 0);
+    samples.push(performance.now() - start);
+  }
+  const pi = 4 * hits / share.reduce((a, b) => a + b, 0);
+  console.log(JSON.stringify({ samples, pi }));
+}
+
+async function job(ranks: number, sizes: MpiPoolSizes): Promise<number[] | string> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command("mpirun", {
+      args: [
+        "--allow-run-as-root",
+        "--oversubscribe",
+        "-n",
+        String(ranks),
+        Deno.execPath(),
+        "run",
+        "-A",
+        fileURLToPath(import.meta.url),
+        "--rank",
+        `--trials=${sizes.trials}`,
+        `--runs=${sizes.runsPerJob}`,
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(300_000),
+    }).output();
+  } catch (error) {
+    return `mpirun could not be started: ${String(error)}`;
+  }
+  const decoder = new TextDecoder();
+  if (!output.success) {
+    const tail = decoder.decode(output.stderr).trim().split("\n").slice(-3).join(" | ");
+    return `MpiPool under mpirun -n ${ranks} failed (${output.code}): ${tail}`;
+  }
+  const { samples, pi } = JSON.parse(decoder.decode(output.stdout)) as {
+    samples: number[];
+    pi: number;
+  };
+  if (!(Math.abs(pi - Math.PI) < 0.01)) return `mpirun -n ${ranks} estimated π as ${pi}`;
+  return samples;
+}
+
+/**
+ * Runs the jobs, alternating rank counts.
+ *
+ * @param options `quick` for small sizes.
+ * @returns The results.
+ */
+export async function benchMpiPool(options: { quick: boolean }): Promise<MpiPoolResults> {
+  const sizes = options.quick ? MPI_POOL_QUICK : MPI_POOL_FULL;
+  const mode = options.quick ? "quick" : "full";
+  const samples: Record<"1" | "2", number[]> = { "1": [], "2": [] };
+  for (let i = 0; i < sizes.jobs; i++) {
+    for (const ranks of [1, 2] as const) {
+      const got = await job(ranks, sizes);
+      if (typeof got === "string") return { mode, trials: sizes.trials, ranks: { skipped: got } };
+      samples[ranks].push(...got);
+    }
+  }
+  return {
+    mode,
+    trials: sizes.trials,
+    ranks: { "1": summarize(samples["1"]), "2": summarize(samples["2"]) },
+  };
+}
+
+/**
+ * The section as Markdown.
+ *
+ * @param r The results.
+ * @returns The text.
+ */
+export function formatMpiPool(r: MpiPoolResults): string {
+  const lines = [
+    `### MpiPool: π over ${r.trials.toLocaleString("en")} trials, 1 worker per rank (${r.mode})`,
+    "",
+  ];
+  if ("skipped" in r.ranks) return [...lines, `Skipped: ${r.ranks.skipped}`].join("\n");
+  const one = r.ranks["1"], two = r.ranks["2"];
+  const speedup = one.median / two.median;
+  return [
+    ...lines,
+    table([
+      ["ranks", "map time", "speedup", "target", "met"],
+      ["1 (`mpirun -n 1`)", medBest(one), "1.00×", "", ""],
+      [
+        "2 (`mpirun -n 2`)",
+        medBest(two),
+        `${speedup.toFixed(2)}× (${(speedup / 2 * 100).toFixed(0)} % per rank)`,
+        "≥ 1.85×",
+        check(speedup >= 1.85),
+      ],
+    ]),
+  ].join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      rank: { type: "boolean", default: false },
+      trials: { type: "string" },
+      runs: { type: "string" },
+      quick: { type: "boolean", default: false },
+      json: { type: "string" },
+    },
+  });
+  if (values.rank) {
+    await rankMain(Number(values.trials), Number(values.runs));
+  } else {
+    const results = await benchMpiPool({ quick: values.quick });
+    console.log(formatMpiPool(results));
+    if (values.json !== undefined) {
+      await Deno.writeTextFile(values.json, JSON.stringify(results, null, 2));
+    }
+  }
+}
