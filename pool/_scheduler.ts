@@ -133,11 +133,43 @@ export class Scheduler {
   /** Whether the workers keep the program running now (see `#holdWhileBusy`). */
   #referenced = true;
   #daemon = false;
+  /**
+   * Workers still to start (see the constructor), named already so that names follow the
+   * order of creation as in Python, and the timer that starts the next.
+   */
+  #unborn: WorkerIdentity[] = [];
+  #birth: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * Starts the first worker now and the others one per turn of the event loop: creating a Web
+   * Worker blocks the thread for milliseconds, and the first chunk goes to the first worker
+   * while the next one is created, instead of waiting behind every constructor (an idle worker
+   * takes back what waits behind a busy one, so a late worker gets its share).
+   */
   constructor(options: SchedulerOptions) {
     this.#options = options;
-    for (let i = 0; i < options.processes; i++) this.#spawn();
+    this.#unborn = Array.from({ length: options.processes }, () => nextIdentity(options.prefix));
+    this.#spawn(this.#unborn.shift());
+    this.#scheduleBirth();
     this.#holdWhileBusy();
+  }
+
+  #scheduleBirth(): void {
+    if (this.#unborn.length === 0 || this.#birth !== undefined) return;
+    this.#birth = setTimeout(() => {
+      this.#birth = undefined;
+      if (this.#state === "terminated" || this.#state === "broken") return;
+      this.#spawn(this.#unborn.shift());
+      this.#scheduleBirth();
+      this.#pump();
+    }, 0);
+  }
+
+  /** No worker is left to start (the pool ended first). */
+  #abortBirths(): void {
+    this.#unborn = [];
+    clearTimeout(this.#birth);
+    this.#birth = undefined;
   }
 
   /**
@@ -250,6 +282,7 @@ export class Scheduler {
   terminate(): void {
     if (this.#state === "terminated" || this.#state === "broken") return;
     this.#state = "terminated";
+    this.#abortBirths();
     this.#failAll(this.#refusal());
   }
 
@@ -275,11 +308,11 @@ export class Scheduler {
     if (this.#state === "terminated" || this.#state === "broken") return;
     this.#state = "broken";
     this.#failure = error;
+    this.#abortBirths();
     this.#failAll(error);
   }
 
-  #spawn(): void {
-    const identity = nextIdentity(this.#options.prefix);
+  #spawn(identity = nextIdentity(this.#options.prefix)): void {
     // Sessions call their events from the next task on, when `slot` is made.
     const session = this.#options.backend.start(identity, {
       message: (message) => this.#onMessage(slot, message),
@@ -520,7 +553,7 @@ export class Scheduler {
    * worker has initialised (as CPython's, which run their initializer even if no task comes).
    */
   #maybeFinish(): void {
-    if (this.#state !== "closed" || this.#queue.length > 0) return;
+    if (this.#state !== "closed" || this.#queue.length > 0 || this.#unborn.length > 0) return;
     for (const slot of this.#slots) if (slot.inflight.length > 0 || !slot.ready) return;
     for (const slot of [...this.#slots]) this.#kill(slot);
     this.#finished = true;

@@ -122,3 +122,39 @@ workerTest("Pool.map() runs on the ready worker while another is still initialis
     Atomics.notify(gate, 0);
   }
 });
+
+/** Counts itself in, then waits (up to 10 s) until `n` tasks run at once; its worker's name. */
+function meetAll(cells: Int32Array, n: number): [boolean, string] {
+  Atomics.add(cells, 0, 1);
+  Atomics.notify(cells, 0);
+  const until = Date.now() + 10_000;
+  for (let seen = Atomics.load(cells, 0); seen < n; seen = Atomics.load(cells, 0)) {
+    if (Date.now() > until) return [false, ""];
+    Atomics.wait(cells, 0, seen, 50);
+  }
+  // deno-lint-ignore no-explicit-any
+  return [true, (globalThis as any).name as string];
+}
+
+workerTest(
+  "new Pool(3) starts one worker at once and the others on later turns: a map given at once " +
+    "still runs on all three together",
+  async () => {
+    await using pool = new Pool(3, { name: "Born" });
+    const cells = new Int32Array(new SharedArrayBuffer(4));
+    const results = await within(
+      pool.starmap(meetAll, [[cells, 3], [cells, 3], [cells, 3]], { chunksize: 1 }),
+      15_000,
+    );
+    assert.deepEqual(results.map(([all]) => all), [true, true, true]);
+    const names = results.map(([, name]) => name).sort();
+    assert.equal(new Set(names).size, 3, names.join(", "));
+    assert.match(names.join(" "), /^Born-\d+ Born-\d+ Born-\d+$/);
+  },
+);
+
+workerTest("a pool terminated at once leaves no worker and no timer behind", async () => {
+  const pool = new Pool(4);
+  pool.terminate();
+  await pool.join();
+});
