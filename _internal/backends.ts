@@ -1,6 +1,6 @@
 /**
- * The backends by name, as `Pool({ backend })` and `Parallel({ backend })` find them: `worker`
- * and `inline` always, and those registered at run time (`mpi`, by `MpiPool.start()`, which
+ * The backends by name, as `Pool({ backend })` and `Parallel({ backend })` find them: `worker`,
+ * `inline` and `subprocess` always, and those registered at run time (`mpi`, by `MpiPool.start()`, which
  * lives on a higher floor and so cannot be imported from here).
  *
  * @module
@@ -8,11 +8,13 @@
 
 import { inlineBackend } from "./inline_session.ts";
 import { workerBackend } from "./start_worker.ts";
+import { subprocessBackend } from "./subprocess_session.ts";
 import type { Backend, BackendName } from "./worker_session.ts";
 
 const backends = new Map<BackendName, Backend>([
   ["worker", workerBackend],
   ["inline", inlineBackend],
+  ["subprocess", subprocessBackend],
 ]);
 
 /** What to do for a backend that is known but not registered yet. */
@@ -22,7 +24,7 @@ const howToRegister: Partial<Record<BackendName, string>> = {
 };
 
 /** Every backend name there is, registered or not. */
-export const backendNames: readonly BackendName[] = ["worker", "inline", "mpi"];
+export const backendNames: readonly BackendName[] = ["worker", "inline", "subprocess", "mpi"];
 
 /**
  * The backend named `name`.
@@ -51,6 +53,6 @@ export function registerBackend(backend: Backend): void {
 
 /** Removes a registered backend (`mpi`, when its job ends); `worker` and `inline` stay. */
 export function unregisterBackend(backend: Backend): void {
-  if (backend.name === "worker" || backend.name === "inline") return;
+  if (backend.name !== "mpi") return;
   if (backends.get(backend.name) === backend) backends.delete(backend.name);
 }

@@ -61,7 +61,9 @@ export function startWorker(identity: WorkerIdentity, events: SessionEvents): Wo
   worker.onmessage = (event: MessageEvent<WorkerToMain>) => {
     if (stopped) return;
     const message = event.data;
-    if (message.kind === "console") {
+    if (message.kind === "console" && events.console !== undefined) {
+      events.console(message);
+    } else if (message.kind === "console") {
       printForwarded(
         message as ConsoleMessage,
         consoleMode === "tagged" ? identity.name : undefined,

@@ -22,7 +22,7 @@ import type { MainToWorker, WorkerIdentity, WorkerToMain } from "./protocol.ts";
  * The backends a pool can run on: `mpi` once `MpiPool.start()` has registered it (see
  * `backends.ts`).
  */
-export type BackendName = "worker" | "inline" | "mpi";
+export type BackendName = "worker" | "inline" | "subprocess" | "mpi";
 
 /** What the starter of a session hears from its worker. Never called during `start()`. */
 export interface SessionEvents {
@@ -30,6 +30,11 @@ export interface SessionEvents {
   message(message: WorkerToMain): void;
   /** The worker died without saying so itself (it failed to load, or a message broke). */
   error(error: unknown): void;
+  /**
+   * Where the worker's forwarded `console` output goes, if not to this thread's console (a
+   * relay that passes it on: the `subprocess` backend's child).
+   */
+  console?(message: Extract<WorkerToMain, { kind: "console" }>): void;
 }
 
 /** What a worker is initialised with, besides its identity. */
@@ -48,6 +53,11 @@ export interface WorkerSession {
    * chunks cannot be taken back once sent (see `claims.ts`).
    */
   readonly sharesMemory: boolean;
+  /**
+   * Settles once the worker has really ended after `terminate()` (a child process has exited),
+   * for `join()` to wait on; absent where ending is immediate (a Web Worker).
+   */
+  readonly closed?: Promise<void>;
   /** Sends the `init` message; the worker answers `ready` or `initFailed`. */
   init(payload: InitPayload): void;
   /**

@@ -15,10 +15,10 @@ export type ReturnAs = "list" | "generator" | "generator_unordered";
  * The backends `Parallel` runs on (those of `Pool`): `"mpi"` once `MpiPool.start()` has been
  * awaited on every rank.
  */
-export type ParallelBackend = "worker" | "inline" | "mpi";
+export type ParallelBackend = "worker" | "inline" | "subprocess" | "mpi";
 
 const RETURN_AS: readonly ReturnAs[] = ["list", "generator", "generator_unordered"];
-const BACKENDS: readonly ParallelBackend[] = ["worker", "inline", "mpi"];
+const BACKENDS: readonly ParallelBackend[] = ["worker", "inline", "subprocess", "mpi"];
 
 /** A value in an error message: a string in quotes, so `"2"` never reads as the number 2. */
 function show(value: unknown): string {
@@ -96,15 +96,16 @@ export function checkTimeout(timeout: unknown): number {
 }
 
 /**
- * `"worker"`, `"inline"` or `"mpi"`; by default `"inline"` for one job, as joblib runs
+ * `"worker"`, `"inline"`, `"subprocess"` or `"mpi"`; by default `"inline"` for one job, as joblib runs
  * `n_jobs=1`.
  */
 export function checkBackend(backend: unknown, nJobs: number): ParallelBackend {
   if (backend === undefined) return nJobs === 1 ? "inline" : "worker";
   if (!BACKENDS.includes(backend as ParallelBackend)) {
     throw new RangeError(
-      `"backend" must be "worker", "inline" or "mpi", got ${show(backend)}: "worker" runs the ` +
-        `calls in Web Workers, "inline" in this thread, "mpi" on the ranks of an mpirun job`,
+      `"backend" must be "worker", "inline", "subprocess" or "mpi", got ${show(backend)}: ` +
+        `"worker" runs the calls in Web Workers, "inline" in this thread, "subprocess" in ` +
+        `child processes (killable), "mpi" on the ranks of an mpirun job`,
     );
   }
   return backend as ParallelBackend;

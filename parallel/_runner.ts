@@ -164,7 +164,7 @@ export class ParallelCore {
     };
     try {
       if (
-        Number.isFinite(settings.timeout) && settings.backend === "worker" &&
+        Number.isFinite(settings.timeout) && settings.backend !== "inline" &&
         !this.#warm.has(lease.pool)
       ) {
         // Every worker started and its modules imported, so no call's clock counts that.

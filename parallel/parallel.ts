@@ -106,8 +106,10 @@ export interface ParallelOptions<M extends ReturnAs = ReturnAs> {
   preDispatch?: number | string;
   /**
    * `"worker"` runs the calls in Web Workers; `"inline"` in this thread (arguments and
-   * results still cloned), for debugging; `"mpi"` on the workers of every rank of an mpirun
-   * job, once `MpiPool.start()` has been awaited on each (`nJobs: -1` then counts them all).
+   * results still cloned), for debugging; `"subprocess"` in child `deno` processes, which a
+   * `timeout` stops for real (as loky's processes; no shared objects there); `"mpi"` on the
+   * workers of every rank of an mpirun job, once `MpiPool.start()` has been awaited on each
+   * (`nJobs: -1` then counts them all).
    * @default {"inline" when nJobs is 1, else "worker"}
    */
   backend?: ParallelBackend;

@@ -22,7 +22,7 @@ Deno.test("Parallel() checks its options at once, naming the option and the fix"
     [{ preDispatch: 0 }, /"preDispatch"/, RangeError],
     [
       { backend: "threads" as "worker" },
-      /"backend" must be "worker", "inline" or "mpi"/,
+      /"backend" must be "worker", "inline", "subprocess" or "mpi"/,
       RangeError,
     ],
     [{ progress: "yes" as unknown as boolean }, /"progress" must be true, false/, TypeError],

@@ -156,6 +156,8 @@ export class Scheduler {
    * order of creation as in Python, and the timer that starts the next.
    */
   #unborn: WorkerIdentity[] = [];
+  /** Stopped workers that have yet to end (child processes exiting). */
+  readonly #closing = new Set<Promise<void>>();
   #birth: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -318,8 +320,7 @@ export class Scheduler {
       this.#kill(slot);
     }
     for (const chunk of [...running, ...queued]) chunk.settle({ ok: false, error, values: [] });
-    this.#finished = true;
-    this.#joined.resolve();
+    this.#finish();
   }
 
   #break(error: Error): void {
@@ -362,6 +363,18 @@ export class Scheduler {
     slot.dead = true;
     this.#slots.delete(slot);
     slot.session.terminate();
+    const closed = slot.session.closed;
+    if (closed !== undefined) {
+      this.#closing.add(closed);
+      closed.finally(() => this.#closing.delete(closed));
+    }
+  }
+
+  /** Every worker was stopped: `join()` resolves once each has really ended (a process). */
+  #finish(): void {
+    this.#finished = true;
+    if (this.#closing.size === 0) this.#joined.resolve();
+    else Promise.allSettled([...this.#closing]).then(() => this.#joined.resolve());
   }
 
   #pump(): void {
@@ -611,8 +624,7 @@ export class Scheduler {
     if (this.#state !== "closed" || this.#queue.length > 0 || this.#unborn.length > 0) return;
     for (const slot of this.#slots) if (slot.inflight.length > 0 || !slot.ready) return;
     for (const slot of [...this.#slots]) this.#kill(slot);
-    this.#finished = true;
-    this.#joined.resolve();
+    this.#finish();
   }
 
   /**

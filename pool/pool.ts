@@ -58,9 +58,13 @@ export interface PoolOptions {
   name?: string;
   /**
    * `"worker"` runs tasks in Web Workers; `"inline"` runs them on the main thread through the
-   * same code path (arguments and results are still cloned), for debugging; `"mpi"` on the
-   * workers of every rank of an mpirun job, once `MpiPool.start()` has been awaited on each
-   * (`MpiPool` is the usual way in; the default size is then every rank's workers).
+   * same code path (arguments and results are still cloned), for debugging; `"subprocess"`
+   * runs each worker in a child `deno` process of its own (Python's spawn): slower to start
+   * (~0.2 s) and without shared objects, but `terminate()`, an aborted call and a worker's
+   * native crash stop the process for real, which a Web Worker busy in a loop cannot be (Deno
+   * 2.9); `"mpi"` on the workers of every rank of an mpirun job, once `MpiPool.start()` has
+   * been awaited on each (`MpiPool` is the usual way in; the default size is then every rank's
+   * workers).
    * @default {"worker"}
    */
   backend?: BackendName;
@@ -81,7 +85,8 @@ export interface PoolOptions {
  * a worker running one of them is stopped and replaced once the answers of the tasks it ran
  * before are in, so no other call's task fails. Deno 2.9's `Worker.terminate()` does not stop a
  * task busy in a JavaScript loop: that thread runs on until the loop ends (upstream pull
- * request denoland/deno#35657); its result is dropped.
+ * request denoland/deno#35657); its result is dropped. On the `"subprocess"` backend the
+ * worker's process is killed, and the task stops at once.
  *
  * @example A call that may take at most a second, and one cancelled by hand
  * ```ts

@@ -288,7 +288,7 @@ workerTest("new Pool() validates its arguments before starting workers", () => {
   // deno-lint-ignore no-explicit-any
   assert.throws(() => new Pool(1, { backend: "threads" as any }), {
     name: "RangeError",
-    message: /"backend" must be "worker", "inline" or "mpi", got "threads"/,
+    message: /"backend" must be "worker", "inline", "subprocess" or "mpi", got "threads"/,
   });
   assert.throws(() => new Pool(1, { backend: "mpi" }), {
     name: "RangeError",
