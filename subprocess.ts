@@ -3,7 +3,7 @@
  * worker in an operating-system process of its own. It reads the parent's messages from stdin
  * (`_internal/frames.ts`), starts a Web Worker with the `worker` backend, relays to it, and
  * writes the worker's answers and console output to stdout; when stdin ends (the parent is
- * gone) it stops. The parent ends it with `SIGKILL`. Not for direct use.
+ * gone, even killed) it exits, stopping a worker stuck in a loop too. The parent ends it with `SIGKILL`. Not for direct use.
  *
  * @module
  */
@@ -67,5 +67,8 @@ if (import.meta.main) {
       session?.run(down.run, []);
     }
   });
+  // The parent is gone (or closed the line): end the process, whatever the worker is doing
+  // (a worker busy in a loop would otherwise keep it alive).
   session?.terminate();
+  Deno.exit(0);
 }

@@ -71,3 +71,30 @@ Deno.test("Parallel runs delayed calls on the subprocess backend", async () => {
   await using parallel = Parallel({ nJobs: 2, backend: "subprocess" });
   assert.deepEqual(await parallel([1, 2, 3].map((x) => delayed(chatty)(x))), [1, 2, 3]);
 });
+
+Deno.test("a subprocess worker whose parent was killed exits, even while stuck in a loop", async () => {
+  const fixture = new URL("./fixtures/subprocess_tasks.ts", import.meta.url).pathname;
+  const parent = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", fixture, "orphan"],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = parent.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) text += (await reader.read()).value ?? "";
+  const pid = Number(text.trim());
+  parent.kill("SIGKILL");
+  await parent.status;
+  await reader.cancel();
+  const alive = () => {
+    try {
+      Deno.kill(pid, "SIGCONT");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const until = Date.now() + 10_000;
+  while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(alive(), false, `worker process ${pid} outlived its parent`);
+});
