@@ -53,6 +53,11 @@ const DATA = CELLS * 4;
 export const WRITER_CLOSED = 1;
 /** No one will take any more: a put fails. */
 export const READER_CLOSED = 2;
+/**
+ * The queue was shut down (Python 3.13's `Queue.shutdown()`): puts fail, takes fail once the
+ * ring is empty.
+ */
+export const SHUT_DOWN = 4;
 
 const INITIAL = 1 << 16;
 /** The largest ring: positions are kept in `Int32` cells. */
@@ -64,6 +69,11 @@ export const END: unique symbol = Symbol("end of stream");
 export const EMPTY: unique symbol = Symbol("empty");
 /** What a take found when the readers' end was closed (a pipe end closed while it waited). */
 export const SHUT: unique symbol = Symbol("reader closed");
+/** What a put found, or a take of an empty ring, once the channel was shut down. */
+export const SHUTDOWN: unique symbol = Symbol("shut down");
+
+/** What a put may find instead of room: nobody takes, or the channel was shut down. */
+export type Refused = typeof READER_CLOSED | typeof SHUTDOWN;
 
 /**
  * Where this thread copies a message out of the ring to decode it: allocating a typed array
@@ -136,6 +146,44 @@ export class Channel {
     Atomics.notify(cells, TAKES);
   }
 
+  /**
+   * Shuts the channel down for every thread (Python 3.13's `Queue.shutdown`): from now on every
+   * put is refused with {@linkcode SHUTDOWN}, and takes get it once the ring is empty. With
+   * `immediate`, what is queued is dropped too, each dropped message counting as done for
+   * `JoinableQueue.join` (whose waiters then wake, as Python's do). Wakes every sleeper.
+   */
+  shutdown(immediate: boolean): void {
+    const cells = this.#cells;
+    this.#lock();
+    try {
+      // Set under the mutex, so that no put lands after it (puts look under the mutex too).
+      Atomics.or(cells, CLOSED, SHUT_DOWN);
+      if (immediate) {
+        const dropped = cells[COUNT]!;
+        cells[HEAD] = 0;
+        cells[USED] = 0;
+        cells[COUNT] = 0;
+        for (;;) {
+          const left = Atomics.load(cells, UNFINISHED);
+          const next = Math.max(0, left - dropped);
+          if (Atomics.compareExchange(cells, UNFINISHED, left, next) === left) break;
+        }
+      }
+      Atomics.add(cells, PUTS, 1);
+      Atomics.add(cells, TAKES, 1);
+    } finally {
+      this.#unlock();
+    }
+    Atomics.notify(cells, PUTS);
+    Atomics.notify(cells, TAKES);
+    if (immediate && Atomics.load(cells, UNFINISHED) === 0) Atomics.notify(cells, UNFINISHED);
+  }
+
+  /** Whether the channel was shut down (see {@linkcode Channel.shutdown}). */
+  get isShutDown(): boolean {
+    return (Atomics.load(this.#cells, CLOSED) & SHUT_DOWN) !== 0;
+  }
+
   #lock(): void {
     // Held only while bytes are copied (never while waiting), so this wait is short even on
     // the main program's thread.
@@ -152,16 +200,17 @@ export class Channel {
 
   /**
    * Encodes `value` and appends it unless the channel is full: `true` when put, `false` when
-   * full, the {@linkcode READER_CLOSED} mark when nobody will take it. `unfinished` counts it
+   * full, the {@linkcode READER_CLOSED} mark when nobody will take it, {@linkcode SHUTDOWN}
+   * once the channel was shut down. `unfinished` counts it
    * for `JoinableQueue.join`; `argument` names the value in the error of one that cannot be
    * sent. The mirror of {@linkcode Channel.tryTake}, which decodes.
    */
-  tryPut(value: unknown, unfinished = false, argument = "value"): boolean | typeof READER_CLOSED {
+  tryPut(value: unknown, unfinished = false, argument = "value"): boolean | Refused {
     return this.#append(encodeMessage(value, argument), unfinished);
   }
 
   /** Appends encoded bytes unless the channel is full (as {@linkcode Channel.tryPut}). */
-  #append(message: Uint8Array, unfinished: boolean): boolean | typeof READER_CLOSED {
+  #append(message: Uint8Array, unfinished: boolean): boolean | Refused {
     // A worker being terminated (killed) puts and takes nothing more: checked on every
     // attempt, since a fast loop may never wait.
     throwIfStopping("it puts no more messages");
@@ -170,6 +219,7 @@ export class Channel {
     if ((Atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return READER_CLOSED;
     this.#lock();
     try {
+      if ((cells[CLOSED]! & SHUT_DOWN) !== 0) return SHUTDOWN;
       const maxsize = cells[MAXSIZE]!;
       if (maxsize > 0 && cells[COUNT]! >= maxsize) return false;
       const need = cells[USED]! + 4 + length;
@@ -195,7 +245,8 @@ export class Channel {
 
   /**
    * Takes the oldest message and decodes it: the value, {@linkcode END} when the ring is empty
-   * and the writers are gone, or {@linkcode EMPTY} (with the `PUTS` seen kept for a wait).
+   * and the writers are gone, {@linkcode SHUTDOWN} when it is empty and shut down, or
+   * {@linkcode EMPTY} (with the `PUTS` seen kept for a wait).
    */
   tryTake(): unknown {
     throwIfStopping("it takes no more messages");
@@ -206,6 +257,7 @@ export class Channel {
       if (cells[COUNT] === 0) {
         const closed = Atomics.load(cells, CLOSED);
         if ((closed & READER_CLOSED) !== 0) return SHUT;
+        if ((closed & SHUT_DOWN) !== 0) return SHUTDOWN;
         if ((closed & WRITER_CLOSED) !== 0) return END;
         this.#seen = cells[PUTS]!;
         return EMPTY;
@@ -274,7 +326,7 @@ export class Channel {
     timeout: number,
     unfinished: boolean,
     signal?: AbortSignal,
-  ): Promise<boolean | typeof READER_CLOSED> {
+  ): Promise<boolean | Refused> {
     const message = encodeMessage(value, "value");
     return runAsync(this.#cells, TAKES, this.#putting(message, timeout, unfinished), signal);
   }
@@ -286,7 +338,7 @@ export class Channel {
     unfinished: boolean,
     method: string,
     python: string,
-  ): boolean | typeof READER_CLOSED {
+  ): boolean | Refused {
     const message = encodeMessage(value, "value");
     const first = this.#append(message, unfinished);
     if (first !== false) return first;
@@ -332,8 +384,8 @@ export class Channel {
     message: Uint8Array,
     timeout: number,
     unfinished: boolean,
-  ): Waiting<boolean | typeof READER_CLOSED> {
-    let outcome: boolean | typeof READER_CLOSED = false;
+  ): Waiting<boolean | Refused> {
+    let outcome: boolean | Refused = false;
     let copied = false;
     const attempt = () => {
       const takes = Atomics.load(this.#cells, TAKES);

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
-import { Channel, EMPTY, END, READER_CLOSED, WRITER_CLOSED } from "./channel.ts";
+import {
+  Channel,
+  EMPTY,
+  END,
+  READER_CLOSED,
+  type Refused,
+  SHUTDOWN,
+  UNFINISHED,
+  WRITER_CLOSED,
+} from "./channel.ts";
 
-function put(channel: Channel, value: unknown): boolean | typeof READER_CLOSED {
+function put(channel: Channel, value: unknown): boolean | Refused {
   return channel.tryPut(value);
 }
 
@@ -120,4 +129,40 @@ Deno.test("Channel encodes what it puts: a value that cannot be sent throws, nam
   assert.equal(channel.tryTake(), EMPTY);
   assert.equal(channel.tryPut([1, "a"]), true);
   assert.deepEqual(channel.tryTake(), [1, "a"]);
+});
+
+Deno.test("Channel.shutdown() refuses puts, and takes once the ring is empty", () => {
+  const channel = new Channel(1);
+  put(channel, "queued");
+  const twin = new Channel(0, channel.buffer);
+  channel.shutdown(false);
+  assert.equal(twin.isShutDown, true);
+  assert.equal(put(twin, "late"), SHUTDOWN); // refused before "full"
+  assert.equal(twin.tryTake(), "queued");
+  assert.equal(twin.tryTake(), SHUTDOWN);
+  assert.equal(channel.peek(), true); // poll says a take would not wait
+});
+
+Deno.test("Channel.shutdown(true) drops what is queued and counts it as done", () => {
+  const channel = new Channel();
+  for (let i = 0; i < 3; i++) channel.tryPut(i, true);
+  assert.equal(channel.tryTake(), 0); // taken, not yet done: stays unfinished
+  channel.shutdown(true);
+  assert.equal(channel.count, 0);
+  assert.equal(Atomics.load(channel.cells, UNFINISHED), 1);
+  assert.equal(channel.tryTake(), SHUTDOWN);
+});
+
+Deno.test("Channel.shutdown() wakes a waiting take and a waiting put", async () => {
+  const empty = new Channel();
+  const full = new Channel(1);
+  put(full, 1);
+  const taking = empty.take(Infinity);
+  const putting = full.put(2, Infinity, false);
+  setTimeout(() => {
+    empty.shutdown(false);
+    full.shutdown(false);
+  }, 5);
+  assert.equal(await taking, SHUTDOWN);
+  assert.equal(await putting, SHUTDOWN);
 });

@@ -16,6 +16,7 @@ import {
   Process,
   Queue,
   RemoteError,
+  ShutDownError,
   SimpleQueue,
 } from "../mod.ts";
 import { delay, until, workerTest } from "./_helpers.ts";
@@ -199,3 +200,69 @@ for (const how of ["getSync", "get", "recvSync", "recvBytesSync"] as const) {
     if (!piped) assert.equal(queue.empty(), false);
   });
 }
+
+workerTest(
+  "Queue.shutdown(): workers take what is queued, then every get and put throws ShutDownError",
+  async () => {
+    await using pool = new Pool(3, { imports });
+    const queue = new Queue<number>();
+    const full = new Queue<number>(2);
+    const takers = pool.starmap(tasks.takeUntilShutDown, [[queue], [queue]], 1);
+    const putter = pool.apply(tasks.putUntilShutDown, [full]);
+    for (let i = 0; i < 100; i++) queue.putNowait(i);
+    // The putter fills the bounded queue and waits for room.
+    await until(() => full.full(), "the putter to fill its queue");
+    queue.shutdown();
+    full.shutdown();
+    const taken = await takers;
+    assert.deepEqual(taken.map(([, error]) => error), ["ShutDownError", "ShutDownError"]);
+    assert.deepEqual(taken.flatMap(([got]) => got).sort((a, b) => a - b), [...Array(100).keys()]);
+    assert.deepEqual(await putter, [2, "ShutDownError"]);
+    assert.equal(queue.isShutdown, true);
+    await assert.rejects(queue.put(1), (e) => e instanceof ShutDownError && e.value === 1);
+    await assert.rejects(queue.get(), ShutDownError);
+    // Not immediate: what was in the bounded queue is still there to take.
+    assert.deepEqual([full.getNowait(), full.getNowait()], [0, 1]);
+    assert.throws(() => full.getNowait(), ShutDownError);
+  },
+);
+
+workerTest("Queue.shutdown() in a worker wakes the main program's get", async () => {
+  await using pool = new Pool(1);
+  const queue = new Queue<number>();
+  const getting = assert.rejects(queue.get(), ShutDownError);
+  await pool.apply((q: Queue<number>) => q.shutdown(), [queue]);
+  await getting;
+});
+
+workerTest(
+  "JoinableQueue.shutdown({ immediate: true }) drops the queue and releases join() once taken tasks are done",
+  async () => {
+    await using pool = new Pool(1, { imports });
+    const jobs = new JoinableQueue<number>();
+    const took = new Queue<number>();
+    const finish = new Queue<null>();
+    for (let i = 0; i < 5; i++) jobs.putNowait(i);
+    const worker = pool.apply(tasks.takeOneSlowly, [jobs, took, finish]);
+    assert.equal(await took.get(), 0);
+    const joined = jobs.join();
+    jobs.shutdown({ immediate: true });
+    assert.equal(jobs.qsize(), 0);
+    assert.throws(() => jobs.getNowait(), ShutDownError);
+    // One job was taken and is not done yet: join() waits for it, as Python's does.
+    assert.equal(await jobs.join({ timeout: 20 }), false);
+    finish.putNowait(null);
+    await worker;
+    assert.equal(await joined, true);
+    assert.throws(() => jobs.taskDone(), { name: "InvalidStateError" });
+  },
+);
+
+Deno.test("Queue.shutdown() checks its options", () => {
+  const queue = new Queue();
+  // @ts-expect-error: a string
+  assert.throws(() => queue.shutdown({ immediate: "yes" }), /"immediate" must be true or false/);
+  // @ts-expect-error: not an object
+  assert.throws(() => queue.shutdown(true), /"options" must be an object/);
+  assert.equal(queue.isShutdown, false);
+});
