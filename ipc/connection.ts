@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ClosedError, EOFError } from "../errors.ts";
+import { BufferTooShortError, ClosedError, EOFError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
@@ -33,6 +33,16 @@ export interface SendBytesOptions {
    * @default {the rest of the buffer}
    */
   size?: number;
+}
+
+/** Options of {@linkcode Connection.recvBytesInto}. */
+export interface RecvBytesIntoOptions extends WaitOptions {
+  /**
+   * Where in the buffer the message is written, in bytes from its start (a whole number from
+   * `0` to the buffer's length).
+   * @default {0}
+   */
+  offset?: number;
 }
 
 interface ConnectionState {
@@ -278,6 +288,81 @@ export class Connection<T = unknown> {
   }
 
   /**
+   * Receives the next message, sent with `sendBytes`, into `buffer` at `offset` (Python's
+   * `recv_bytes_into`), waiting without blocking the thread until one comes.
+   *
+   * @param buffer Where the bytes go: an `ArrayBuffer`, a `SharedArrayBuffer`, or any typed
+   *   array or `DataView` (its bytes).
+   * @param options `offset` in bytes, `timeout` in ms, `signal`.
+   * @returns How many bytes the message had.
+   * @throws {BufferTooShortError} The message is longer than the room from `offset` on; it was
+   *   received all the same and is kept whole in the error's `bytes`.
+   * @throws {RangeError} `offset` is negative, not whole, or beyond the buffer (nothing is
+   *   taken).
+   * @throws {TypeError} `buffer` is not a buffer, or the message was sent with `send()`.
+   * @throws {EOFError} The other end is closed and nothing is left to receive.
+   *
+   * @example
+   * ```ts
+   * import { BufferTooShortError, Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.sendBytes(Uint8Array.of(1, 2, 3));
+   * const buffer = new Uint8Array(8);
+   * assert.equal(await b.recvBytesInto(buffer, { offset: 2 }), 3);
+   * assert.deepEqual(buffer, Uint8Array.of(0, 0, 1, 2, 3, 0, 0, 0));
+   *
+   * a.sendBytes(new Uint8Array(10));
+   * const error = await b.recvBytesInto(buffer).catch((e) => e);
+   * assert.ok(error instanceof BufferTooShortError);
+   * assert.equal(error.bytes.length, 10); // the message is not lost
+   * ```
+   */
+  async recvBytesInto(
+    buffer: ArrayBufferLike | ArrayBufferView,
+    options?: RecvBytesIntoOptions,
+  ): Promise<number> {
+    const channel = this.#reader();
+    const timeout = checkWait(options, "Connection.recvBytesInto");
+    const target = intoTarget(buffer, options?.offset, "Connection.recvBytesInto");
+    const got = await channel.take(timeout, options?.signal);
+    return copyInto(asBytes(this.#received(got, timeout), undefined), target);
+  }
+
+  /**
+   * {@linkcode Connection.recvBytesInto} for worker code: blocks until a message comes.
+   *
+   * @param buffer Where the bytes go.
+   * @param options `offset` in bytes, `timeout` in ms.
+   * @returns How many bytes the message had.
+   * @throws {BufferTooShortError} As {@linkcode Connection.recvBytesInto}.
+   * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.sendBytes(new TextEncoder().encode("hi"));
+   * const buffer = new ArrayBuffer(16);
+   * const n = b.recvBytesIntoSync(buffer); // a message is there: no wait
+   * assert.equal(new TextDecoder().decode(new Uint8Array(buffer, 0, n)), "hi");
+   * ```
+   */
+  recvBytesIntoSync(
+    buffer: ArrayBufferLike | ArrayBufferView,
+    options?: Omit<RecvBytesIntoOptions, "signal">,
+  ): number {
+    const target = intoTarget(buffer, options?.offset, "Connection.recvBytesIntoSync");
+    return copyInto(
+      asBytes(this.#takeSync(options, "Connection.recvBytesIntoSync"), undefined),
+      target,
+    );
+  }
+
+  /**
    * Whether a message (or the end of the stream) is there to receive, waiting up to `timeout`
    * ms (default `0`: only look, as Python's `poll()`).
    *
@@ -449,4 +534,43 @@ function asBytes(value: unknown, maxlength: number | undefined): Uint8Array {
     );
   }
   return value;
+}
+
+/** The bytes of `buffer` from `offset` on, checked before anything is taken. */
+function intoTarget(buffer: unknown, offset: unknown, method: string): Uint8Array {
+  let bytes: Uint8Array;
+  if (buffer instanceof ArrayBuffer || buffer instanceof SharedArrayBuffer) {
+    bytes = new Uint8Array(buffer);
+  } else if (ArrayBuffer.isView(buffer)) {
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } else {
+    throw new TypeError(
+      `${method}: "buffer" must be an ArrayBuffer, a SharedArrayBuffer or a typed array, got ` +
+        describeValue(buffer),
+    );
+  }
+  if (offset === undefined) return bytes;
+  const expected = `a whole number of bytes from 0 to ${bytes.length}`;
+  assertNumber(offset, `${method}: "offset"`, expected);
+  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+    const python = offset < 0 ? "negative offset" : offset > bytes.length ? "offset too large" : "";
+    throw new RangeError(
+      `${method}: "offset" must be ${expected}, got ${describeValue(offset)}` +
+        (python === "" ? "" : ` (Python: "${python}")`),
+    );
+  }
+  return bytes.subarray(offset);
+}
+
+/** Copies a received message into the room it was given; too long, it is carried by the error. */
+function copyInto(message: Uint8Array, room: Uint8Array): number {
+  if (message.length > room.length) {
+    throw new BufferTooShortError(
+      `recvBytesInto(): the message has ${message.length} bytes and the buffer has room for ` +
+        `${room.length}: the message is in this error's "bytes"`,
+      message,
+    );
+  }
+  room.set(message);
+  return message.length;
 }

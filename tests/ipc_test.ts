@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type BufferTooShortError,
   ClosedError,
   type Connection,
   EmptyError,
@@ -266,3 +267,26 @@ Deno.test("Queue.shutdown() checks its options", () => {
   assert.throws(() => queue.shutdown(true), /"options" must be an object/);
   assert.equal(queue.isShutdown, false);
 });
+
+workerTest(
+  "Connection.recvBytesInto(): a worker receives into a shared buffer the main program reads",
+  async () => {
+    await using pool = new Pool(1);
+    const [mine, theirs] = Pipe();
+    const shared = new Int32Array(new SharedArrayBuffer(16));
+    const worker = pool.apply((conn: Connection, into: Int32Array) => {
+      const n = conn.recvBytesIntoSync(into, { offset: 4, timeout: 30_000 });
+      let tooShort = "";
+      try {
+        conn.recvBytesIntoSync(into, { timeout: 30_000 });
+      } catch (error) {
+        tooShort = `${(error as Error).name} ${(error as BufferTooShortError).bytes.length}`;
+      }
+      return [n, tooShort];
+    }, [theirs, shared]);
+    mine.sendBytes(Int32Array.of(7, 8));
+    mine.sendBytes(new Uint8Array(17));
+    assert.deepEqual(await worker, [8, "BufferTooShortError 17"]);
+    assert.deepEqual([...shared], [0, 7, 8, 0]);
+  },
+);
