@@ -68,6 +68,7 @@ export const libraryModules: Readonly<Record<string, string>> = {
   cpuCount: "./process/cpu_count.ts",
   currentProcess: "./process/current_process.ts",
   delayed: "./parallel/delayed.ts",
+  parentProcess: "./process/parent_process.ts",
   progress: "./parallel/progress.ts",
   transfer: "./_internal/shareable.ts",
 };
@@ -121,6 +122,7 @@ const loaders: Readonly<Record<string, () => Promise<Exports>>> = {
   "./process/active_children.ts": () => import("./process/active_children.ts"),
   "./process/cpu_count.ts": () => import("./process/cpu_count.ts"),
   "./process/current_process.ts": () => import("./process/current_process.ts"),
+  "./process/parent_process.ts": () => import("./process/parent_process.ts"),
   "./process/process.ts": () => import("./process/process.ts"),
   "./shared/array.ts": () => import("./shared/array.ts"),
   "./shared/mod.ts": () => import("./shared/mod.ts"),

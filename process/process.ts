@@ -293,7 +293,11 @@ export class Process implements AsyncDisposable {
     assertNotBootstrapping("a Process");
     const transfer: Transferable[] = [];
     const args = encodeValue(this.#args, transfer);
-    const identity: WorkerIdentity = { name: this.#name, ident: this.#ident };
+    const identity: WorkerIdentity = {
+      name: this.#name,
+      ident: this.#ident,
+      parent: { name: parent.name, ident: parent.ident },
+    };
     if (this.#daemon) identity.daemon = true;
     const session = workerBackend.start(identity, {
       message: (message) => this.#onMessage(message),

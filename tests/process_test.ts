@@ -4,7 +4,17 @@
  */
 
 import assert from "node:assert/strict";
-import { activeChildren, Event, Lock, Pool, Process, SharedArray, Value } from "../mod.ts";
+import {
+  activeChildren,
+  Event,
+  Lock,
+  parentProcess,
+  Pool,
+  Process,
+  Queue,
+  SharedArray,
+  Value,
+} from "../mod.ts";
 import { delay, liveWorkers, workerTest } from "./_helpers.ts";
 import { lines, runProgram } from "./_program.ts";
 import * as tasks from "./fixtures/process_tasks.ts";
@@ -311,4 +321,27 @@ workerTest("many processes at once all run and end", async () => {
   assert.deepEqual(procs.map((p) => p.exitCode), Array(8).fill(0));
   await delay(0);
   assert.equal(liveWorkers(), 0);
+});
+
+workerTest(
+  "parentProcess(): null in the main program, the starter in a Process, nested too",
+  async () => {
+    assert.equal(parentProcess(), null);
+    const out = new Queue<unknown>();
+    const p = await run(tasks.reportParentNested, [out]);
+    assert.equal(p.exitCode, 0);
+    const [mainName, mainIdent, mainAlive, ownName, ownIdent] = await out.get() as unknown[];
+    assert.deepEqual([mainName, mainIdent, mainAlive], ["MainProcess", Deno.pid, true]);
+    assert.deepEqual([ownName, ownIdent], [p.name, p.ident]);
+    const [parentName, parentIdent, parentAlive] = await out.get() as unknown[];
+    assert.deepEqual([parentName, parentIdent, parentAlive], [p.name, p.ident, true]);
+  },
+);
+
+workerTest("parentProcess() in a pool worker is the main program", async () => {
+  await using pool = new Pool(1, { imports });
+  const out = new Queue<unknown>();
+  await pool.apply(tasks.reportParent, [out]);
+  const [name, ident, alive] = await out.get() as unknown[];
+  assert.deepEqual([name, ident, alive], ["MainProcess", Deno.pid, true]);
 });
