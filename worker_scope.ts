@@ -71,6 +71,7 @@ export const libraryModules: Readonly<Record<string, string>> = {
   parentProcess: "./process/parent_process.ts",
   progress: "./parallel/progress.ts",
   transfer: "./_internal/shareable.ts",
+  wait: "./ipc/wait.ts",
 };
 
 /** Every export of `mod.ts`. */
@@ -112,6 +113,7 @@ const loaders: Readonly<Record<string, () => Promise<Exports>>> = {
   "./ipc/pipe.ts": () => import("./ipc/pipe.ts"),
   "./ipc/queue.ts": () => import("./ipc/queue.ts"),
   "./ipc/simple_queue.ts": () => import("./ipc/simple_queue.ts"),
+  "./ipc/wait.ts": () => import("./ipc/wait.ts"),
   "./manager/manager.ts": () => import("./manager/manager.ts"),
   "./manager/proxies.ts": () => import("./manager/proxies.ts"),
   "./parallel/delayed.ts": () => import("./parallel/delayed.ts"),

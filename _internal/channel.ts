@@ -16,6 +16,9 @@
  * so a message may be of any size up to 2 GiB and a put on an unbounded queue never blocks, as
  * in Python. Encoding and decoding happen outside the mutex.
  *
+ * {@linkcode waitAny} sleeps on the `PUTS` cells of several channels at once (Python's
+ * `connection.wait`): one `Atomics.waitAsync` per channel, counted among its sleepers.
+ *
  * Waiting follows `futex.ts`: a consumer that finds the ring empty notes the `PUTS`
  * sequence (under the mutex) and sleeps until it changes; every put bumps it. Producers of a
  * bounded queue wait likewise on `TAKES`. Both spin a few microseconds first, so a busy
@@ -24,7 +27,18 @@
  * @module
  */
 
-import { assertMayBlock, DONE, retry, runAsync, runSync, type Waiting } from "./futex.ts";
+import {
+  assertMayBlock,
+  DONE,
+  inWorker,
+  retry,
+  runAsync,
+  runSync,
+  spin,
+  SPIN_MAIN_US,
+  SPIN_US,
+  type Waiting,
+} from "./futex.ts";
 import { locking, unlock } from "./mutex.ts";
 import { selfIdent, throwIfStopping } from "./identity.ts";
 import { decode, encodeMessage } from "./codec.ts";
@@ -182,6 +196,11 @@ export class Channel {
   /** Whether the channel was shut down (see {@linkcode Channel.shutdown}). */
   get isShutDown(): boolean {
     return (Atomics.load(this.#cells, CLOSED) & SHUT_DOWN) !== 0;
+  }
+
+  /** @internal For {@linkcode waitAny}: counts a sleeper in (`1`) or out (`-1`). */
+  countSleeper(delta: 1 | -1): void {
+    Atomics.add(this.#cells, GET_WAITERS, delta);
   }
 
   #lock(): void {
@@ -462,5 +481,90 @@ export class Channel {
     out.set(this.#bytes.subarray(at, at + first));
     if (first < length) out.set(this.#bytes.subarray(0, length - first), first);
     return out;
+  }
+}
+
+/** The longest timer the platform takes (about 24.8 days); longer sleeps are resumed. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * Waits up to `timeout` ms, without blocking the thread, until at least one of `channels` has
+ * a message to take (or its end, or was shut down): the indices of those that are ready, in
+ * order, or none when the timeout passed. An abort of `signal` rejects with its reason.
+ *
+ * It spins a few microseconds, then sleeps with one `Atomics.waitAsync` per channel, counted
+ * among the channel's sleepers so that puts notify. A wait cannot be withdrawn, so when one
+ * channel wakes it the others' pending waits are woken at once (every sleeper re-checks what it
+ * waits for, so the spurious wake is harmless): a stale wait left queued could otherwise take a
+ * put's single notification from a real sleeper.
+ */
+export async function waitAny(
+  channels: readonly Channel[],
+  timeout: number,
+  signal?: AbortSignal,
+): Promise<number[]> {
+  signal?.throwIfAborted();
+  const readyNow = () => {
+    const ready: number[] = [];
+    channels.forEach((channel, i) => {
+      if (channel.peek() === true) ready.push(i);
+    });
+    return ready;
+  };
+  let ready = readyNow();
+  if (ready.length > 0 || timeout === 0) return ready;
+  const deadline = performance.now() + timeout;
+  const first = channels[0];
+  if (first !== undefined) {
+    // A short spin on the first channel, as every wait of the library does.
+    const seen = first.peek();
+    if (seen !== true) spin(first.cells, PUTS, seen, inWorker ? SPIN_US : SPIN_MAIN_US);
+    ready = readyNow();
+    if (ready.length > 0) return ready;
+  }
+  for (const channel of channels) channel.countSleeper(1);
+  const aborted = Promise.withResolvers<void>();
+  const onAbort = () => aborted.resolve();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  // Deno does not count a pending waitAsync as keeping the program alive (see futex.ts).
+  const keepAlive = setTimeout(() => {}, MAX_TIMER);
+  try {
+    for (;;) {
+      // The values seen are read after this thread counted itself as a sleeper, so a put
+      // either changes them (the waits return at once) or sees the sleeper and notifies.
+      const seen = channels.map((channel) => channel.peek());
+      ready = [];
+      seen.forEach((value, i) => {
+        if (value === true) ready.push(i);
+      });
+      if (ready.length > 0) return ready;
+      const ms = deadline - performance.now();
+      if (ms <= 0) return [];
+      const pending = new Set<number>();
+      const waits: Promise<unknown>[] = [];
+      let changed = false;
+      seen.forEach((value, i) => {
+        const wait = Atomics.waitAsync(
+          channels[i]!.cells,
+          PUTS,
+          value as number,
+          Math.min(ms, MAX_TIMER),
+        );
+        if (!wait.async) {
+          changed = true;
+          return;
+        }
+        pending.add(i);
+        waits.push(wait.value.then(() => pending.delete(i)));
+      });
+      if (!changed) await Promise.race([...waits, aborted.promise]);
+      // Withdraws this thread's waits that are still queued (see the function's doc).
+      for (const i of pending) Atomics.notify(channels[i]!.cells, PUTS);
+      if (signal?.aborted) throw signal.reason;
+    }
+  } finally {
+    clearTimeout(keepAlive);
+    signal?.removeEventListener("abort", onAbort);
+    for (const channel of channels) channel.countSleeper(-1);
   }
 }

@@ -3,10 +3,12 @@ import {
   Channel,
   EMPTY,
   END,
+  PUTS,
   READER_CLOSED,
   type Refused,
   SHUTDOWN,
   UNFINISHED,
+  waitAny,
   WRITER_CLOSED,
 } from "./channel.ts";
 
@@ -165,4 +167,35 @@ Deno.test("Channel.shutdown() wakes a waiting take and a waiting put", async () 
   }, 5);
   assert.equal(await taking, SHUTDOWN);
   assert.equal(await putting, SHUTDOWN);
+});
+
+Deno.test("waitAny() resolves with the channels ready, or none at the timeout", async () => {
+  const [a, b, c] = [new Channel(), new Channel(), new Channel()];
+  assert.deepEqual(await waitAny([a, b, c], 0), []);
+  assert.deepEqual(await waitAny([a, b, c], 5), []);
+  const waiting = waitAny([a, b, c], Infinity);
+  setTimeout(() => put(new Channel(0, b.buffer), "x"), 5); // through another handle
+  assert.deepEqual(await waiting, [1]);
+  put(c, 1);
+  c.shutdown(false);
+  a.close(WRITER_CLOSED);
+  assert.deepEqual(await waitAny([a, b, c], Infinity), [0, 1, 2]); // the end counts as ready
+});
+
+Deno.test("waitAny() stops at an aborted signal", async () => {
+  const controller = new AbortController();
+  const waiting = waitAny([new Channel()], Infinity, controller.signal);
+  setTimeout(() => controller.abort(new Error("enough")), 5);
+  await assert.rejects(waiting, { message: "enough" });
+});
+
+Deno.test("waitAny() leaves no stale wait behind to take a put's single wake from a sleeper", async () => {
+  const [a, b] = [new Channel(), new Channel()];
+  const waiting = waitAny([a, b], Infinity);
+  setTimeout(() => put(a, 1), 5);
+  assert.deepEqual(await waiting, [0]);
+  // A put with one sleeper notifies one waiter only: were waitAny's wait on b still queued
+  // (first in line), it would take that wake from the next sleeper. Nothing is left to wake.
+  assert.equal(Atomics.notify(b.cells, PUTS), 0);
+  assert.equal(Atomics.notify(a.cells, PUTS), 0);
 });

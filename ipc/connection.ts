@@ -10,6 +10,7 @@ import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
 import { Channel, EMPTY, END, READER_CLOSED, SHUT, WRITER_CLOSED } from "../_internal/channel.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { readerChannel } from "./_reader.ts";
 
 /** Options of {@linkcode Connection.recvBytes}. */
 export interface RecvBytesOptions extends WaitOptions {
@@ -476,6 +477,11 @@ export class Connection<T = unknown> {
       throw new EOFError("The other end of the pipe is closed and everything it sent was received");
     }
     return got;
+  }
+
+  /** @internal The channel this end receives from, for `wait()`. */
+  [readerChannel](): Channel {
+    return this.#reader();
   }
 
   /** @internal What crosses into a worker. */

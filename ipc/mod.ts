@@ -40,3 +40,4 @@ export * from "./pipe.ts";
 export * from "./queue.ts";
 export * from "./simple_queue.ts";
 export * from "./joinable_queue.ts";
+export * from "./wait.ts";

@@ -18,6 +18,7 @@ import {
   SHUTDOWN,
 } from "../_internal/channel.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { readerChannel } from "./_reader.ts";
 
 /** Options of {@linkcode Queue.put} and {@linkcode Queue.get}. */
 export interface QueueWaitOptions extends WaitOptions {
@@ -451,6 +452,12 @@ export class Queue<T = unknown> {
       throw new EmptyError(`The ${this.constructor.name} is empty`);
     }
     return got as T;
+  }
+
+  /** @internal The channel, for `wait()`. */
+  [readerChannel](): Channel {
+    this.#assertOpen(undefined);
+    return this.#channel;
   }
 
   /** @internal What crosses into a worker. */

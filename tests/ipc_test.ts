@@ -19,6 +19,7 @@ import {
   RemoteError,
   ShutDownError,
   SimpleQueue,
+  wait,
 } from "../mod.ts";
 import { delay, until, workerTest } from "./_helpers.ts";
 import * as tasks from "./fixtures/ipc_tasks.ts";
@@ -290,3 +291,74 @@ workerTest(
     assert.deepEqual([...shared], [0, 7, 8, 0]);
   },
 );
+
+workerTest(
+  "wait(): resolves with the pipe a worker sent on, without blocking the main program",
+  async () => {
+    await using pool = new Pool(2, { imports });
+    const pipes = [Pipe<string>(false), Pipe<string>(false), Pipe<string>(false)];
+    const readers = pipes.map(([reader]) => reader);
+    const go = new Queue<null>();
+    const shutting = new Queue<number>();
+    const senders = pool.starmap(tasks.sendWhenTold, [
+      [go, pipes[1]![1], "from one"],
+      [go, pipes[2]![1], "from two", true],
+    ], 1);
+    // The main program's timers run while it waits: the thread is not blocked.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    const waiting = wait([...readers, shutting]);
+    await until(() => ticks >= 5, "timers to run while wait() is pending");
+    go.putNowait(null);
+    const first = await waiting;
+    clearInterval(ticker);
+    assert.ok(first.length >= 1 && first.every((c) => c === readers[1] || c === readers[2]));
+    go.putNowait(null);
+    await senders;
+    assert.deepEqual(await wait([...readers, shutting]), [readers[1], readers[2]]);
+    assert.equal(await readers[1]!.recv(), "from one");
+    assert.equal(await readers[2]!.recv(), "from two");
+    // readers[2]'s writer closed: it stays ready (recv throws EOFError).
+    assert.deepEqual(await wait(readers, { timeout: 0 }), [readers[2]]);
+    await assert.rejects(readers[2]!.recv(), EOFError);
+    // A queue shut down in a worker is ready.
+    await pool.apply((q: Queue<number>) => q.shutdown(), [shutting]);
+    assert.deepEqual(await wait([readers[0]!, shutting], { timeout: 30_000 }), [shutting]);
+  },
+);
+
+workerTest("wait() in a worker watches a queue and a pipe the main program feeds", async () => {
+  await using pool = new Pool(1);
+  const queue = new Queue<number>();
+  const [mine, theirs] = Pipe<string>();
+  const watcher = pool.apply(async (q: Queue<number>, conn: Connection<string>) => {
+    const got: unknown[] = [];
+    while (got.length < 2) {
+      for (const ready of await wait<Queue<number> | Connection<string>>([q, conn])) {
+        got.push(ready === q ? q.getNowait() : conn.recvSync());
+      }
+    }
+    return got.sort();
+  }, [queue, theirs]);
+  queue.putNowait(7);
+  mine.send("seven");
+  assert.deepEqual(await watcher, [7, "seven"]);
+});
+
+Deno.test("wait() checks what it is given", async () => {
+  const [receiver, sender] = Pipe(false);
+  // @ts-expect-error: not a connection
+  await assert.rejects(wait([receiver, {}]), /"objects"\[1\] is not a Connection or a queue/);
+  await assert.rejects(wait([sender]), /one-way/);
+  // @ts-expect-error: not iterable
+  await assert.rejects(wait(receiver), /must be an array/);
+  await assert.rejects(wait([]), /nothing would ever end the wait/);
+  assert.deepEqual(await wait([], { timeout: 1 }), []);
+  assert.deepEqual(await wait([receiver], { timeout: -1 }), []);
+  await assert.rejects(wait([receiver], { timeout: NaN }), RangeError);
+  const closed = new Queue();
+  closed.close();
+  await assert.rejects(wait([closed]), ClosedError);
+  receiver.close();
+  await assert.rejects(wait([receiver]), ClosedError);
+});
