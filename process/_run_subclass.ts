@@ -53,23 +53,16 @@ export async function runProcessSubclass(
     const resolved = await resolver.resolve(1);
     found = resolved.byValue ? undefined : resolved.fn;
   } catch (error) {
-    throw await notFound(subclass.name, imports, error);
+    throw notFound(subclass.name, imports, error);
   }
   const revive = (found as { [reviveSubclass]?: Reviver } | undefined)?.[reviveSubclass];
-  if (typeof revive !== "function") throw await notFound(subclass.name, imports, undefined);
+  if (typeof revive !== "function") throw notFound(subclass.name, imports, undefined);
   await revive.call(found, fields).run();
 }
 
-async function notFound(
-  name: string,
-  imports: string[],
-  cause: unknown,
-): Promise<FunctionTransportError> {
-  const failures: string[] = [];
-  for (const url of imports) {
-    // Imported already by the search: these calls only read the module cache.
-    await import(url).catch((error) => failures.push(`${url} failed to import: ${error}`));
-  }
+function notFound(name: string, imports: string[], cause: unknown): FunctionTransportError {
+  // The resolver's own error says which of the modules failed to import, if any.
+  const note = cause instanceof Error ? / Note: (.*)$/s.exec(cause.message)?.[1] : undefined;
   const where = imports.length === 0
     ? `no module is imported (the module that creates the process could not be found: name ` +
       `the subclass's module in the "imports" option)`
@@ -79,7 +72,7 @@ async function notFound(
       `overrides run() reaches its worker by reference only (its methods need the module ` +
       `around them): export the class from its module, and pass that module in the "imports" ` +
       `option (super({ imports: [import.meta.url] })) unless it is the module that creates ` +
-      `the process.` + (failures.length > 0 ? ` Note: ${failures.join("; ")}.` : ""),
+      `the process.` + (note === undefined ? "" : ` Note: ${note}`),
     cause === undefined ? undefined : { cause },
   );
 }
