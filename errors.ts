@@ -400,7 +400,10 @@ export class ClosedError extends MultiprocessingError {
  *
  * const q = new Queue<number>();
  * q.shutdown();
- * assert.throws(() => q.putNowait(1), (e) => e instanceof ShutDownError && e.code === "ERR_SHUT_DOWN");
+ * const error = await q.put(1).catch((e) => e);
+ * assert.ok(error instanceof ShutDownError);
+ * assert.equal(error.code, "ERR_SHUT_DOWN");
+ * assert.equal(error.value, 1); // the value is not lost
  * ```
  */
 export class ShutDownError extends MultiprocessingError {

@@ -130,9 +130,9 @@ const runningHere = new Revival<WorkerIdentity>();
  * is inherited), so a subclass overriding {@linkcode Process.run} must be exported from its
  * module (it is found there by reference) and keep its state in public fields; only `console`
  * output is forwarded (`Deno.stdout.write` in the target writes to the process's stdout
- * directly). A daemonic process lets the program end through an unnamed internal of Deno's `Worker` (the
- * one behind `node:worker_threads`' `unref()`); on a Deno without it, a daemonic process keeps
- * the program running like any other.
+ * directly). A daemonic process lets the program end through an unnamed internal of Deno's
+ * `Worker` (the one behind `node:worker_threads`' `unref()`); on a Deno without it, a daemonic
+ * process keeps the program running like any other.
  *
  * @example Python's "hello bob"
  * ```ts
