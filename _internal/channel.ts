@@ -40,7 +40,7 @@ import {
   type Waiting,
 } from "./futex.ts";
 import { locking, unlock } from "./mutex.ts";
-import { selfIdent, throwIfStopping } from "./identity.ts";
+import { hasEnded, selfIdent, throwIfStopping } from "./identity.ts";
 import { decode, encodeMessage } from "./codec.ts";
 
 // Cells, in 64-byte cache lines: waiters spin reading `PUTS` or `TAKES`, so those sit on lines
@@ -61,7 +61,14 @@ const GET_WAITERS = 33;
 /** Bumped by every take (and by closing): what producers of a bounded channel sleep on. */
 export const TAKES = 48;
 const PUT_WAITERS = 49;
-const CELLS = 64;
+/**
+ * The copies of a pipe's ends, as Python's file descriptors: for each end, a table of
+ * `[owner ident, count]` slots, one per thread (process) owning copies. An end closes for all
+ * when no copy of it is left whose owner still runs.
+ */
+const COPIES = 64;
+const COPY_SLOTS = 64;
+const CELLS = COPIES + 2 * 2 * COPY_SLOTS;
 const DATA = CELLS * 4;
 /** No one may put any more: consumers get the end of the stream once the ring is empty. */
 export const WRITER_CLOSED = 1;
@@ -74,6 +81,11 @@ export const READER_CLOSED = 2;
 export const SHUT_DOWN = 4;
 
 const INITIAL = 1 << 16;
+/** The end whose copies write into a channel, for {@linkcode Channel.addCopy}. */
+export const WRITERS = 0;
+/** The end whose copies read from a channel. */
+export const READERS = 1;
+
 /** The largest ring: positions are kept in `Int32` cells. */
 const MAX_CAPACITY = 2 ** 31 - 64;
 
@@ -203,6 +215,75 @@ export class Channel {
     Atomics.add(this.#cells, GET_WAITERS, delta);
   }
 
+  /**
+   * Adds a copy of one end (`side`: {@linkcode WRITERS} or {@linkcode READERS}) owned by the
+   * thread `ident`; the end then stays open until that copy is dropped or its owner ends.
+   *
+   * @throws {RangeError} Copies are owned by {@linkcode COPY_SLOTS} threads already.
+   */
+  addCopy(side: number, ident: number): void {
+    const cells = this.#cells;
+    const table = COPIES + side * 2 * COPY_SLOTS;
+    this.#lock();
+    try {
+      let free = -1;
+      for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
+        if (cells[slot] === ident) {
+          cells[slot + 1]!++;
+          return;
+        }
+        if (free < 0 && (cells[slot + 1] === 0 || hasEnded(cells[slot]!))) free = slot;
+      }
+      if (free < 0) {
+        throw new RangeError(
+          `Cannot give one more process a copy of this pipe end: ${COPY_SLOTS} processes hold ` +
+            `copies of it already. Close it in the processes that no longer use it`,
+        );
+      }
+      cells[free] = ident;
+      cells[free + 1] = 1;
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  /**
+   * Drops a copy of one end owned by `ident` (nothing if it has none left); when no copy of the
+   * end is left whose owner runs, closes it for every thread.
+   */
+  dropCopy(side: number, ident: number): void {
+    const cells = this.#cells;
+    const table = COPIES + side * 2 * COPY_SLOTS;
+    this.#lock();
+    try {
+      for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
+        if (cells[slot] === ident && cells[slot + 1]! > 0) {
+          cells[slot + 1]!--;
+          break;
+        }
+      }
+    } finally {
+      this.#unlock();
+    }
+    this.recheckCopies(side);
+  }
+
+  /** Closes an end for every thread when none of its copies is left with a running owner. */
+  recheckCopies(side: number): void {
+    const cells = this.#cells;
+    const table = COPIES + side * 2 * COPY_SLOTS;
+    for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
+      if (Atomics.load(cells, slot + 1) > 0 && !hasEnded(Atomics.load(cells, slot))) return;
+    }
+    this.close(side === WRITERS ? WRITER_CLOSED : READER_CLOSED);
+  }
+
+  /** Wakes every thread waiting to take, so that each looks again (a handle was closed). */
+  wakeTakers(): void {
+    Atomics.add(this.#cells, PUTS, 1);
+    Atomics.notify(this.#cells, PUTS);
+  }
+
   #lock(): void {
     // Held only while bytes are copied (never while waiting), so this wait is short even on
     // the main program's thread.
@@ -307,8 +388,8 @@ export class Channel {
    * Takes a message, waiting up to `timeout` ms without blocking the thread: the value,
    * {@linkcode END}, {@linkcode SHUT} or {@linkcode EMPTY} (the timeout passed).
    */
-  take(timeout: number, signal?: AbortSignal): Promise<unknown> {
-    return runAsync(this.#cells, PUTS, this.#taking(timeout), signal);
+  take(timeout: number, signal?: AbortSignal, shut?: () => boolean): Promise<unknown> {
+    return runAsync(this.#cells, PUTS, this.#taking(timeout, shut), signal);
   }
 
   /**
@@ -324,8 +405,8 @@ export class Channel {
   }
 
   /** Waits up to `timeout` ms until a message (or the end) is there; `true` if so. */
-  poll(timeout: number, signal?: AbortSignal): Promise<boolean> {
-    return runAsync(this.#cells, PUTS, this.#polling(timeout), signal);
+  poll(timeout: number, signal?: AbortSignal, shut?: () => boolean): Promise<boolean> {
+    return runAsync(this.#cells, PUTS, this.#polling(timeout, shut), signal);
   }
 
   /** {@linkcode Channel.poll}, blocking the thread (see {@linkcode Channel.takeSync}). */
@@ -375,9 +456,14 @@ export class Channel {
   }
 
   /** Takes a message, waiting up to `timeout` ms: the value, {@linkcode END} or {@linkcode EMPTY}. */
-  *#taking(timeout: number): Waiting<unknown> {
+  *#taking(timeout: number, shut?: () => boolean): Waiting<unknown> {
     let taken: unknown = EMPTY;
     const attempt = () => {
+      // The handle waiting was closed in this thread (other copies may keep the end open).
+      if (shut?.() === true) {
+        taken = SHUT;
+        return DONE;
+      }
       taken = this.tryTake();
       return taken === EMPTY ? this.#seen : DONE;
     };
@@ -386,10 +472,11 @@ export class Channel {
   }
 
   /** Waits up to `timeout` ms until a message (or the end) is there; `true` if so. */
-  *#polling(timeout: number): Waiting<boolean> {
+  *#polling(timeout: number, shut?: () => boolean): Waiting<boolean> {
     return yield* retry(
       this.#cells,
       () => {
+        if (shut?.() === true) return DONE;
         const seen = this.peek();
         return seen === true ? DONE : seen;
       },
@@ -567,4 +654,38 @@ export async function waitAny(
     signal?.removeEventListener("abort", onAbort);
     for (const channel of channels) channel.countSleeper(-1);
   }
+}
+
+/** A copy of a pipe end made for a process (see {@linkcode copyingFor}). */
+export interface Copy {
+  channel: Channel;
+  side: number;
+}
+
+/** The process whose copies the handles being encoded in this thread are (see below). */
+let copying: { ident: number; made: Copy[] } | undefined;
+
+/**
+ * Runs `encode` (the encoding of a process's arguments) so that every pipe end in them becomes
+ * a copy owned by the process `ident`, as Python's child process gets its own copies of the
+ * file descriptors it is given: closing the parent's copy leaves the child's open. Returns the
+ * copies made, which the parent rechecks when the process ends (its copies then count no more).
+ */
+export function copyingFor<T>(ident: number, encode: () => T): { value: T; copies: Copy[] } {
+  const outer = copying;
+  const made: Copy[] = [];
+  copying = { ident, made };
+  try {
+    return { value: encode(), copies: made };
+  } catch (error) {
+    for (const { channel, side } of made) channel.dropCopy(side, ident);
+    throw error;
+  } finally {
+    copying = outer;
+  }
+}
+
+/** The process the pipe ends being encoded become copies of, if any (see `copyingFor`). */
+export function copyTarget(): { ident: number; made: Copy[] } | undefined {
+  return copying;
 }

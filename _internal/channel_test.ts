@@ -5,11 +5,13 @@ import {
   END,
   PUTS,
   READER_CLOSED,
+  READERS,
   type Refused,
   SHUTDOWN,
   UNFINISHED,
   waitAny,
   WRITER_CLOSED,
+  WRITERS,
 } from "./channel.ts";
 
 function put(channel: Channel, value: unknown): boolean | Refused {
@@ -198,4 +200,33 @@ Deno.test("waitAny() leaves no stale wait behind to take a put's single wake fro
   // (first in line), it would take that wake from the next sleeper. Nothing is left to wake.
   assert.equal(Atomics.notify(b.cells, PUTS), 0);
   assert.equal(Atomics.notify(a.cells, PUTS), 0);
+});
+
+Deno.test("Channel copies: an end closes when its last copy is dropped", () => {
+  const channel = new Channel();
+  channel.addCopy(WRITERS, 7);
+  channel.addCopy(WRITERS, 7);
+  channel.addCopy(WRITERS, 8);
+  channel.dropCopy(WRITERS, 7);
+  channel.dropCopy(WRITERS, 8);
+  channel.dropCopy(WRITERS, 9); // holds none: nothing
+  assert.equal(channel.closed & WRITER_CLOSED, 0);
+  channel.dropCopy(WRITERS, 7);
+  assert.equal(channel.closed & WRITER_CLOSED, WRITER_CLOSED);
+  assert.equal(channel.closed & READER_CLOSED, 0); // the other end is apart
+  channel.dropCopy(WRITERS, 7); // never below zero
+  assert.equal(channel.tryTake(), END);
+});
+
+Deno.test("Channel copies: at most 64 owners per end, a RangeError past that", () => {
+  const channel = new Channel();
+  for (let ident = 1; ident <= 64; ident++) channel.addCopy(READERS, ident);
+  channel.addCopy(READERS, 64); // an owner already there: counted, no slot
+  assert.throws(() => channel.addCopy(READERS, 65), {
+    name: "RangeError",
+    message: /64 processes/,
+  });
+  channel.dropCopy(READERS, 3);
+  channel.addCopy(READERS, 65); // a slot freed
+  channel.addCopy(WRITERS, 65); // the other end has its own table
 });

@@ -8,7 +8,17 @@ import { BufferTooShortError, ClosedError, EOFError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
-import { Channel, EMPTY, END, READER_CLOSED, SHUT, WRITER_CLOSED } from "../_internal/channel.ts";
+import {
+  Channel,
+  copyTarget,
+  EMPTY,
+  END,
+  READER_CLOSED,
+  READERS,
+  SHUT,
+  WRITER_CLOSED,
+  WRITERS,
+} from "../_internal/channel.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 import { readerChannel } from "./_reader.ts";
 
@@ -49,6 +59,10 @@ export interface RecvBytesIntoOptions extends WaitOptions {
 interface ConnectionState {
   read: SharedArrayBuffer | null;
   write: SharedArrayBuffer | null;
+  /** The thread (process) whose copy of the end this handle is (see `Pipe`). */
+  owner: number;
+  /** Whether this handle was closed (a closed handle may be sent: it arrives closed). */
+  closed: boolean;
 }
 
 /** The channels of the connection being made or revived (see `Pipe` and `[fromShared]`). */
@@ -69,8 +83,9 @@ function timedOut(timeout: number): DOMException {
  * other end is closed and every message it sent has been received, `recv` rejects with
  * {@linkcode EOFError} instead of waiting for ever.
  *
- * Closing an end closes it for every thread that holds it (Python closes one process's copy
- * only): close an end where it is used last.
+ * As in Python, a `Process` given an end has a copy of its own: closing the parent's copy after
+ * `start()` leaves the child's open, and the other end sees the end of the stream once every
+ * copy is closed or its process ended (see {@linkcode Connection.close}).
  *
  * @example Ping-pong with a worker
  * ```ts
@@ -92,6 +107,10 @@ function timedOut(timeout: number): DOMException {
 export class Connection<T = unknown> {
   #in: Channel | undefined;
   #out: Channel | undefined;
+  readonly #owner: number;
+  #closedHere: boolean;
+  /** Tells a waiting `recv` of this handle that it was closed here. */
+  readonly #shut = (): boolean => this.#closedHere;
 
   /** @internal Use {@linkcode Pipe}. */
   constructor() {
@@ -101,6 +120,8 @@ export class Connection<T = unknown> {
     }
     this.#in = state.read === null ? undefined : new Channel(0, state.read);
     this.#out = state.write === null ? undefined : new Channel(0, state.write);
+    this.#owner = state.owner;
+    this.#closedHere = state.closed;
   }
 
   /** Whether this end can receive. */
@@ -113,8 +134,11 @@ export class Connection<T = unknown> {
     return this.#out !== undefined;
   }
 
-  /** Whether this end was closed (in any thread). */
+  /**
+   * Whether this handle was closed, or the end itself (every copy of it closed or ended).
+   */
   get closed(): boolean {
+    if (this.#closedHere) return true;
     if (this.#out !== undefined) return (this.#out.closed & WRITER_CLOSED) !== 0;
     return (this.#in!.closed & READER_CLOSED) !== 0;
   }
@@ -210,7 +234,7 @@ export class Connection<T = unknown> {
   async recv(options?: WaitOptions): Promise<T> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recv");
-    const got = await channel.take(timeout, options?.signal);
+    const got = await channel.take(timeout, options?.signal, this.#shut);
     return this.#received(got, timeout) as T;
   }
 
@@ -261,7 +285,7 @@ export class Connection<T = unknown> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recvBytes");
     const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytes");
-    const got = await channel.take(timeout, options?.signal);
+    const got = await channel.take(timeout, options?.signal, this.#shut);
     return asBytes(this.#received(got, timeout), maxlength);
   }
 
@@ -327,7 +351,7 @@ export class Connection<T = unknown> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recvBytesInto");
     const target = intoTarget(buffer, options?.offset, "Connection.recvBytesInto");
-    const got = await channel.take(timeout, options?.signal);
+    const got = await channel.take(timeout, options?.signal, this.#shut);
     return copyInto(asBytes(this.#received(got, timeout), undefined), target);
   }
 
@@ -385,7 +409,7 @@ export class Connection<T = unknown> {
   async poll(options?: WaitOptions): Promise<boolean> {
     const channel = this.#reader();
     const timeout = pollTimeout(options, "Connection.poll");
-    return await channel.poll(timeout, options?.signal);
+    return await channel.poll(timeout, options?.signal, this.#shut);
   }
 
   /**
@@ -412,9 +436,14 @@ export class Connection<T = unknown> {
   }
 
   /**
-   * Closes this end, for every thread that holds it: the other end's `recv` gets
-   * {@linkcode EOFError} once it has received everything sent, and its `send` fails. Closing
-   * twice does nothing.
+   * Closes this handle of the end, as Python closes one process's copy of it. The end itself
+   * closes once every copy of it is closed or its process ended: a `Process` given the end as
+   * an argument has a copy of its own (so the parent may close its copy after `start()`, the
+   * common idiom), while a pool task or a handle revived in the same process shares the copy
+   * of the thread that sent it. When the end closes, the other end's `recv` gets
+   * {@linkcode EOFError} once it has received everything sent, and its `send` fails. A `recv`
+   * of this handle that is waiting ends with {@linkcode ClosedError}. Closing twice does
+   * nothing.
    *
    * @example
    * ```ts
@@ -426,10 +455,32 @@ export class Connection<T = unknown> {
    * assert.equal(b.closed, true);
    * assert.throws(() => a.send("lost?"), (e) => e instanceof ClosedError && e.value === "lost?");
    * ```
+   *
+   * @example The parent closes its copy of the child's end after start()
+   * ```ts
+   * import { type Connection, EOFError, Pipe, Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [parentConn, childConn] = Pipe<string>();
+   * const p = new Process({
+   *   target: (conn: Connection<string>) => conn.send("hi"),
+   *   args: [childConn],
+   * });
+   * p.start();
+   * childConn.close(); // the parent's copy: the child's stays open
+   * assert.equal(await parentConn.recv(), "hi");
+   * await assert.rejects(parentConn.recv(), EOFError); // the child ended: no copy is left
+   * await p.join();
+   * ```
    */
   close(): void {
-    this.#out?.close(WRITER_CLOSED);
-    this.#in?.close(READER_CLOSED);
+    if (this.#closedHere) return;
+    this.#closedHere = true;
+    this.#out?.dropCopy(WRITERS, this.#owner);
+    if (this.#in !== undefined) {
+      this.#in.dropCopy(READERS, this.#owner);
+      this.#in.wakeTakers(); // a recv of this handle waiting here ends
+    }
   }
 
   /** Closes this end, for `using`. */
@@ -458,7 +509,7 @@ export class Connection<T = unknown> {
         "Cannot receive on this end of a one-way pipe: Pipe(false) gives [receiver, sender]",
       );
     }
-    if ((this.#in.closed & READER_CLOSED) !== 0) {
+    if (this.#closedHere || (this.#in.closed & READER_CLOSED) !== 0) {
       throw new ClosedError("Cannot receive: this end of the pipe is closed");
     }
     return this.#in;
@@ -486,9 +537,23 @@ export class Connection<T = unknown> {
 
   /** @internal What crosses into a worker. */
   [toShared](): SharedHandle {
+    // Encoded for a Process's arguments: the process gets a copy of its own.
+    const target = this.#closedHere ? undefined : copyTarget();
+    if (target !== undefined) {
+      if (this.#in !== undefined) {
+        this.#in.addCopy(READERS, target.ident);
+        target.made.push({ channel: this.#in, side: READERS });
+      }
+      if (this.#out !== undefined) {
+        this.#out.addCopy(WRITERS, target.ident);
+        target.made.push({ channel: this.#out, side: WRITERS });
+      }
+    }
     const state: ConnectionState = {
       read: (this.#in?.buffer ?? null) as SharedArrayBuffer | null,
       write: (this.#out?.buffer ?? null) as SharedArrayBuffer | null,
+      owner: target?.ident ?? this.#owner,
+      closed: this.#closedHere,
     };
     return { module: import.meta.url, export: "Connection", state };
   }

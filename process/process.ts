@@ -34,6 +34,7 @@ import type {
 } from "../_internal/protocol.ts";
 import { serializeError } from "../_internal/protocol.ts";
 import { encodeValue, Revival } from "../_internal/shareable.ts";
+import { type Copy, copyingFor } from "../_internal/channel.ts";
 import { describeFunction } from "../_internal/function_transport.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import { unsendableArguments, type WorkerSession } from "../_internal/worker_session.ts";
@@ -179,6 +180,8 @@ export class Process implements AsyncDisposable {
   #state: State = "initial";
   #exitCode: number | null = null;
   #session: WorkerSession | undefined;
+  /** The copies of pipe ends the process was given: rechecked when it ends. */
+  #copies: Copy[] = [];
   readonly #ended = Promise.withResolvers<void>();
   /** Pending `join()`s: a daemonic process keeps the program running while it is joined. */
   #joiners = 0;
@@ -329,7 +332,11 @@ export class Process implements AsyncDisposable {
     assertNotBootstrapping("a Process");
     const launch = this.#launch();
     const transfer: Transferable[] = [];
-    const args = encodeValue(launch.args, transfer);
+    // Pipe ends in the arguments become copies of the process's own, as in Python.
+    const { value: args, copies } = copyingFor(
+      this.#ident,
+      () => encodeValue(launch.args, transfer),
+    );
     const identity: WorkerIdentity = {
       name: this.#name,
       ident: this.#ident,
@@ -362,8 +369,10 @@ export class Process implements AsyncDisposable {
       }, transfer);
     } catch (error) {
       session.terminate();
+      for (const { channel, side } of copies) channel.dropCopy(side, this.#ident);
       throw unsendableArguments(launch.subject, error);
     }
+    this.#copies = copies;
     this.#session = session;
     this.#state = "started";
     addChild(this);
@@ -657,6 +666,8 @@ export class Process implements AsyncDisposable {
     this.#state = "stopped";
     this.#exitCode = code;
     this.#session!.terminate();
+    // Its copies of pipe ends count no more: an end it held last is now closed.
+    for (const { channel, side } of this.#copies) channel.recheckCopies(side);
     removeChild(this);
     this.#ended.resolve();
   }

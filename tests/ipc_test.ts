@@ -362,3 +362,92 @@ Deno.test("wait() checks what it is given", async () => {
   receiver.close();
   await assert.rejects(wait([receiver]), ClosedError);
 });
+
+workerTest(
+  "Pipe: the parent closes the child's end after start(); the child's copy works, EOF when it ends",
+  async () => {
+    const [parentConn, childConn] = Pipe<number>();
+    const go = new Queue<null>();
+    const p = new Process({ target: tasks.sendCopy, args: [childConn, go, 3, false], imports });
+    p.start();
+    childConn.close(); // the parent's copy only, as in Python
+    assert.equal(childConn.closed, true);
+    go.putNowait(null);
+    assert.deepEqual([await parentConn.recv(), await parentConn.recv(), await parentConn.recv()], [
+      0,
+      1,
+      2,
+    ]);
+    // The child returned without closing its copy: its end closes with it.
+    await assert.rejects(parentConn.recv({ timeout: 30_000 }), EOFError);
+    await p.join();
+    assert.equal(p.exitCode, 0);
+  },
+);
+
+workerTest(
+  "Pipe: a child closing its copy gives EOF while it still runs; the parent's copy kept open holds it",
+  async () => {
+    const [parentConn, childConn] = Pipe<number>();
+    const go = new Queue<null>();
+    const done = new Queue<null>();
+    const p = new Process({
+      target: tasks.sendCopy,
+      args: [childConn, go, 1, true, done],
+      imports,
+    });
+    p.start();
+    childConn.close();
+    go.putNowait(null);
+    assert.equal(await parentConn.recv(), 0);
+    await assert.rejects(parentConn.recv({ timeout: 30_000 }), EOFError);
+    assert.equal(p.isAlive(), true);
+    done.putNowait(null);
+    await p.join();
+
+    // Not closing the parent's copy keeps the end open after the child is gone, as in Python.
+    const [mine, theirs] = Pipe<number>();
+    const q = new Process({ target: tasks.sendCopy, args: [theirs, go, 1, true], imports });
+    q.start();
+    go.putNowait(null);
+    await q.join();
+    assert.equal(await mine.recv(), 0);
+    assert.equal(await mine.poll({ timeout: 20 }), false); // no end of the stream yet
+    theirs.close();
+    await assert.rejects(mine.recv(), EOFError);
+  },
+);
+
+workerTest(
+  "Pipe: a child reading its copy of the end; the parent's send fails once no reader copy is left",
+  async () => {
+    const [receiver, sender] = Pipe<number>(false);
+    const go = new Queue<null>();
+    const out = new Queue<[number[], string]>();
+    const p = new Process({ target: tasks.receiveCopy, args: [receiver, go, out], imports });
+    p.start();
+    receiver.close(); // the parent's copy of the reading end
+    sender.send(1);
+    sender.send(2);
+    go.putNowait(null);
+    sender.close();
+    await p.join();
+    assert.equal(p.exitCode, 0);
+    assert.deepEqual(await out.get(), [[1, 2], "EOFError"]);
+    // A child that ends while it holds the last reading copy: sends fail.
+    const [r2, s2] = Pipe<number>(false);
+    const q = new Process({ target: tasks.receiveCopy, args: [r2, go], imports });
+    q.start();
+    r2.close();
+    go.putNowait(null);
+    q.terminate(); // its reading copy ends with it
+    assert.throws(() => s2.send(3), ClosedError);
+  },
+);
+
+Deno.test("Pipe: a waiting recv of a handle closed in its own thread ends with ClosedError", async () => {
+  const [a] = Pipe();
+  const waiting = assert.rejects(a.recv(), ClosedError);
+  a.close();
+  await waiting;
+});
