@@ -29,6 +29,8 @@ export type ErrorCode =
   | "ERR_BROKEN_BARRIER"
   | "ERR_EOF"
   | "ERR_CLOSED"
+  | "ERR_SHUT_DOWN"
+  | "ERR_BUFFER_TOO_SHORT"
   | "ERR_PARALLEL_RUNNING"
   | "ERR_MPI";
 
@@ -383,6 +385,74 @@ export class ClosedError extends MultiprocessingError {
   constructor(message: string, options: { value?: unknown } = {}) {
     super(message, "ERR_CLOSED");
     this.value = options.value;
+  }
+}
+
+/**
+ * Python 3.13's `queue.ShutDown`: the queue was shut down with `shutdown()`. Every `put` then
+ * throws it, and every `get` too once the queue is empty (at once after
+ * `shutdown({ immediate: true })`, which drops what was queued).
+ *
+ * @example
+ * ```ts
+ * import { Queue, ShutDownError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const q = new Queue<number>();
+ * q.shutdown();
+ * const error = await q.put(1).catch((e) => e);
+ * assert.ok(error instanceof ShutDownError);
+ * assert.equal(error.code, "ERR_SHUT_DOWN");
+ * assert.equal(error.value, 1); // the value is not lost
+ * ```
+ */
+export class ShutDownError extends MultiprocessingError {
+  /** The class name, as thrown. */
+  override readonly name = "ShutDownError";
+  /** The value a `put` could not deliver (`undefined` for a `get`). */
+  readonly value: unknown;
+  /**
+   * Creates the error.
+   *
+   * @param message What was shut down.
+   * @param options `value`: the undelivered value.
+   */
+  constructor(message: string, options: { value?: unknown } = {}) {
+    super(message, "ERR_SHUT_DOWN");
+    this.value = options.value;
+  }
+}
+
+/**
+ * Python's `multiprocessing.BufferTooShort`: `Connection.recvBytesInto()` received a message
+ * longer than the room left in the buffer. The message was taken from the pipe all the same,
+ * and is kept whole in {@linkcode BufferTooShortError.bytes} (Python's `e.args[0]`), so that it
+ * is not lost.
+ *
+ * @example
+ * ```ts
+ * import { BufferTooShortError } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new BufferTooShortError("too long", Uint8Array.of(1, 2, 3));
+ * assert.equal(error.code, "ERR_BUFFER_TOO_SHORT");
+ * assert.deepEqual(error.bytes, Uint8Array.of(1, 2, 3));
+ * ```
+ */
+export class BufferTooShortError extends MultiprocessingError {
+  /** The class name, as thrown. */
+  override readonly name = "BufferTooShortError";
+  /** The whole message that did not fit. */
+  readonly bytes: Uint8Array;
+  /**
+   * Creates the error.
+   *
+   * @param message How long the message was, and the room there was.
+   * @param bytes The message received.
+   */
+  constructor(message: string, bytes: Uint8Array) {
+    super(message, "ERR_BUFFER_TOO_SHORT");
+    this.bytes = bytes;
   }
 }
 

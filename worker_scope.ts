@@ -23,6 +23,7 @@ export const libraryModules: Readonly<Record<string, string>> = {
   BoundedSemaphore: "./sync/semaphore.ts",
   BrokenBarrierError: "./errors.ts",
   BrokenPoolError: "./errors.ts",
+  BufferTooShortError: "./errors.ts",
   ClosedError: "./errors.ts",
   Condition: "./sync/condition.ts",
   Connection: "./ipc/connection.ts",
@@ -56,6 +57,7 @@ export const libraryModules: Readonly<Record<string, string>> = {
   SharedMemory: "./shared/shared_memory.ts",
   SharedTypedArray: "./shared/array.ts",
   SharedValue: "./shared/value.ts",
+  ShutDownError: "./errors.ts",
   SimpleQueue: "./ipc/simple_queue.ts",
   SynchronizedArray: "./shared/array.ts",
   SynchronizedValue: "./shared/value.ts",
@@ -66,8 +68,10 @@ export const libraryModules: Readonly<Record<string, string>> = {
   cpuCount: "./process/cpu_count.ts",
   currentProcess: "./process/current_process.ts",
   delayed: "./parallel/delayed.ts",
+  parentProcess: "./process/parent_process.ts",
   progress: "./parallel/progress.ts",
   transfer: "./_internal/shareable.ts",
+  wait: "./ipc/wait.ts",
 };
 
 /** Every export of `mod.ts`. */
@@ -109,6 +113,7 @@ const loaders: Readonly<Record<string, () => Promise<Exports>>> = {
   "./ipc/pipe.ts": () => import("./ipc/pipe.ts"),
   "./ipc/queue.ts": () => import("./ipc/queue.ts"),
   "./ipc/simple_queue.ts": () => import("./ipc/simple_queue.ts"),
+  "./ipc/wait.ts": () => import("./ipc/wait.ts"),
   "./manager/manager.ts": () => import("./manager/manager.ts"),
   "./manager/proxies.ts": () => import("./manager/proxies.ts"),
   "./parallel/delayed.ts": () => import("./parallel/delayed.ts"),
@@ -119,6 +124,7 @@ const loaders: Readonly<Record<string, () => Promise<Exports>>> = {
   "./process/active_children.ts": () => import("./process/active_children.ts"),
   "./process/cpu_count.ts": () => import("./process/cpu_count.ts"),
   "./process/current_process.ts": () => import("./process/current_process.ts"),
+  "./process/parent_process.ts": () => import("./process/parent_process.ts"),
   "./process/process.ts": () => import("./process/process.ts"),
   "./shared/array.ts": () => import("./shared/array.ts"),
   "./shared/mod.ts": () => import("./shared/mod.ts"),

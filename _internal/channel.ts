@@ -16,6 +16,9 @@
  * so a message may be of any size up to 2 GiB and a put on an unbounded queue never blocks, as
  * in Python. Encoding and decoding happen outside the mutex.
  *
+ * {@linkcode waitAny} sleeps on the `PUTS` cells of several channels at once (Python's
+ * `connection.wait`): one `Atomics.waitAsync` per channel, counted among its sleepers.
+ *
  * Waiting follows `futex.ts`: a consumer that finds the ring empty notes the `PUTS`
  * sequence (under the mutex) and sleeps until it changes; every put bumps it. Producers of a
  * bounded queue wait likewise on `TAKES`. Both spin a few microseconds first, so a busy
@@ -24,9 +27,20 @@
  * @module
  */
 
-import { assertMayBlock, DONE, retry, runAsync, runSync, type Waiting } from "./futex.ts";
+import {
+  assertMayBlock,
+  DONE,
+  inWorker,
+  retry,
+  runAsync,
+  runSync,
+  spin,
+  SPIN_MAIN_US,
+  SPIN_US,
+  type Waiting,
+} from "./futex.ts";
 import { locking, unlock } from "./mutex.ts";
-import { selfIdent, throwIfStopping } from "./identity.ts";
+import { hasEnded, selfIdent, throwIfStopping } from "./identity.ts";
 import { decode, encodeMessage } from "./codec.ts";
 
 // Cells, in 64-byte cache lines: waiters spin reading `PUTS` or `TAKES`, so those sit on lines
@@ -47,14 +61,31 @@ const GET_WAITERS = 33;
 /** Bumped by every take (and by closing): what producers of a bounded channel sleep on. */
 export const TAKES = 48;
 const PUT_WAITERS = 49;
-const CELLS = 64;
+/**
+ * The copies of a pipe's ends, as Python's file descriptors: for each end, a table of
+ * `[owner ident, count]` slots, one per thread (process) owning copies. An end closes for all
+ * when no copy of it is left whose owner still runs.
+ */
+const COPIES = 64;
+const COPY_SLOTS = 64;
+const CELLS = COPIES + 2 * 2 * COPY_SLOTS;
 const DATA = CELLS * 4;
 /** No one may put any more: consumers get the end of the stream once the ring is empty. */
 export const WRITER_CLOSED = 1;
 /** No one will take any more: a put fails. */
 export const READER_CLOSED = 2;
+/**
+ * The queue was shut down (Python 3.13's `Queue.shutdown()`): puts fail, takes fail once the
+ * ring is empty.
+ */
+export const SHUT_DOWN = 4;
 
 const INITIAL = 1 << 16;
+/** The end whose copies write into a channel, for {@linkcode Channel.addCopy}. */
+export const WRITERS = 0;
+/** The end whose copies read from a channel. */
+export const READERS = 1;
+
 /** The largest ring: positions are kept in `Int32` cells. */
 const MAX_CAPACITY = 2 ** 31 - 64;
 
@@ -64,6 +95,11 @@ export const END: unique symbol = Symbol("end of stream");
 export const EMPTY: unique symbol = Symbol("empty");
 /** What a take found when the readers' end was closed (a pipe end closed while it waited). */
 export const SHUT: unique symbol = Symbol("reader closed");
+/** What a put found, or a take of an empty ring, once the channel was shut down. */
+export const SHUTDOWN: unique symbol = Symbol("shut down");
+
+/** What a put may find instead of room: nobody takes, or the channel was shut down. */
+export type Refused = typeof READER_CLOSED | typeof SHUTDOWN;
 
 /**
  * Where this thread copies a message out of the ring to decode it: allocating a typed array
@@ -136,6 +172,118 @@ export class Channel {
     Atomics.notify(cells, TAKES);
   }
 
+  /**
+   * Shuts the channel down for every thread (Python 3.13's `Queue.shutdown`): from now on every
+   * put is refused with {@linkcode SHUTDOWN}, and takes get it once the ring is empty. With
+   * `immediate`, what is queued is dropped too, each dropped message counting as done for
+   * `JoinableQueue.join` (whose waiters then wake, as Python's do). Wakes every sleeper.
+   */
+  shutdown(immediate: boolean): void {
+    const cells = this.#cells;
+    this.#lock();
+    try {
+      // Set under the mutex, so that no put lands after it (puts look under the mutex too).
+      Atomics.or(cells, CLOSED, SHUT_DOWN);
+      if (immediate) {
+        const dropped = cells[COUNT]!;
+        cells[HEAD] = 0;
+        cells[USED] = 0;
+        cells[COUNT] = 0;
+        for (;;) {
+          const left = Atomics.load(cells, UNFINISHED);
+          const next = Math.max(0, left - dropped);
+          if (Atomics.compareExchange(cells, UNFINISHED, left, next) === left) break;
+        }
+      }
+      Atomics.add(cells, PUTS, 1);
+      Atomics.add(cells, TAKES, 1);
+    } finally {
+      this.#unlock();
+    }
+    Atomics.notify(cells, PUTS);
+    Atomics.notify(cells, TAKES);
+    if (immediate && Atomics.load(cells, UNFINISHED) === 0) Atomics.notify(cells, UNFINISHED);
+  }
+
+  /** Whether the channel was shut down (see {@linkcode Channel.shutdown}). */
+  get isShutDown(): boolean {
+    return (Atomics.load(this.#cells, CLOSED) & SHUT_DOWN) !== 0;
+  }
+
+  /** @internal For {@linkcode waitAny}: counts a sleeper in (`1`) or out (`-1`). */
+  countSleeper(delta: 1 | -1): void {
+    Atomics.add(this.#cells, GET_WAITERS, delta);
+  }
+
+  /**
+   * Adds a copy of one end (`side`: {@linkcode WRITERS} or {@linkcode READERS}) owned by the
+   * thread `ident`; the end then stays open until that copy is dropped or its owner ends.
+   *
+   * @throws {RangeError} Copies are owned by {@linkcode COPY_SLOTS} threads already.
+   */
+  addCopy(side: number, ident: number): void {
+    const cells = this.#cells;
+    const table = COPIES + side * 2 * COPY_SLOTS;
+    this.#lock();
+    try {
+      let free = -1;
+      for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
+        if (cells[slot] === ident) {
+          cells[slot + 1]!++;
+          return;
+        }
+        if (free < 0 && (cells[slot + 1] === 0 || hasEnded(cells[slot]!))) free = slot;
+      }
+      if (free < 0) {
+        throw new RangeError(
+          `Cannot give one more process a copy of this pipe end: ${COPY_SLOTS} processes hold ` +
+            `copies of it already. Close it in the processes that no longer use it`,
+        );
+      }
+      cells[free] = ident;
+      cells[free + 1] = 1;
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  /**
+   * Drops a copy of one end owned by `ident` (nothing if it has none left); when no copy of the
+   * end is left whose owner runs, closes it for every thread.
+   */
+  dropCopy(side: number, ident: number): void {
+    const cells = this.#cells;
+    const table = COPIES + side * 2 * COPY_SLOTS;
+    this.#lock();
+    try {
+      for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
+        if (cells[slot] === ident && cells[slot + 1]! > 0) {
+          cells[slot + 1]!--;
+          break;
+        }
+      }
+    } finally {
+      this.#unlock();
+    }
+    this.recheckCopies(side);
+  }
+
+  /** Closes an end for every thread when none of its copies is left with a running owner. */
+  recheckCopies(side: number): void {
+    const cells = this.#cells;
+    const table = COPIES + side * 2 * COPY_SLOTS;
+    for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
+      if (Atomics.load(cells, slot + 1) > 0 && !hasEnded(Atomics.load(cells, slot))) return;
+    }
+    this.close(side === WRITERS ? WRITER_CLOSED : READER_CLOSED);
+  }
+
+  /** Wakes every thread waiting to take, so that each looks again (a handle was closed). */
+  wakeTakers(): void {
+    Atomics.add(this.#cells, PUTS, 1);
+    Atomics.notify(this.#cells, PUTS);
+  }
+
   #lock(): void {
     // Held only while bytes are copied (never while waiting), so this wait is short even on
     // the main program's thread.
@@ -152,16 +300,17 @@ export class Channel {
 
   /**
    * Encodes `value` and appends it unless the channel is full: `true` when put, `false` when
-   * full, the {@linkcode READER_CLOSED} mark when nobody will take it. `unfinished` counts it
+   * full, the {@linkcode READER_CLOSED} mark when nobody will take it, {@linkcode SHUTDOWN}
+   * once the channel was shut down. `unfinished` counts it
    * for `JoinableQueue.join`; `argument` names the value in the error of one that cannot be
    * sent. The mirror of {@linkcode Channel.tryTake}, which decodes.
    */
-  tryPut(value: unknown, unfinished = false, argument = "value"): boolean | typeof READER_CLOSED {
+  tryPut(value: unknown, unfinished = false, argument = "value"): boolean | Refused {
     return this.#append(encodeMessage(value, argument), unfinished);
   }
 
   /** Appends encoded bytes unless the channel is full (as {@linkcode Channel.tryPut}). */
-  #append(message: Uint8Array, unfinished: boolean): boolean | typeof READER_CLOSED {
+  #append(message: Uint8Array, unfinished: boolean): boolean | Refused {
     // A worker being terminated (killed) puts and takes nothing more: checked on every
     // attempt, since a fast loop may never wait.
     throwIfStopping("it puts no more messages");
@@ -170,6 +319,7 @@ export class Channel {
     if ((Atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return READER_CLOSED;
     this.#lock();
     try {
+      if ((cells[CLOSED]! & SHUT_DOWN) !== 0) return SHUTDOWN;
       const maxsize = cells[MAXSIZE]!;
       if (maxsize > 0 && cells[COUNT]! >= maxsize) return false;
       const need = cells[USED]! + 4 + length;
@@ -195,7 +345,8 @@ export class Channel {
 
   /**
    * Takes the oldest message and decodes it: the value, {@linkcode END} when the ring is empty
-   * and the writers are gone, or {@linkcode EMPTY} (with the `PUTS` seen kept for a wait).
+   * and the writers are gone, {@linkcode SHUTDOWN} when it is empty and shut down, or
+   * {@linkcode EMPTY} (with the `PUTS` seen kept for a wait).
    */
   tryTake(): unknown {
     throwIfStopping("it takes no more messages");
@@ -206,6 +357,7 @@ export class Channel {
       if (cells[COUNT] === 0) {
         const closed = Atomics.load(cells, CLOSED);
         if ((closed & READER_CLOSED) !== 0) return SHUT;
+        if ((closed & SHUT_DOWN) !== 0) return SHUTDOWN;
         if ((closed & WRITER_CLOSED) !== 0) return END;
         this.#seen = cells[PUTS]!;
         return EMPTY;
@@ -236,8 +388,8 @@ export class Channel {
    * Takes a message, waiting up to `timeout` ms without blocking the thread: the value,
    * {@linkcode END}, {@linkcode SHUT} or {@linkcode EMPTY} (the timeout passed).
    */
-  take(timeout: number, signal?: AbortSignal): Promise<unknown> {
-    return runAsync(this.#cells, PUTS, this.#taking(timeout), signal);
+  take(timeout: number, signal?: AbortSignal, shut?: () => boolean): Promise<unknown> {
+    return runAsync(this.#cells, PUTS, this.#taking(timeout, shut), signal);
   }
 
   /**
@@ -253,8 +405,8 @@ export class Channel {
   }
 
   /** Waits up to `timeout` ms until a message (or the end) is there; `true` if so. */
-  poll(timeout: number, signal?: AbortSignal): Promise<boolean> {
-    return runAsync(this.#cells, PUTS, this.#polling(timeout), signal);
+  poll(timeout: number, signal?: AbortSignal, shut?: () => boolean): Promise<boolean> {
+    return runAsync(this.#cells, PUTS, this.#polling(timeout, shut), signal);
   }
 
   /** {@linkcode Channel.poll}, blocking the thread (see {@linkcode Channel.takeSync}). */
@@ -274,7 +426,7 @@ export class Channel {
     timeout: number,
     unfinished: boolean,
     signal?: AbortSignal,
-  ): Promise<boolean | typeof READER_CLOSED> {
+  ): Promise<boolean | Refused> {
     const message = encodeMessage(value, "value");
     return runAsync(this.#cells, TAKES, this.#putting(message, timeout, unfinished), signal);
   }
@@ -286,7 +438,7 @@ export class Channel {
     unfinished: boolean,
     method: string,
     python: string,
-  ): boolean | typeof READER_CLOSED {
+  ): boolean | Refused {
     const message = encodeMessage(value, "value");
     const first = this.#append(message, unfinished);
     if (first !== false) return first;
@@ -304,9 +456,14 @@ export class Channel {
   }
 
   /** Takes a message, waiting up to `timeout` ms: the value, {@linkcode END} or {@linkcode EMPTY}. */
-  *#taking(timeout: number): Waiting<unknown> {
+  *#taking(timeout: number, shut?: () => boolean): Waiting<unknown> {
     let taken: unknown = EMPTY;
     const attempt = () => {
+      // The handle waiting was closed in this thread (other copies may keep the end open).
+      if (shut?.() === true) {
+        taken = SHUT;
+        return DONE;
+      }
       taken = this.tryTake();
       return taken === EMPTY ? this.#seen : DONE;
     };
@@ -315,10 +472,11 @@ export class Channel {
   }
 
   /** Waits up to `timeout` ms until a message (or the end) is there; `true` if so. */
-  *#polling(timeout: number): Waiting<boolean> {
+  *#polling(timeout: number, shut?: () => boolean): Waiting<boolean> {
     return yield* retry(
       this.#cells,
       () => {
+        if (shut?.() === true) return DONE;
         const seen = this.peek();
         return seen === true ? DONE : seen;
       },
@@ -332,8 +490,8 @@ export class Channel {
     message: Uint8Array,
     timeout: number,
     unfinished: boolean,
-  ): Waiting<boolean | typeof READER_CLOSED> {
-    let outcome: boolean | typeof READER_CLOSED = false;
+  ): Waiting<boolean | Refused> {
+    let outcome: boolean | Refused = false;
     let copied = false;
     const attempt = () => {
       const takes = Atomics.load(this.#cells, TAKES);
@@ -411,4 +569,123 @@ export class Channel {
     if (first < length) out.set(this.#bytes.subarray(0, length - first), first);
     return out;
   }
+}
+
+/** The longest timer the platform takes (about 24.8 days); longer sleeps are resumed. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * Waits up to `timeout` ms, without blocking the thread, until at least one of `channels` has
+ * a message to take (or its end, or was shut down): the indices of those that are ready, in
+ * order, or none when the timeout passed. An abort of `signal` rejects with its reason.
+ *
+ * It spins a few microseconds, then sleeps with one `Atomics.waitAsync` per channel, counted
+ * among the channel's sleepers so that puts notify. A wait cannot be withdrawn, so when one
+ * channel wakes it the others' pending waits are woken at once (every sleeper re-checks what it
+ * waits for, so the spurious wake is harmless): a stale wait left queued could otherwise take a
+ * put's single notification from a real sleeper.
+ */
+export async function waitAny(
+  channels: readonly Channel[],
+  timeout: number,
+  signal?: AbortSignal,
+): Promise<number[]> {
+  signal?.throwIfAborted();
+  const readyNow = () => {
+    const ready: number[] = [];
+    channels.forEach((channel, i) => {
+      if (channel.peek() === true) ready.push(i);
+    });
+    return ready;
+  };
+  let ready = readyNow();
+  if (ready.length > 0 || timeout === 0) return ready;
+  const deadline = performance.now() + timeout;
+  const first = channels[0];
+  if (first !== undefined) {
+    // A short spin on the first channel, as every wait of the library does.
+    const seen = first.peek();
+    if (seen !== true) spin(first.cells, PUTS, seen, inWorker ? SPIN_US : SPIN_MAIN_US);
+    ready = readyNow();
+    if (ready.length > 0) return ready;
+  }
+  for (const channel of channels) channel.countSleeper(1);
+  const aborted = Promise.withResolvers<void>();
+  const onAbort = () => aborted.resolve();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  // Deno does not count a pending waitAsync as keeping the program alive (see futex.ts).
+  const keepAlive = setTimeout(() => {}, MAX_TIMER);
+  try {
+    for (;;) {
+      // The values seen are read after this thread counted itself as a sleeper, so a put
+      // either changes them (the waits return at once) or sees the sleeper and notifies.
+      const seen = channels.map((channel) => channel.peek());
+      ready = [];
+      seen.forEach((value, i) => {
+        if (value === true) ready.push(i);
+      });
+      if (ready.length > 0) return ready;
+      const ms = deadline - performance.now();
+      if (ms <= 0) return [];
+      const pending = new Set<number>();
+      const waits: Promise<unknown>[] = [];
+      let changed = false;
+      seen.forEach((value, i) => {
+        const wait = Atomics.waitAsync(
+          channels[i]!.cells,
+          PUTS,
+          value as number,
+          Math.min(ms, MAX_TIMER),
+        );
+        if (!wait.async) {
+          changed = true;
+          return;
+        }
+        pending.add(i);
+        waits.push(wait.value.then(() => pending.delete(i)));
+      });
+      if (!changed) await Promise.race([...waits, aborted.promise]);
+      // Withdraws this thread's waits that are still queued (see the function's doc).
+      for (const i of pending) Atomics.notify(channels[i]!.cells, PUTS);
+      if (signal?.aborted) throw signal.reason;
+    }
+  } finally {
+    clearTimeout(keepAlive);
+    signal?.removeEventListener("abort", onAbort);
+    for (const channel of channels) channel.countSleeper(-1);
+  }
+}
+
+/** A copy of a pipe end made for a process (see {@linkcode copyingFor}). */
+export interface Copy {
+  channel: Channel;
+  side: number;
+}
+
+/** The process whose copies the handles being encoded in this thread are (see below). */
+let copying: { ident: number; made: Copy[] } | undefined;
+
+/**
+ * Runs `encode` (the encoding of a process's arguments) so that every pipe end in them becomes
+ * a copy owned by the process `ident`, as Python's child process gets its own copies of the
+ * file descriptors it is given: closing the parent's copy leaves the child's open. Returns the
+ * copies made, which the parent rechecks when the process ends (its copies then count no more).
+ */
+export function copyingFor<T>(ident: number, encode: () => T): { value: T; copies: Copy[] } {
+  const outer = copying;
+  const made: Copy[] = [];
+  copying = { ident, made };
+  try {
+    return { value: encode(), copies: made };
+  } catch (error) {
+    for (const { channel, side } of made) channel.dropCopy(side, ident);
+    throw error;
+  } finally {
+    copying = outer;
+  }
+}
+
+/** The process the pipe ends being encoded become copies of, if any (see `copyingFor`). */
+export function copyTarget(): { ident: number; made: Copy[] } | undefined {
+  return copying;
 }

@@ -1,7 +1,20 @@
 import assert from "node:assert/strict";
-import { Channel, EMPTY, END, READER_CLOSED, WRITER_CLOSED } from "./channel.ts";
+import {
+  Channel,
+  EMPTY,
+  END,
+  PUTS,
+  READER_CLOSED,
+  READERS,
+  type Refused,
+  SHUTDOWN,
+  UNFINISHED,
+  waitAny,
+  WRITER_CLOSED,
+  WRITERS,
+} from "./channel.ts";
 
-function put(channel: Channel, value: unknown): boolean | typeof READER_CLOSED {
+function put(channel: Channel, value: unknown): boolean | Refused {
   return channel.tryPut(value);
 }
 
@@ -120,4 +133,100 @@ Deno.test("Channel encodes what it puts: a value that cannot be sent throws, nam
   assert.equal(channel.tryTake(), EMPTY);
   assert.equal(channel.tryPut([1, "a"]), true);
   assert.deepEqual(channel.tryTake(), [1, "a"]);
+});
+
+Deno.test("Channel.shutdown() refuses puts, and takes once the ring is empty", () => {
+  const channel = new Channel(1);
+  put(channel, "queued");
+  const twin = new Channel(0, channel.buffer);
+  channel.shutdown(false);
+  assert.equal(twin.isShutDown, true);
+  assert.equal(put(twin, "late"), SHUTDOWN); // refused before "full"
+  assert.equal(twin.tryTake(), "queued");
+  assert.equal(twin.tryTake(), SHUTDOWN);
+  assert.equal(channel.peek(), true); // poll says a take would not wait
+});
+
+Deno.test("Channel.shutdown(true) drops what is queued and counts it as done", () => {
+  const channel = new Channel();
+  for (let i = 0; i < 3; i++) channel.tryPut(i, true);
+  assert.equal(channel.tryTake(), 0); // taken, not yet done: stays unfinished
+  channel.shutdown(true);
+  assert.equal(channel.count, 0);
+  assert.equal(Atomics.load(channel.cells, UNFINISHED), 1);
+  assert.equal(channel.tryTake(), SHUTDOWN);
+});
+
+Deno.test("Channel.shutdown() wakes a waiting take and a waiting put", async () => {
+  const empty = new Channel();
+  const full = new Channel(1);
+  put(full, 1);
+  const taking = empty.take(Infinity);
+  const putting = full.put(2, Infinity, false);
+  setTimeout(() => {
+    empty.shutdown(false);
+    full.shutdown(false);
+  }, 5);
+  assert.equal(await taking, SHUTDOWN);
+  assert.equal(await putting, SHUTDOWN);
+});
+
+Deno.test("waitAny() resolves with the channels ready, or none at the timeout", async () => {
+  const [a, b, c] = [new Channel(), new Channel(), new Channel()];
+  assert.deepEqual(await waitAny([a, b, c], 0), []);
+  assert.deepEqual(await waitAny([a, b, c], 5), []);
+  const waiting = waitAny([a, b, c], Infinity);
+  setTimeout(() => put(new Channel(0, b.buffer), "x"), 5); // through another handle
+  assert.deepEqual(await waiting, [1]);
+  put(c, 1);
+  c.shutdown(false);
+  a.close(WRITER_CLOSED);
+  assert.deepEqual(await waitAny([a, b, c], Infinity), [0, 1, 2]); // the end counts as ready
+});
+
+Deno.test("waitAny() stops at an aborted signal", async () => {
+  const controller = new AbortController();
+  const waiting = waitAny([new Channel()], Infinity, controller.signal);
+  setTimeout(() => controller.abort(new Error("enough")), 5);
+  await assert.rejects(waiting, { message: "enough" });
+});
+
+Deno.test("waitAny() leaves no stale wait behind to take a put's single wake from a sleeper", async () => {
+  const [a, b] = [new Channel(), new Channel()];
+  const waiting = waitAny([a, b], Infinity);
+  setTimeout(() => put(a, 1), 5);
+  assert.deepEqual(await waiting, [0]);
+  // A put with one sleeper notifies one waiter only: were waitAny's wait on b still queued
+  // (first in line), it would take that wake from the next sleeper. Nothing is left to wake.
+  assert.equal(Atomics.notify(b.cells, PUTS), 0);
+  assert.equal(Atomics.notify(a.cells, PUTS), 0);
+});
+
+Deno.test("Channel copies: an end closes when its last copy is dropped", () => {
+  const channel = new Channel();
+  channel.addCopy(WRITERS, 7);
+  channel.addCopy(WRITERS, 7);
+  channel.addCopy(WRITERS, 8);
+  channel.dropCopy(WRITERS, 7);
+  channel.dropCopy(WRITERS, 8);
+  channel.dropCopy(WRITERS, 9); // holds none: nothing
+  assert.equal(channel.closed & WRITER_CLOSED, 0);
+  channel.dropCopy(WRITERS, 7);
+  assert.equal(channel.closed & WRITER_CLOSED, WRITER_CLOSED);
+  assert.equal(channel.closed & READER_CLOSED, 0); // the other end is apart
+  channel.dropCopy(WRITERS, 7); // never below zero
+  assert.equal(channel.tryTake(), END);
+});
+
+Deno.test("Channel copies: at most 64 owners per end, a RangeError past that", () => {
+  const channel = new Channel();
+  for (let ident = 1; ident <= 64; ident++) channel.addCopy(READERS, ident);
+  channel.addCopy(READERS, 64); // an owner already there: counted, no slot
+  assert.throws(() => channel.addCopy(READERS, 65), {
+    name: "RangeError",
+    message: /64 processes/,
+  });
+  channel.dropCopy(READERS, 3);
+  channel.addCopy(READERS, 65); // a slot freed
+  channel.addCopy(WRITERS, 65); // the other end has its own table
 });

@@ -108,13 +108,21 @@ export function hasEnded(ident: number): boolean {
   return word < counters.length && (Atomics.load(counters, word) & (1 << (ident & 31))) !== 0;
 }
 
-/** A new identity: `${prefix}-N` with N from the program-wide sequence, and a unique ident. */
+/**
+ * A new identity: `${prefix}-N` with N from the program-wide sequence, and a unique ident; its
+ * parent is this thread, which starts the worker.
+ */
 export function nextIdentity(prefix: string): WorkerIdentity {
   identCounter();
   const n = Atomics.add(counters!, NUMBER, 1) + 1;
   let ident = Atomics.add(counters!, IDENT, 1) + 1;
   if (ident === Deno.pid) ident = Atomics.add(counters!, IDENT, 1) + 1;
-  return { name: `${prefix}-${n}`, ident };
+  return { name: `${prefix}-${n}`, ident, parent: parentOfNext() };
+}
+
+/** This thread, as the parent of a worker it starts. */
+export function parentOfNext(): { name: string; ident: number } {
+  return { name: identity.name, ident: identity.ident };
 }
 
 /** The number of processors, as `os.cpu_count()`. */

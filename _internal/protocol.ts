@@ -22,6 +22,8 @@ export interface WorkerIdentity {
   ident: number;
   /** Set for a daemonic `Process`, which may not start processes of its own (as in Python). */
   daemon?: boolean;
+  /** The thread that started the worker: the main program or another worker. */
+  parent?: { name: string; ident: number };
 }
 
 /**

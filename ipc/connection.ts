@@ -4,12 +4,23 @@
  * @module
  */
 
-import { ClosedError, EOFError } from "../errors.ts";
+import { BufferTooShortError, ClosedError, EOFError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
-import { Channel, EMPTY, END, READER_CLOSED, SHUT, WRITER_CLOSED } from "../_internal/channel.ts";
+import {
+  Channel,
+  copyTarget,
+  EMPTY,
+  END,
+  READER_CLOSED,
+  READERS,
+  SHUT,
+  WRITER_CLOSED,
+  WRITERS,
+} from "../_internal/channel.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { readerChannel } from "./_reader.ts";
 
 /** Options of {@linkcode Connection.recvBytes}. */
 export interface RecvBytesOptions extends WaitOptions {
@@ -35,9 +46,23 @@ export interface SendBytesOptions {
   size?: number;
 }
 
+/** Options of {@linkcode Connection.recvBytesInto}. */
+export interface RecvBytesIntoOptions extends WaitOptions {
+  /**
+   * Where in the buffer the message is written, in bytes from its start (a whole number from
+   * `0` to the buffer's length).
+   * @default {0}
+   */
+  offset?: number;
+}
+
 interface ConnectionState {
   read: SharedArrayBuffer | null;
   write: SharedArrayBuffer | null;
+  /** The thread (process) whose copy of the end this handle is (see `Pipe`). */
+  owner: number;
+  /** Whether this handle was closed (a closed handle may be sent: it arrives closed). */
+  closed: boolean;
 }
 
 /** The channels of the connection being made or revived (see `Pipe` and `[fromShared]`). */
@@ -58,8 +83,9 @@ function timedOut(timeout: number): DOMException {
  * other end is closed and every message it sent has been received, `recv` rejects with
  * {@linkcode EOFError} instead of waiting for ever.
  *
- * Closing an end closes it for every thread that holds it (Python closes one process's copy
- * only): close an end where it is used last.
+ * As in Python, a `Process` given an end has a copy of its own: closing the parent's copy after
+ * `start()` leaves the child's open, and the other end sees the end of the stream once every
+ * copy is closed or its process ended (see {@linkcode Connection.close}).
  *
  * @example Ping-pong with a worker
  * ```ts
@@ -81,6 +107,10 @@ function timedOut(timeout: number): DOMException {
 export class Connection<T = unknown> {
   #in: Channel | undefined;
   #out: Channel | undefined;
+  readonly #owner: number;
+  #closedHere: boolean;
+  /** Tells a waiting `recv` of this handle that it was closed here. */
+  readonly #shut = (): boolean => this.#closedHere;
 
   /** @internal Use {@linkcode Pipe}. */
   constructor() {
@@ -90,6 +120,8 @@ export class Connection<T = unknown> {
     }
     this.#in = state.read === null ? undefined : new Channel(0, state.read);
     this.#out = state.write === null ? undefined : new Channel(0, state.write);
+    this.#owner = state.owner;
+    this.#closedHere = state.closed;
   }
 
   /** Whether this end can receive. */
@@ -102,8 +134,11 @@ export class Connection<T = unknown> {
     return this.#out !== undefined;
   }
 
-  /** Whether this end was closed (in any thread). */
+  /**
+   * Whether this handle was closed, or the end itself (every copy of it closed or ended).
+   */
   get closed(): boolean {
+    if (this.#closedHere) return true;
     if (this.#out !== undefined) return (this.#out.closed & WRITER_CLOSED) !== 0;
     return (this.#in!.closed & READER_CLOSED) !== 0;
   }
@@ -199,7 +234,7 @@ export class Connection<T = unknown> {
   async recv(options?: WaitOptions): Promise<T> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recv");
-    const got = await channel.take(timeout, options?.signal);
+    const got = await channel.take(timeout, options?.signal, this.#shut);
     return this.#received(got, timeout) as T;
   }
 
@@ -250,7 +285,7 @@ export class Connection<T = unknown> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recvBytes");
     const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytes");
-    const got = await channel.take(timeout, options?.signal);
+    const got = await channel.take(timeout, options?.signal, this.#shut);
     return asBytes(this.#received(got, timeout), maxlength);
   }
 
@@ -278,6 +313,81 @@ export class Connection<T = unknown> {
   }
 
   /**
+   * Receives the next message, sent with `sendBytes`, into `buffer` at `offset` (Python's
+   * `recv_bytes_into`), waiting without blocking the thread until one comes.
+   *
+   * @param buffer Where the bytes go: an `ArrayBuffer`, a `SharedArrayBuffer`, or any typed
+   *   array or `DataView` (its bytes).
+   * @param options `offset` in bytes, `timeout` in ms, `signal`.
+   * @returns How many bytes the message had.
+   * @throws {BufferTooShortError} The message is longer than the room from `offset` on; it was
+   *   received all the same and is kept whole in the error's `bytes`.
+   * @throws {RangeError} `offset` is negative, not whole, or beyond the buffer (nothing is
+   *   taken).
+   * @throws {TypeError} `buffer` is not a buffer, or the message was sent with `send()`.
+   * @throws {EOFError} The other end is closed and nothing is left to receive.
+   *
+   * @example
+   * ```ts
+   * import { BufferTooShortError, Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.sendBytes(Uint8Array.of(1, 2, 3));
+   * const buffer = new Uint8Array(8);
+   * assert.equal(await b.recvBytesInto(buffer, { offset: 2 }), 3);
+   * assert.deepEqual(buffer, Uint8Array.of(0, 0, 1, 2, 3, 0, 0, 0));
+   *
+   * a.sendBytes(new Uint8Array(10));
+   * const error = await b.recvBytesInto(buffer).catch((e) => e);
+   * assert.ok(error instanceof BufferTooShortError);
+   * assert.equal(error.bytes.length, 10); // the message is not lost
+   * ```
+   */
+  async recvBytesInto(
+    buffer: ArrayBufferLike | ArrayBufferView,
+    options?: RecvBytesIntoOptions,
+  ): Promise<number> {
+    const channel = this.#reader();
+    const timeout = checkWait(options, "Connection.recvBytesInto");
+    const target = intoTarget(buffer, options?.offset, "Connection.recvBytesInto");
+    const got = await channel.take(timeout, options?.signal, this.#shut);
+    return copyInto(asBytes(this.#received(got, timeout), undefined), target);
+  }
+
+  /**
+   * {@linkcode Connection.recvBytesInto} for worker code: blocks until a message comes.
+   *
+   * @param buffer Where the bytes go.
+   * @param options `offset` in bytes, `timeout` in ms.
+   * @returns How many bytes the message had.
+   * @throws {BufferTooShortError} As {@linkcode Connection.recvBytesInto}.
+   * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   *
+   * @example
+   * ```ts
+   * import { Pipe } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [a, b] = Pipe();
+   * a.sendBytes(new TextEncoder().encode("hi"));
+   * const buffer = new ArrayBuffer(16);
+   * const n = b.recvBytesIntoSync(buffer); // a message is there: no wait
+   * assert.equal(new TextDecoder().decode(new Uint8Array(buffer, 0, n)), "hi");
+   * ```
+   */
+  recvBytesIntoSync(
+    buffer: ArrayBufferLike | ArrayBufferView,
+    options?: Omit<RecvBytesIntoOptions, "signal">,
+  ): number {
+    const target = intoTarget(buffer, options?.offset, "Connection.recvBytesIntoSync");
+    return copyInto(
+      asBytes(this.#takeSync(options, "Connection.recvBytesIntoSync"), undefined),
+      target,
+    );
+  }
+
+  /**
    * Whether a message (or the end of the stream) is there to receive, waiting up to `timeout`
    * ms (default `0`: only look, as Python's `poll()`).
    *
@@ -299,7 +409,7 @@ export class Connection<T = unknown> {
   async poll(options?: WaitOptions): Promise<boolean> {
     const channel = this.#reader();
     const timeout = pollTimeout(options, "Connection.poll");
-    return await channel.poll(timeout, options?.signal);
+    return await channel.poll(timeout, options?.signal, this.#shut);
   }
 
   /**
@@ -326,9 +436,14 @@ export class Connection<T = unknown> {
   }
 
   /**
-   * Closes this end, for every thread that holds it: the other end's `recv` gets
-   * {@linkcode EOFError} once it has received everything sent, and its `send` fails. Closing
-   * twice does nothing.
+   * Closes this handle of the end, as Python closes one process's copy of it. The end itself
+   * closes once every copy of it is closed or its process ended: a `Process` given the end as
+   * an argument has a copy of its own (so the parent may close its copy after `start()`, the
+   * common idiom), while a pool task or a handle revived in the same process shares the copy
+   * of the thread that sent it. When the end closes, the other end's `recv` gets
+   * {@linkcode EOFError} once it has received everything sent, and its `send` fails. A `recv`
+   * of this handle that is waiting ends with {@linkcode ClosedError}. Closing twice does
+   * nothing.
    *
    * @example
    * ```ts
@@ -340,10 +455,32 @@ export class Connection<T = unknown> {
    * assert.equal(b.closed, true);
    * assert.throws(() => a.send("lost?"), (e) => e instanceof ClosedError && e.value === "lost?");
    * ```
+   *
+   * @example The parent closes its copy of the child's end after start()
+   * ```ts
+   * import { type Connection, EOFError, Pipe, Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const [parentConn, childConn] = Pipe<string>();
+   * const p = new Process({
+   *   target: (conn: Connection<string>) => conn.send("hi"),
+   *   args: [childConn],
+   * });
+   * p.start();
+   * childConn.close(); // the parent's copy: the child's stays open
+   * assert.equal(await parentConn.recv(), "hi");
+   * await assert.rejects(parentConn.recv(), EOFError); // the child ended: no copy is left
+   * await p.join();
+   * ```
    */
   close(): void {
-    this.#out?.close(WRITER_CLOSED);
-    this.#in?.close(READER_CLOSED);
+    if (this.#closedHere) return;
+    this.#closedHere = true;
+    this.#out?.dropCopy(WRITERS, this.#owner);
+    if (this.#in !== undefined) {
+      this.#in.dropCopy(READERS, this.#owner);
+      this.#in.wakeTakers(); // a recv of this handle waiting here ends
+    }
   }
 
   /** Closes this end, for `using`. */
@@ -372,7 +509,7 @@ export class Connection<T = unknown> {
         "Cannot receive on this end of a one-way pipe: Pipe(false) gives [receiver, sender]",
       );
     }
-    if ((this.#in.closed & READER_CLOSED) !== 0) {
+    if (this.#closedHere || (this.#in.closed & READER_CLOSED) !== 0) {
       throw new ClosedError("Cannot receive: this end of the pipe is closed");
     }
     return this.#in;
@@ -393,11 +530,30 @@ export class Connection<T = unknown> {
     return got;
   }
 
+  /** @internal The channel this end receives from, for `wait()`. */
+  [readerChannel](): Channel {
+    return this.#reader();
+  }
+
   /** @internal What crosses into a worker. */
   [toShared](): SharedHandle {
+    // Encoded for a Process's arguments: the process gets a copy of its own.
+    const target = this.#closedHere ? undefined : copyTarget();
+    if (target !== undefined) {
+      if (this.#in !== undefined) {
+        this.#in.addCopy(READERS, target.ident);
+        target.made.push({ channel: this.#in, side: READERS });
+      }
+      if (this.#out !== undefined) {
+        this.#out.addCopy(WRITERS, target.ident);
+        target.made.push({ channel: this.#out, side: WRITERS });
+      }
+    }
     const state: ConnectionState = {
       read: (this.#in?.buffer ?? null) as SharedArrayBuffer | null,
       write: (this.#out?.buffer ?? null) as SharedArrayBuffer | null,
+      owner: target?.ident ?? this.#owner,
+      closed: this.#closedHere,
     };
     return { module: import.meta.url, export: "Connection", state };
   }
@@ -449,4 +605,43 @@ function asBytes(value: unknown, maxlength: number | undefined): Uint8Array {
     );
   }
   return value;
+}
+
+/** The bytes of `buffer` from `offset` on, checked before anything is taken. */
+function intoTarget(buffer: unknown, offset: unknown, method: string): Uint8Array {
+  let bytes: Uint8Array;
+  if (buffer instanceof ArrayBuffer || buffer instanceof SharedArrayBuffer) {
+    bytes = new Uint8Array(buffer);
+  } else if (ArrayBuffer.isView(buffer)) {
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } else {
+    throw new TypeError(
+      `${method}: "buffer" must be an ArrayBuffer, a SharedArrayBuffer or a typed array, got ` +
+        describeValue(buffer),
+    );
+  }
+  if (offset === undefined) return bytes;
+  const expected = `a whole number of bytes from 0 to ${bytes.length}`;
+  assertNumber(offset, `${method}: "offset"`, expected);
+  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+    const python = offset < 0 ? "negative offset" : offset > bytes.length ? "offset too large" : "";
+    throw new RangeError(
+      `${method}: "offset" must be ${expected}, got ${describeValue(offset)}` +
+        (python === "" ? "" : ` (Python: "${python}")`),
+    );
+  }
+  return bytes.subarray(offset);
+}
+
+/** Copies a received message into the room it was given; too long, it is carried by the error. */
+function copyInto(message: Uint8Array, room: Uint8Array): number {
+  if (message.length > room.length) {
+    throw new BufferTooShortError(
+      `recvBytesInto(): the message has ${message.length} bytes and the buffer has room for ` +
+        `${room.length}: the message is in this error's "bytes"`,
+      message,
+    );
+  }
+  room.set(message);
+  return message.length;
 }

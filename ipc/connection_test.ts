@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ClosedError, EOFError } from "../errors.ts";
+import { BufferTooShortError, ClosedError, EOFError } from "../errors.ts";
 import { Connection } from "./connection.ts";
 import { Pipe } from "./pipe.ts";
 
@@ -108,4 +108,48 @@ Deno.test("Connection is made by Pipe() only, and closes with `using`", () => {
   assert.equal(a.closed, true);
   b.close();
   b.close();
+});
+
+Deno.test("Connection.recvBytesInto() writes at the offset into any buffer kind", async () => {
+  const [a, b] = Pipe();
+  const shared = new Float64Array(new SharedArrayBuffer(32));
+  a.sendBytes(Float64Array.of(1.5, 2.5));
+  assert.equal(await b.recvBytesInto(shared, { offset: 8 }), 16);
+  assert.deepEqual([...shared], [0, 1.5, 2.5, 0]);
+  const view = new DataView(new ArrayBuffer(4));
+  a.sendBytes(Uint8Array.of(9));
+  assert.equal(b.recvBytesIntoSync(view, { offset: 3 }), 1);
+  assert.equal(view.getUint8(3), 9);
+  a.sendBytes(new Uint8Array(0));
+  assert.equal(await b.recvBytesInto(new ArrayBuffer(2), { offset: 2 }), 0); // offset = length
+});
+
+Deno.test("Connection.recvBytesInto(): a too-small buffer throws BufferTooShortError with the message", async () => {
+  const [a, b] = Pipe();
+  a.sendBytes(Uint8Array.of(1, 2, 3, 4));
+  a.sendBytes(Uint8Array.of(5));
+  const buffer = new Uint8Array(4);
+  const error = await b.recvBytesInto(buffer, { offset: 1 }).catch((e) => e);
+  assert.ok(error instanceof BufferTooShortError);
+  assert.match(error.message, /4 bytes .* room for 3/);
+  assert.deepEqual(error.bytes, Uint8Array.of(1, 2, 3, 4));
+  assert.deepEqual(buffer, new Uint8Array(4), "nothing written");
+  assert.equal(b.recvBytesIntoSync(buffer), 1); // the pipe stays usable
+});
+
+Deno.test("Connection.recvBytesInto() checks buffer and offset before taking anything", async () => {
+  const [a, b] = Pipe();
+  a.sendBytes(Uint8Array.of(1));
+  const buffer = new Uint8Array(2);
+  await assert.rejects(b.recvBytesInto(buffer, { offset: -1 }), /negative offset/);
+  await assert.rejects(b.recvBytesInto(buffer, { offset: 3 }), /offset too large/);
+  await assert.rejects(b.recvBytesInto(buffer, { offset: 0.5 }), RangeError);
+  await assert.rejects(b.recvBytesInto(buffer, { offset: NaN }), RangeError);
+  // @ts-expect-error: a string
+  await assert.rejects(b.recvBytesInto(buffer, { offset: "1" }), TypeError);
+  // @ts-expect-error: not a buffer
+  await assert.rejects(b.recvBytesInto([0, 0]), /"buffer" must be an ArrayBuffer/);
+  assert.equal(await b.recvBytesInto(buffer), 1);
+  a.send("not bytes");
+  await assert.rejects(b.recvBytesInto(buffer), /sent with send\(\)/);
 });

@@ -30,8 +30,14 @@
  * @module
  */
 
-export { Connection, type RecvBytesOptions, type SendBytesOptions } from "./connection.ts";
+export {
+  Connection,
+  type RecvBytesIntoOptions,
+  type RecvBytesOptions,
+  type SendBytesOptions,
+} from "./connection.ts";
 export * from "./pipe.ts";
 export * from "./queue.ts";
 export * from "./simple_queue.ts";
 export * from "./joinable_queue.ts";
+export * from "./wait.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { Channel } from "../_internal/channel.ts";
+import { Channel, READERS, WRITERS } from "../_internal/channel.ts";
+import { selfIdent } from "../_internal/identity.ts";
 import { type Connection, makeConnection } from "./connection.ts";
 
 /**
@@ -46,17 +47,26 @@ export function Pipe<T = unknown>(duplex = true): [Connection<T>, Connection<T>]
   if (typeof duplex !== "boolean") {
     throw new TypeError(`Pipe(): "duplex" must be a boolean (true: two-way, false: one-way)`);
   }
+  // This thread holds the first copy of each end (see Connection.close).
+  const owner = selfIdent;
+  const closed = false;
+  const open = (): SharedArrayBuffer => {
+    const channel = new Channel();
+    channel.addCopy(READERS, owner);
+    channel.addCopy(WRITERS, owner);
+    return channel.buffer;
+  };
   if (!duplex) {
-    const { buffer } = new Channel();
+    const buffer = open();
     return [
-      makeConnection<T>({ read: buffer, write: null }),
-      makeConnection<T>({ read: null, write: buffer }),
+      makeConnection<T>({ read: buffer, write: null, owner, closed }),
+      makeConnection<T>({ read: null, write: buffer, owner, closed }),
     ];
   }
-  const one = new Channel().buffer;
-  const two = new Channel().buffer;
+  const one = open();
+  const two = open();
   return [
-    makeConnection<T>({ read: one, write: two }),
-    makeConnection<T>({ read: two, write: one }),
+    makeConnection<T>({ read: one, write: two, owner, closed }),
+    makeConnection<T>({ read: two, write: one, owner, closed }),
   ];
 }

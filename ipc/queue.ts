@@ -5,12 +5,20 @@
  * @module
  */
 
-import { ClosedError, EmptyError, FullError } from "../errors.ts";
+import { ClosedError, EmptyError, FullError, ShutDownError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
-import { Channel, EMPTY, END, READER_CLOSED } from "../_internal/channel.ts";
+import {
+  Channel,
+  EMPTY,
+  END,
+  READER_CLOSED,
+  type Refused,
+  SHUTDOWN,
+} from "../_internal/channel.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { readerChannel } from "./_reader.ts";
 
 /** Options of {@linkcode Queue.put} and {@linkcode Queue.get}. */
 export interface QueueWaitOptions extends WaitOptions {
@@ -20,6 +28,17 @@ export interface QueueWaitOptions extends WaitOptions {
    * @default {true}
    */
   block?: boolean;
+}
+
+/** Options of {@linkcode Queue.shutdown}. */
+export interface QueueShutdownOptions {
+  /**
+   * `true` also drops every message still queued (each counting as done for
+   * `JoinableQueue.join`), so that `get` throws `ShutDownError` at once; `false` lets consumers
+   * take what is queued first.
+   * @default {false}
+   */
+  immediate?: boolean;
 }
 
 /** The buffer of the queue being revived in this thread (see `[fromShared]`). */
@@ -93,6 +112,8 @@ export class Queue<T = unknown> {
    * @param value The message: any structured-cloneable value.
    * @param options `block: false` or `timeout` (ms) to give up on a full queue; `signal`.
    * @throws {FullError} The queue stayed full (`block: false`, or the timeout passed).
+   * @throws {ShutDownError} The queue was shut down (before or while it waited); carries the
+   *   value.
    * @throws {ClosedError} This queue handle was closed; carries the value.
    * @throws {TypeError} The value cannot be cloned (names its type).
    *
@@ -120,6 +141,7 @@ export class Queue<T = unknown> {
    * @param value The message.
    * @param options `block: false` or `timeout` (ms).
    * @throws {FullError} The queue stayed full.
+   * @throws {ShutDownError} The queue was shut down.
    * @throws {ClosedError} This queue handle was closed.
    * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
    *
@@ -146,6 +168,7 @@ export class Queue<T = unknown> {
    *
    * @param value The message.
    * @throws {FullError} A bounded queue is full.
+   * @throws {ShutDownError} The queue was shut down.
    * @throws {ClosedError} This queue handle was closed.
    *
    * @example
@@ -169,6 +192,7 @@ export class Queue<T = unknown> {
    * @param options `block: false` or `timeout` (ms) to give up on an empty queue; `signal`.
    * @returns The message.
    * @throws {EmptyError} The queue stayed empty (`block: false`, or the timeout passed).
+   * @throws {ShutDownError} The queue was shut down and is empty (before or while it waited).
    * @throws {ClosedError} This queue handle was closed.
    *
    * @example
@@ -195,6 +219,7 @@ export class Queue<T = unknown> {
    * @param options `block: false` or `timeout` (ms).
    * @returns The message.
    * @throws {EmptyError} The queue stayed empty.
+   * @throws {ShutDownError} The queue was shut down and is empty.
    * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
    *
    * @example
@@ -219,6 +244,7 @@ export class Queue<T = unknown> {
    *
    * @returns The message.
    * @throws {EmptyError} The queue is empty.
+   * @throws {ShutDownError} The queue was shut down and is empty.
    *
    * @example
    * ```ts
@@ -312,6 +338,84 @@ export class Queue<T = unknown> {
     return this.#closed;
   }
 
+  /**
+   * Shuts the queue down for every thread and every handle, as Python 3.13's
+   * `Queue.shutdown(immediate)`: from now on `put` throws {@linkcode ShutDownError}, and `get`
+   * throws it once the queue is empty; producers and consumers waiting in any thread wake and
+   * throw it. `immediate: true` also drops what is queued, so `get` throws at once, and the
+   * dropped messages count as done, which releases `JoinableQueue.join()` once the messages
+   * already taken are marked done. Shutting down twice does nothing more (but an `immediate`
+   * second call still drops what is left).
+   *
+   * @param options `immediate`.
+   * @throws {TypeError} `immediate` is not a boolean.
+   *
+   * @example Consumers take what was queued, then stop
+   * ```ts
+   * import { Pool, Queue, ShutDownError } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue<number>();
+   * await using pool = new Pool(1);
+   * const consumer = pool.apply((queue: Queue<number>) => {
+   *   let sum = 0;
+   *   try {
+   *     for (;;) sum += queue.getSync();
+   *   } catch (error) {
+   *     if (!(error instanceof ShutDownError)) throw error;
+   *   }
+   *   return sum;
+   * }, [q]);
+   * for (const n of [1, 2, 3]) q.putNowait(n);
+   * q.shutdown();
+   * assert.throws(() => q.putNowait(4), ShutDownError);
+   * assert.equal(await consumer, 6);
+   * ```
+   *
+   * @example `immediate`: drop what is queued
+   * ```ts
+   * import { Queue, ShutDownError } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue<string>();
+   * q.putNowait("never taken");
+   * q.shutdown({ immediate: true });
+   * assert.equal(q.qsize(), 0);
+   * await assert.rejects(q.get(), ShutDownError);
+   * ```
+   */
+  shutdown(options: QueueShutdownOptions = {}): void {
+    const method = `${this.constructor.name}.shutdown`;
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`${method}: "options" must be an object such as { immediate: true }`);
+    }
+    const { immediate = false } = options;
+    if (typeof immediate !== "boolean") {
+      throw new TypeError(
+        `${method}: "immediate" must be true or false, got ${describeValue(immediate)}`,
+      );
+    }
+    this.#channel.shutdown(immediate);
+  }
+
+  /**
+   * Whether the queue was shut down, by any handle in any thread (Python's `is_shutdown`).
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const q = new Queue();
+   * assert.equal(q.isShutdown, false);
+   * q.shutdown();
+   * assert.equal(q.isShutdown, true);
+   * ```
+   */
+  get isShutdown(): boolean {
+    return this.#channel.isShutDown;
+  }
+
   /** @internal Whether puts count as unfinished tasks (`JoinableQueue`). */
   protected get unfinished(): boolean {
     return false;
@@ -325,8 +429,13 @@ export class Queue<T = unknown> {
     );
   }
 
-  #check(outcome: boolean | typeof READER_CLOSED, value: T): void {
+  #check(outcome: boolean | Refused, value: T): void {
     if (outcome === true) return;
+    if (outcome === SHUTDOWN) {
+      throw new ShutDownError(`Cannot put into the ${this.constructor.name}: it was shut down`, {
+        value,
+      });
+    }
     if (outcome === READER_CLOSED) {
       throw new ClosedError(`Cannot put into the ${this.constructor.name}: it is closed`, {
         value,
@@ -336,10 +445,19 @@ export class Queue<T = unknown> {
   }
 
   #received(got: unknown): T {
+    if (got === SHUTDOWN) {
+      throw new ShutDownError(`The ${this.constructor.name} was shut down and is empty`);
+    }
     if (got === EMPTY || got === END) {
       throw new EmptyError(`The ${this.constructor.name} is empty`);
     }
     return got as T;
+  }
+
+  /** @internal The channel, for `wait()`. */
+  [readerChannel](): Channel {
+    this.#assertOpen(undefined);
+    return this.#channel;
   }
 
   /** @internal What crosses into a worker. */

@@ -9,6 +9,7 @@ import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/s
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
 import { Channel, EMPTY } from "../_internal/channel.ts";
+import { readerChannel } from "./_reader.ts";
 
 function received<T>(got: unknown): T {
   if (got === EMPTY) throw new EmptyError("The SimpleQueue stayed empty until the timeout");
@@ -150,6 +151,12 @@ export class SimpleQueue<T = unknown> {
     throw new ClosedError("Cannot use the SimpleQueue as this handle of it was closed", {
       value,
     });
+  }
+
+  /** @internal The channel, for `wait()`. */
+  [readerChannel](): Channel {
+    this.#assertOpen(undefined);
+    return this.#channel;
   }
 
   /** @internal What crosses into a worker. */

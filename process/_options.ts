@@ -15,7 +15,9 @@ const optionNames = ["target", "args", "name", "daemon", "imports", "context", "
 
 /** A process's options, checked and ready to send. */
 export interface CheckedOptions {
-  target: FunctionDescriptor;
+  /** `null`: no target (a subclass's `run()`, or nothing to run). */
+  target: FunctionDescriptor | null;
+  targetFn: ((...args: never[]) => unknown) | null;
   args: unknown[];
   name: string | undefined;
   daemon: boolean;
@@ -40,7 +42,8 @@ export function checkProcessOptions(options: unknown): CheckedOptions {
     }
   }
   const given = options as Record<string, unknown>;
-  const target = describeFunction(given.target, "target");
+  const target = given.target === undefined ? null : describeFunction(given.target, "target");
+  const targetFn = target === null ? null : given.target as (...args: never[]) => unknown;
   const args = given.args ?? [];
   if (!Array.isArray(args)) {
     throw new TypeError(
@@ -57,7 +60,7 @@ export function checkProcessOptions(options: unknown): CheckedOptions {
   const context = encodeContext(given.context as Record<string, unknown> | undefined, []);
   checkCloneable(context.values, "context");
   const console = checkConsoleMode(given.console);
-  return { target, args, name, daemon, imports, context, console };
+  return { target, targetFn, args, name, daemon, imports, context, console };
 }
 
 /** Checks a value for `daemon`. */

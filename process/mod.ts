@@ -24,6 +24,7 @@
 export * from "./process.ts";
 export * from "./active_children.ts";
 export * from "./current_process.ts";
+export * from "./parent_process.ts";
 export * from "./cpu_count.ts";
 export type { ConsoleMode } from "../_internal/protocol.ts";
 export type { WaitOptions } from "../_internal/wait_options.ts";

@@ -33,11 +33,14 @@ import type {
   WorkerToMain,
 } from "../_internal/protocol.ts";
 import { serializeError } from "../_internal/protocol.ts";
-import { encodeValue } from "../_internal/shareable.ts";
+import { encodeValue, Revival } from "../_internal/shareable.ts";
+import { type Copy, copyingFor } from "../_internal/channel.ts";
+import { describeFunction } from "../_internal/function_transport.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import { unsendableArguments, type WorkerSession } from "../_internal/worker_session.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkDaemon, checkJoin, checkProcessOptions } from "./_options.ts";
+import { reviveSubclass, runProcessSubclass, type SubclassReference } from "./_run_subclass.ts";
 
 /** Options of {@linkcode Process}. */
 export interface ProcessOptions {
@@ -47,8 +50,10 @@ export interface ProcessOptions {
    * does: by reference when a module the worker imports exports it (by default the module that
    * creates the process, so guard that module's main code with `if (import.meta.main)`), by
    * value otherwise (self-contained, free variables in {@linkcode ProcessOptions.context}).
+   * Leave it out in a subclass that overrides {@linkcode Process.run}; a plain `Process`
+   * without a target runs nothing, as Python's.
    */
-  target: (...args: never[]) => unknown;
+  target?: (...args: never[]) => unknown;
   /**
    * The target's arguments, structured-cloned; the library's shared objects (`Lock`, `Value`,
    * `SharedArray`, `Event`…) arrive as themselves, and `transfer()` moves buffers.
@@ -102,6 +107,12 @@ const SIGKILL = 9;
 type State = "initial" | "started" | "stopped";
 
 /**
+ * The identity of the process being revived in its own worker, as an instance of its subclass
+ * (see {@linkcode Process.run}): taken by the constructor.
+ */
+const runningHere = new Revival<WorkerIdentity>();
+
+/**
  * A process, as Python's `multiprocessing.Process`: a Web Worker (an isolated V8 heap on its
  * own thread) that runs `target(...args)` once. Make it with the target and its arguments,
  * `start()` it, and `await join()` it; `exitCode` then tells how it ended: `0` when the target
@@ -117,11 +128,12 @@ type State = "initial" | "started" | "stopped";
  * unique in the program, but it has no pid of its own), so `Deno.exit()` in the main program
  * ends every process at once, where Python would first wait for the non-daemonic ones; it is
  * always started as with the `spawn` method (the target's module is imported afresh, nothing
- * is inherited); `run()` cannot be overridden in a subclass; only `console` output is
- * forwarded (`Deno.stdout.write` in the target writes to the process's stdout directly). A
- * daemonic process lets the program end through an unnamed internal of Deno's `Worker` (the
- * one behind `node:worker_threads`' `unref()`); on a Deno without it, a daemonic process keeps
- * the program running like any other.
+ * is inherited), so a subclass overriding {@linkcode Process.run} must be exported from its
+ * module (it is found there by reference) and keep its state in public fields; only `console`
+ * output is forwarded (`Deno.stdout.write` in the target writes to the process's stdout
+ * directly). A daemonic process lets the program end through an unnamed internal of Deno's
+ * `Worker` (the one behind `node:worker_threads`' `unref()`); on a Deno without it, a daemonic
+ * process keeps the program running like any other.
  *
  * @example Python's "hello bob"
  * ```ts
@@ -156,7 +168,8 @@ type State = "initial" | "started" | "stopped";
  * ```
  */
 export class Process implements AsyncDisposable {
-  readonly #target: FunctionDescriptor;
+  readonly #target: FunctionDescriptor | null;
+  readonly #targetFn: ((...args: never[]) => unknown) | null;
   readonly #args: unknown[];
   readonly #name: string;
   readonly #ident: number;
@@ -167,6 +180,8 @@ export class Process implements AsyncDisposable {
   #state: State = "initial";
   #exitCode: number | null = null;
   #session: WorkerSession | undefined;
+  /** The copies of pipe ends the process was given: rechecked when it ends. */
+  #copies: Copy[] = [];
   readonly #ended = Promise.withResolvers<void>();
   /** Pending `join()`s: a daemonic process keeps the program running while it is joined. */
   #joiners = 0;
@@ -192,16 +207,40 @@ export class Process implements AsyncDisposable {
    * assert.equal(p.ident, null); // not started
    * ```
    */
-  constructor(options: ProcessOptions) {
+  constructor(options: ProcessOptions = {}) {
+    const running = runningHere.take();
+    if (running !== undefined) {
+      // This process's own instance, in its worker (a subclass whose run() is called).
+      this.#target = this.#targetFn = null;
+      this.#args = [];
+      this.#daemon = running.daemon ?? false;
+      this.#imports = [];
+      this.#context = { values: {}, functions: {}, shared: false };
+      this.#console = "forward";
+      this.#name = running.name;
+      this.#ident = running.ident;
+      this.#state = "started";
+      return;
+    }
     const checked = checkProcessOptions(options);
+    if (checked.target !== null && overridesRun(new.target)) {
+      throw new TypeError(
+        `${new.target.name} overrides run(), so it takes no "target": its run() is what the ` +
+          `process runs (as in Python, where run() calls the target only if not overridden)`,
+      );
+    }
     this.#target = checked.target;
+    this.#targetFn = checked.targetFn;
     this.#args = checked.args;
     this.#daemon = checked.daemon;
     this.#imports = checked.imports;
     this.#context = checked.context;
     this.#console = checked.console;
-    // Numbered last, so that bad options use up no number.
-    const identity = nextIdentity("Process");
+    // Numbered last, so that bad options use up no number. A subclass's processes are named
+    // after it, as in Python (`Worker-3`).
+    const identity = nextIdentity(
+      new.target === Process ? "Process" : new.target.name || "Process",
+    );
     this.#name = checked.name ?? identity.name;
     this.#ident = identity.ident;
   }
@@ -291,9 +330,18 @@ export class Process implements AsyncDisposable {
       );
     }
     assertNotBootstrapping("a Process");
+    const launch = this.#launch();
     const transfer: Transferable[] = [];
-    const args = encodeValue(this.#args, transfer);
-    const identity: WorkerIdentity = { name: this.#name, ident: this.#ident };
+    // Pipe ends in the arguments become copies of the process's own, as in Python.
+    const { value: args, copies } = copyingFor(
+      this.#ident,
+      () => encodeValue(launch.args, transfer),
+    );
+    const identity: WorkerIdentity = {
+      name: this.#name,
+      ident: this.#ident,
+      parent: { name: parent.name, ident: parent.ident },
+    };
     if (this.#daemon) identity.daemon = true;
     const session = workerBackend.start(identity, {
       message: (message) => this.#onMessage(message),
@@ -301,7 +349,7 @@ export class Process implements AsyncDisposable {
     });
     try {
       session.init({
-        imports: this.#imports,
+        imports: launch.imports,
         context: this.#context,
         initializer: null,
         initargs: [],
@@ -313,20 +361,125 @@ export class Process implements AsyncDisposable {
       session.run({
         batch: 1,
         cell: 0,
-        fn: this.#target.id,
-        def: this.#target,
+        fn: launch.target.id,
+        def: launch.target,
         mode: "star",
         calls: [args.value],
         shared: args.shared,
       }, transfer);
     } catch (error) {
       session.terminate();
-      throw unsendableArguments(`The "args" of ${this.#name}`, error);
+      for (const { channel, side } of copies) channel.dropCopy(side, this.#ident);
+      throw unsendableArguments(launch.subject, error);
     }
+    this.#copies = copies;
     this.#session = session;
     this.#state = "started";
     addChild(this);
     if (this.#daemon) session.keepAlive(false);
+  }
+
+  /**
+   * What the process does, as Python's `run()`: calls the target with its arguments, in the
+   * calling thread (`start()` calls it in the process's worker). Override it in a subclass, as
+   * Python's `class Worker(Process): def run(self): …`: `start()` then runs the subclass's
+   * `run()` in the worker, on a copy of the instance.
+   *
+   * The copy is made as Python's `spawn` makes it, by reference and by value: the worker
+   * imports the subclass by reference (so **export it** from its module, which the worker
+   * imports: by default the module that creates the process, otherwise name it in `imports`,
+   * e.g. `super({ imports: [import.meta.url] })`), makes an instance without calling the
+   * subclass's constructor, and gives it the instance's own fields, structured-cloned (shared
+   * objects such as a `Queue` or `Value` arrive as themselves). So keep the state `run()` needs
+   * in public fields set by the constructor: `#private` fields of the subclass do not cross.
+   * A subclass that cannot be found there fails the process (`exitCode` 1) with a
+   * `FunctionTransportError` saying so.
+   *
+   * @returns What the target returns.
+   *
+   * @example A subclass overriding run()
+   * ```ts
+   * // examples/process_subclass.ts, which the worker imports to find the class:
+   * //
+   * //   export class Counter extends Process {
+   * //     constructor(public upTo: number, public out: Queue<number>) {
+   * //       super();
+   * //     }
+   * //     override run(): void {
+   * //       for (let i = 1; i <= this.upTo; i++) this.out.putSync(i);
+   * //     }
+   * //   }
+   * import { Queue } from "@workers/multiprocessing";
+   * import { Counter } from "../examples/process_subclass.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const out = new Queue<number>();
+   * const p = new Counter(3, out);
+   * p.start();
+   * await p.join();
+   * assert.equal(p.exitCode, 0);
+   * assert.match(p.name, /^Counter-\d+$/); // named after its class, as in Python
+   * assert.deepEqual([await out.get(), await out.get(), await out.get()], [1, 2, 3]);
+   * ```
+   *
+   * @example run() in the calling thread
+   * ```ts
+   * import { Process } from "@workers/multiprocessing";
+   * import assert from "node:assert/strict";
+   *
+   * const p = new Process({ target: (a: number, b: number) => a + b, args: [2, 3] });
+   * assert.equal(p.run(), 5); // no worker: as Python's p.run()
+   * ```
+   */
+  run(): unknown {
+    return this.#targetFn?.(...this.#args as never[]);
+  }
+
+  /** @internal In the process's worker: the instance of the subclass whose `run()` is called. */
+  static [reviveSubclass](this: typeof Process, fields: Record<string, unknown>): Process {
+    const instance = runningHere.revive(
+      currentIdentity(),
+      () => Reflect.construct(Process, [], this) as Process,
+    );
+    return Object.assign(instance, fields);
+  }
+
+  /** What `start()` sends: the target and its arguments, or the subclass and its fields. */
+  #launch(): {
+    target: FunctionDescriptor;
+    args: unknown[];
+    imports: string[];
+    subject: string;
+  } {
+    if (this.#target !== null) {
+      return {
+        target: this.#target,
+        args: this.#args,
+        imports: this.#imports,
+        subject: `The "args" of ${this.#name}`,
+      };
+    }
+    const host = describeFunction(runProcessSubclass, "runProcessSubclass");
+    const imports = [new URL("./_run_subclass.ts", import.meta.url).href, ...this.#imports];
+    const subclass = this.constructor as typeof Process;
+    if (!overridesRun(subclass)) {
+      // A plain Process without a target: nothing to run, as in Python.
+      return { target: host, args: [null, [], {}], imports, subject: this.#name };
+    }
+    if (subclass.name === "") {
+      throw new TypeError(
+        `Cannot start ${this.#name}: its class is anonymous, so its worker cannot find it by ` +
+          `reference. Give the subclass a name and export it from its module`,
+      );
+    }
+    const { name, source } = describeFunction(subclass, "the Process subclass");
+    const reference: SubclassReference = { name, source };
+    return {
+      target: host,
+      args: [reference, this.#imports, { ...this }],
+      imports,
+      subject: `The fields of ${this.#name} (an instance of ${name})`,
+    };
   }
 
   /**
@@ -513,6 +666,8 @@ export class Process implements AsyncDisposable {
     this.#state = "stopped";
     this.#exitCode = code;
     this.#session!.terminate();
+    // Its copies of pipe ends count no more: an end it held last is now closed.
+    for (const { channel, side } of this.#copies) channel.recheckCopies(side);
     removeChild(this);
     this.#ended.resolve();
   }
@@ -522,6 +677,11 @@ export class Process implements AsyncDisposable {
     this.#joiners += delta;
     if (this.#daemon) this.#session?.keepAlive(this.#joiners > 0);
   }
+}
+
+/** Whether a class (`Process` or a subclass) has a `run()` of its own. */
+function overridesRun(cls: { prototype: { run: unknown } }): boolean {
+  return cls.prototype.run !== Process.prototype.run;
 }
 
 function exitCodeName(code: number): string {

@@ -23,6 +23,7 @@ import {
   SharedArray,
   SharedMemory,
   SimpleQueue,
+  wait,
 } from "../mod.ts";
 import { workerTest } from "./_helpers.ts";
 
@@ -76,6 +77,12 @@ const stringCases: [string, string, (pool: Pool) => unknown][] = [
     "maxlength",
     () => Pipe()[0].recvBytes({ maxlength: loose("5") }),
   ],
+  [
+    "Connection.recvBytesInto(b, { offset })",
+    "offset",
+    () => Pipe()[0].recvBytesInto(new Uint8Array(4), { offset: loose("1") }),
+  ],
+  ["wait(objects, { timeout })", "timeout", () => wait([Pipe()[0]], { timeout: loose("5") })],
   [
     "Connection.sendBytes(b, { offset })",
     "offset",

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type BufferTooShortError,
   ClosedError,
   type Connection,
   EmptyError,
@@ -16,7 +17,9 @@ import {
   Process,
   Queue,
   RemoteError,
+  ShutDownError,
   SimpleQueue,
+  wait,
 } from "../mod.ts";
 import { delay, until, workerTest } from "./_helpers.ts";
 import * as tasks from "./fixtures/ipc_tasks.ts";
@@ -199,3 +202,252 @@ for (const how of ["getSync", "get", "recvSync", "recvBytesSync"] as const) {
     if (!piped) assert.equal(queue.empty(), false);
   });
 }
+
+workerTest(
+  "Queue.shutdown(): workers take what is queued, then every get and put throws ShutDownError",
+  async () => {
+    await using pool = new Pool(3, { imports });
+    const queue = new Queue<number>();
+    const full = new Queue<number>(2);
+    const takers = pool.starmap(tasks.takeUntilShutDown, [[queue], [queue]], 1);
+    const putter = pool.apply(tasks.putUntilShutDown, [full]);
+    for (let i = 0; i < 100; i++) queue.putNowait(i);
+    // The putter fills the bounded queue and waits for room.
+    await until(() => full.full(), "the putter to fill its queue");
+    queue.shutdown();
+    full.shutdown();
+    const taken = await takers;
+    assert.deepEqual(taken.map(([, error]) => error), ["ShutDownError", "ShutDownError"]);
+    assert.deepEqual(taken.flatMap(([got]) => got).sort((a, b) => a - b), [...Array(100).keys()]);
+    assert.deepEqual(await putter, [2, "ShutDownError"]);
+    assert.equal(queue.isShutdown, true);
+    await assert.rejects(queue.put(1), (e) => e instanceof ShutDownError && e.value === 1);
+    await assert.rejects(queue.get(), ShutDownError);
+    // Not immediate: what was in the bounded queue is still there to take.
+    assert.deepEqual([full.getNowait(), full.getNowait()], [0, 1]);
+    assert.throws(() => full.getNowait(), ShutDownError);
+  },
+);
+
+workerTest("Queue.shutdown() in a worker wakes the main program's get", async () => {
+  await using pool = new Pool(1);
+  const queue = new Queue<number>();
+  const getting = assert.rejects(queue.get(), ShutDownError);
+  await pool.apply((q: Queue<number>) => q.shutdown(), [queue]);
+  await getting;
+});
+
+workerTest(
+  "JoinableQueue.shutdown({ immediate: true }) drops the queue and releases join() once taken tasks are done",
+  async () => {
+    await using pool = new Pool(1, { imports });
+    const jobs = new JoinableQueue<number>();
+    const took = new Queue<number>();
+    const finish = new Queue<null>();
+    for (let i = 0; i < 5; i++) jobs.putNowait(i);
+    const worker = pool.apply(tasks.takeOneSlowly, [jobs, took, finish]);
+    assert.equal(await took.get(), 0);
+    const joined = jobs.join();
+    jobs.shutdown({ immediate: true });
+    assert.equal(jobs.qsize(), 0);
+    assert.throws(() => jobs.getNowait(), ShutDownError);
+    // One job was taken and is not done yet: join() waits for it, as Python's does.
+    assert.equal(await jobs.join({ timeout: 20 }), false);
+    finish.putNowait(null);
+    await worker;
+    assert.equal(await joined, true);
+    assert.throws(() => jobs.taskDone(), { name: "InvalidStateError" });
+  },
+);
+
+Deno.test("Queue.shutdown() checks its options", () => {
+  const queue = new Queue();
+  // @ts-expect-error: a string
+  assert.throws(() => queue.shutdown({ immediate: "yes" }), /"immediate" must be true or false/);
+  // @ts-expect-error: not an object
+  assert.throws(() => queue.shutdown(true), /"options" must be an object/);
+  assert.equal(queue.isShutdown, false);
+});
+
+workerTest(
+  "Connection.recvBytesInto(): a worker receives into a shared buffer the main program reads",
+  async () => {
+    await using pool = new Pool(1);
+    const [mine, theirs] = Pipe();
+    const shared = new Int32Array(new SharedArrayBuffer(16));
+    const worker = pool.apply((conn: Connection, into: Int32Array) => {
+      const n = conn.recvBytesIntoSync(into, { offset: 4, timeout: 30_000 });
+      let tooShort = "";
+      try {
+        conn.recvBytesIntoSync(into, { timeout: 30_000 });
+      } catch (error) {
+        tooShort = `${(error as Error).name} ${(error as BufferTooShortError).bytes.length}`;
+      }
+      return [n, tooShort];
+    }, [theirs, shared]);
+    mine.sendBytes(Int32Array.of(7, 8));
+    mine.sendBytes(new Uint8Array(17));
+    assert.deepEqual(await worker, [8, "BufferTooShortError 17"]);
+    assert.deepEqual([...shared], [0, 7, 8, 0]);
+  },
+);
+
+workerTest(
+  "wait(): resolves with the pipe a worker sent on, without blocking the main program",
+  async () => {
+    await using pool = new Pool(2, { imports });
+    const pipes = [Pipe<string>(false), Pipe<string>(false), Pipe<string>(false)];
+    const readers = pipes.map(([reader]) => reader);
+    const go = new Queue<null>();
+    const shutting = new Queue<number>();
+    const senders = pool.starmap(tasks.sendWhenTold, [
+      [go, pipes[1]![1], "from one"],
+      [go, pipes[2]![1], "from two", true],
+    ], 1);
+    // The main program's timers run while it waits: the thread is not blocked.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    const waiting = wait([...readers, shutting]);
+    await until(() => ticks >= 5, "timers to run while wait() is pending");
+    go.putNowait(null);
+    const first = await waiting;
+    clearInterval(ticker);
+    assert.ok(first.length >= 1 && first.every((c) => c === readers[1] || c === readers[2]));
+    go.putNowait(null);
+    await senders;
+    assert.deepEqual(await wait([...readers, shutting]), [readers[1], readers[2]]);
+    assert.equal(await readers[1]!.recv(), "from one");
+    assert.equal(await readers[2]!.recv(), "from two");
+    // readers[2]'s writer closed: it stays ready (recv throws EOFError).
+    assert.deepEqual(await wait(readers, { timeout: 0 }), [readers[2]]);
+    await assert.rejects(readers[2]!.recv(), EOFError);
+    // A queue shut down in a worker is ready.
+    await pool.apply((q: Queue<number>) => q.shutdown(), [shutting]);
+    assert.deepEqual(await wait([readers[0]!, shutting], { timeout: 30_000 }), [shutting]);
+  },
+);
+
+workerTest("wait() in a worker watches a queue and a pipe the main program feeds", async () => {
+  await using pool = new Pool(1);
+  const queue = new Queue<number>();
+  const [mine, theirs] = Pipe<string>();
+  const watcher = pool.apply(async (q: Queue<number>, conn: Connection<string>) => {
+    const got: unknown[] = [];
+    while (got.length < 2) {
+      for (const ready of await wait<Queue<number> | Connection<string>>([q, conn])) {
+        got.push(ready === q ? q.getNowait() : conn.recvSync());
+      }
+    }
+    return got.sort();
+  }, [queue, theirs]);
+  queue.putNowait(7);
+  mine.send("seven");
+  assert.deepEqual(await watcher, [7, "seven"]);
+});
+
+Deno.test("wait() checks what it is given", async () => {
+  const [receiver, sender] = Pipe(false);
+  // @ts-expect-error: not a connection
+  await assert.rejects(wait([receiver, {}]), /"objects"\[1\] is not a Connection or a queue/);
+  await assert.rejects(wait([sender]), /one-way/);
+  // @ts-expect-error: not iterable
+  await assert.rejects(wait(receiver), /must be an array/);
+  await assert.rejects(wait([]), /nothing would ever end the wait/);
+  assert.deepEqual(await wait([], { timeout: 1 }), []);
+  assert.deepEqual(await wait([receiver], { timeout: -1 }), []);
+  await assert.rejects(wait([receiver], { timeout: NaN }), RangeError);
+  const closed = new Queue();
+  closed.close();
+  await assert.rejects(wait([closed]), ClosedError);
+  receiver.close();
+  await assert.rejects(wait([receiver]), ClosedError);
+});
+
+workerTest(
+  "Pipe: the parent closes the child's end after start(); the child's copy works, EOF when it ends",
+  async () => {
+    const [parentConn, childConn] = Pipe<number>();
+    const go = new Queue<null>();
+    const p = new Process({ target: tasks.sendCopy, args: [childConn, go, 3, false], imports });
+    p.start();
+    childConn.close(); // the parent's copy only, as in Python
+    assert.equal(childConn.closed, true);
+    go.putNowait(null);
+    assert.deepEqual([await parentConn.recv(), await parentConn.recv(), await parentConn.recv()], [
+      0,
+      1,
+      2,
+    ]);
+    // The child returned without closing its copy: its end closes with it.
+    await assert.rejects(parentConn.recv({ timeout: 30_000 }), EOFError);
+    await p.join();
+    assert.equal(p.exitCode, 0);
+  },
+);
+
+workerTest(
+  "Pipe: a child closing its copy gives EOF while it still runs; the parent's copy kept open holds it",
+  async () => {
+    const [parentConn, childConn] = Pipe<number>();
+    const go = new Queue<null>();
+    const done = new Queue<null>();
+    const p = new Process({
+      target: tasks.sendCopy,
+      args: [childConn, go, 1, true, done],
+      imports,
+    });
+    p.start();
+    childConn.close();
+    go.putNowait(null);
+    assert.equal(await parentConn.recv(), 0);
+    await assert.rejects(parentConn.recv({ timeout: 30_000 }), EOFError);
+    assert.equal(p.isAlive(), true);
+    done.putNowait(null);
+    await p.join();
+
+    // Not closing the parent's copy keeps the end open after the child is gone, as in Python.
+    const [mine, theirs] = Pipe<number>();
+    const q = new Process({ target: tasks.sendCopy, args: [theirs, go, 1, true], imports });
+    q.start();
+    go.putNowait(null);
+    await q.join();
+    assert.equal(await mine.recv(), 0);
+    assert.equal(await mine.poll({ timeout: 20 }), false); // no end of the stream yet
+    theirs.close();
+    await assert.rejects(mine.recv(), EOFError);
+  },
+);
+
+workerTest(
+  "Pipe: a child reading its copy of the end; the parent's send fails once no reader copy is left",
+  async () => {
+    const [receiver, sender] = Pipe<number>(false);
+    const go = new Queue<null>();
+    const out = new Queue<[number[], string]>();
+    const p = new Process({ target: tasks.receiveCopy, args: [receiver, go, out], imports });
+    p.start();
+    receiver.close(); // the parent's copy of the reading end
+    sender.send(1);
+    sender.send(2);
+    go.putNowait(null);
+    sender.close();
+    await p.join();
+    assert.equal(p.exitCode, 0);
+    assert.deepEqual(await out.get(), [[1, 2], "EOFError"]);
+    // A child that ends while it holds the last reading copy: sends fail.
+    const [r2, s2] = Pipe<number>(false);
+    const q = new Process({ target: tasks.receiveCopy, args: [r2, go], imports });
+    q.start();
+    r2.close();
+    go.putNowait(null);
+    q.terminate(); // its reading copy ends with it
+    assert.throws(() => s2.send(3), ClosedError);
+  },
+);
+
+Deno.test("Pipe: a waiting recv of a handle closed in its own thread ends with ClosedError", async () => {
+  const [a] = Pipe();
+  const waiting = assert.rejects(a.recv(), ClosedError);
+  a.close();
+  await waiting;
+});

@@ -4,10 +4,21 @@
  */
 
 import assert from "node:assert/strict";
-import { activeChildren, Event, Lock, Pool, Process, SharedArray, Value } from "../mod.ts";
+import {
+  activeChildren,
+  Event,
+  Lock,
+  parentProcess,
+  Pool,
+  Process,
+  Queue,
+  SharedArray,
+  Value,
+} from "../mod.ts";
 import { delay, liveWorkers, workerTest } from "./_helpers.ts";
 import { lines, runProgram } from "./_program.ts";
 import * as tasks from "./fixtures/process_tasks.ts";
+import { Counter, Failing, hidden, SlowCounter } from "./fixtures/process_subclass.ts";
 
 const imports = [new URL("./fixtures/process_tasks.ts", import.meta.url)];
 
@@ -312,3 +323,104 @@ workerTest("many processes at once all run and end", async () => {
   await delay(0);
   assert.equal(liveWorkers(), 0);
 });
+
+workerTest(
+  "parentProcess(): null in the main program, the starter in a Process, nested too",
+  async () => {
+    assert.equal(parentProcess(), null);
+    const out = new Queue<unknown>();
+    const p = await run(tasks.reportParentNested, [out]);
+    assert.equal(p.exitCode, 0);
+    const [mainName, mainIdent, mainAlive, ownName, ownIdent] = await out.get() as unknown[];
+    assert.deepEqual([mainName, mainIdent, mainAlive], ["MainProcess", Deno.pid, true]);
+    assert.deepEqual([ownName, ownIdent], [p.name, p.ident]);
+    const [parentName, parentIdent, parentAlive] = await out.get() as unknown[];
+    assert.deepEqual([parentName, parentIdent, parentAlive], [p.name, p.ident, true]);
+  },
+);
+
+workerTest("parentProcess() in a pool worker is the main program", async () => {
+  await using pool = new Pool(1, { imports });
+  const out = new Queue<unknown>();
+  await pool.apply(tasks.reportParent, [out]);
+  const [name, ident, alive] = await out.get() as unknown[];
+  assert.deepEqual([name, ident, alive], ["MainProcess", Deno.pid, true]);
+});
+
+workerTest(
+  "a Process subclass overriding run(): found by reference, its fields by value",
+  async () => {
+    const out = new Queue<unknown>();
+    const p = new Counter(3, out);
+    assert.match(p.name, /^Counter-\d+$/); // named after its class, as in Python
+    p.start();
+    await p.join();
+    assert.equal(p.exitCode, 0);
+    const got = [await out.get(), await out.get(), await out.get(), await out.get()];
+    assert.deepEqual(got, [1, 2, 3, [`${p.name}/${p.ident}`, p.name, true, true, false]]);
+  },
+);
+
+workerTest(
+  "a subclass of a subclass: async run(), super.run(), fields set after construction",
+  async () => {
+    const out = new Queue<unknown>();
+    const p = new SlowCounter(1, out, { daemon: true });
+    p.delay = 5;
+    p.start();
+    await p.join();
+    assert.equal(p.exitCode, 0);
+    assert.deepEqual([await out.get(), await out.get()], ["slow", 1]);
+    assert.deepEqual((await out.get() as unknown[]).slice(1), [p.name, true, true, true]);
+  },
+);
+
+workerTest("a subclass whose run() throws ends with exit code 1 and prints why", async () => {
+  const p = new Failing();
+  const printed = await capturingStderr(async () => {
+    p.start();
+    await p.join();
+  });
+  assert.equal(p.exitCode, 1);
+  assert.match(printed.join("\n"), /run\(\) failed on purpose/);
+});
+
+workerTest(
+  "a subclass its worker cannot find fails with FunctionTransportError saying to export it",
+  async () => {
+    const p = hidden();
+    const printed = await capturingStderr(async () => {
+      p.start();
+      await p.join();
+    });
+    assert.equal(p.exitCode, 1);
+    assert.match(
+      printed.join("\n"),
+      /FunctionTransportError: Process subclass "Hidden" cannot be found in its worker.*export the class/s,
+    );
+  },
+);
+
+Deno.test("a Process subclass is checked before it starts", () => {
+  // @ts-expect-error: a subclass that overrides run() takes no target
+  assert.throws(() => new Counter(1, new Queue(), { target: () => {} }), /overrides run\(\)/);
+  const anonymous = new (class extends Process {
+    override run(): void {}
+  })();
+  assert.throws(() => anonymous.start(), /its class is anonymous/);
+  const unsendable = new Counter(1, new Queue());
+  (unsendable as unknown as { fn: () => void }).fn = () => {};
+  assert.throws(() => unsendable.start(), /The fields of Counter-\d+ .*cannot be sent/);
+  assert.equal(unsendable.isAlive(), false);
+});
+
+workerTest(
+  "a Process without a target runs nothing, as Python's; run() calls the target here",
+  async () => {
+    const p = new Process();
+    p.start();
+    await p.join();
+    assert.equal(p.exitCode, 0);
+    assert.equal(new Process({ target: (x: number) => x * 2, args: [21] }).run(), 42);
+  },
+);
