@@ -36,8 +36,8 @@
 
 import { parseArgs } from "node:util";
 import { cpuCount, Pool } from "../mod.ts";
+import { fileURLToPath } from "node:url";
 import {
-  check,
   medBest,
   ms,
   pythonPath,
@@ -47,12 +47,26 @@ import {
   summarize,
   type Summary,
   table,
+  type TargetRow,
+  targetRow,
+  targetTable,
   us,
 } from "./_format.ts";
-import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
-import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
+import { renderSvg, scoreboardSpec } from "./_chart.ts";
+import { formatScoreboard, type ScoreSection } from "./_scoreboard.ts";
+import { benchIpc, formatIpc, type IpcResults, ipcTargets } from "./ipc.ts";
+import { benchMpi, formatMpi, type MpiResults, mpiTargets } from "./mpi.ts";
+import {
+  benchParallel,
+  formatParallel,
+  type ParallelResults,
+  parallelTargets,
+} from "./parallel.ts";
+import { benchPeers, formatPeers, type PeersResults, peersTargets } from "./peers.ts";
 import { hitCount } from "./pi.ts";
-import { benchSync, formatSync, type SyncResults } from "./sync.ts";
+import { benchScale, formatScale, type ScaleResults, scaleTargets } from "./scale.ts";
+import { benchSpeedup, formatSpeedup, type SpeedupResults } from "./speedup.ts";
+import { benchSync, formatSync, type SyncResults, syncTargets } from "./sync.ts";
 
 export type { Summary };
 
@@ -172,6 +186,16 @@ export interface BenchReport {
   ipc?: IpcResults;
   /** The joblib Parallel section, both sides (absent from reports of older versions). */
   parallel?: ParallelResults;
+  /** Pi on warm pools of 1…4 workers (absent from reports of older versions). */
+  speedup?: SpeedupResults;
+  /** Ours beside piscina, tinypool and workerpool (absent from reports of older versions). */
+  peers?: PeersResults;
+  /** The dispatch rate with 8, 16, 64 workers, and `new Pool(64)` (absent from older ones). */
+  scale?: ScaleResults;
+  /** `Comm` beside mpi4py (absent from reports of older versions). */
+  mpi?: MpiResults | { skipped: string };
+  /** One table per section: each target, what was measured, whether it was met. */
+  scoreboard?: ScoreSection[];
 }
 
 /** `total` cut into `parts` near-equal whole parts, as the tutorial's `parallelPi`. */
@@ -340,6 +364,132 @@ export function benchPython(sizes: BenchSizes): Promise<PythonResults | { skippe
 }
 
 /**
+ * The pool section's targets (issue 12): Pi's speedup with the pool started and with its start,
+ * the trivial map against Python's, the sequential round trip.
+ *
+ * @param report The results.
+ * @returns The rows.
+ */
+export function poolTargets(report: BenchReport): TargetRow[] {
+  const ours = report.ours;
+  const py = "skipped" in report.python ? undefined : report.python;
+  const w = report.sizes.workers;
+  const serial = ours.pi.serialS.median;
+  const ex = serial / ours.pi.poolExcludedS.median;
+  const inc = serial / ours.pi.poolIncludedS.median;
+  const n = report.sizes.mapSize.toLocaleString("en-US");
+  const rows = [
+    targetRow(
+      `Pi on Pool(${w}) ≥ 1.95× serial, pool started`,
+      `×${ex.toFixed(2)} (bare Web Workers: ×` +
+        `${(serial / ours.pi.bareWorkersS.median).toFixed(2)})`,
+      ex >= 1.95,
+    ),
+    targetRow(
+      `Pi on Pool(${w}) ≥ 1.75× serial, its start included`,
+      `×${inc.toFixed(2)}`,
+      inc >= 1.75,
+    ),
+  ];
+  const map = py === undefined
+    ? undefined
+    : ours.trivialMap.poolMs.median / py.trivialMap.poolMs.median;
+  rows.push(targetRow(
+    `Pool(${w}).map of x ** 10 over ${n} ≤ 0.3× Python's Pool(${w}).map`,
+    map === undefined
+      ? `${ms(ours.trivialMap.poolMs.median)}; Python skipped`
+      : `${map.toFixed(2)}× (${ms(ours.trivialMap.poolMs.median)} vs ` +
+        `${ms(py!.trivialMap.poolMs.median)})`,
+    map === undefined ? null : map <= 0.3,
+  ));
+  rows.push(targetRow(
+    "sequential apply round trip ≤ 5 µs",
+    us(ours.apply.perCallUs) +
+      (py === undefined ? "" : ` (Python's Pool.apply: ${us(py.apply.perCallUs)})`),
+    ours.apply.perCallUs <= 5,
+  ));
+  return rows;
+}
+
+/**
+ * The start-up section's targets (issue 12): `new Pool(2)` to its first result, by reference
+ * and by value, beside Python's fork; and, when measured, the main thread's time blocked by
+ * `new Pool(64)`.
+ *
+ * @param report The results.
+ * @returns The rows.
+ */
+export function startupTargets(report: BenchReport): TargetRow[] {
+  const ours = report.ours;
+  const py = "skipped" in report.python ? undefined : report.python;
+  const w = report.sizes.workers;
+  const rows = [
+    targetRow(
+      `new Pool(${w}) to first result ≤ 15 ms, function by reference (median)`,
+      medBest(ours.startMs) +
+        (py === undefined ? "" : `; Python's fork Pool: ${ms(py.startMs.median)}`),
+      ours.startMs.median <= 15,
+    ),
+    targetRow(
+      `new Pool(${w}) to first result ≤ 15 ms, function by value (median)`,
+      medBest(ours.startByValueMs),
+      ours.startByValueMs.median <= 15,
+    ),
+  ];
+  if (report.scale !== undefined) rows.push(...scaleTargets(report.scale).bigStart);
+  return rows;
+}
+
+/**
+ * The scoreboard: one table per section, from the report's results.
+ *
+ * @param report The results.
+ * @returns The sections, in {@linkcode SECTIONS}'s order.
+ */
+export function scoreboard(report: BenchReport): ScoreSection[] {
+  const missing = (what: string): TargetRow[] => [targetRow(what, "not run", null)];
+  const mpi = report.mpi;
+  return [
+    { section: "pool", title: "Pool", rows: poolTargets(report) },
+    { section: "start-up", title: "Start-up", rows: startupTargets(report) },
+    {
+      section: "sync",
+      title: "Synchronisation",
+      rows: report.sync === undefined ? missing("sync") : syncTargets(report.sync),
+    },
+    {
+      section: "ipc",
+      title: "Message passing",
+      rows: report.ipc === undefined ? missing("ipc") : ipcTargets(report.ipc),
+    },
+    {
+      section: "parallel",
+      title: "joblib Parallel",
+      rows: report.parallel === undefined ? missing("parallel") : parallelTargets(report.parallel),
+    },
+    {
+      section: "peers",
+      title: "Peers: piscina, tinypool, workerpool",
+      rows: report.peers === undefined ? missing("peers") : peersTargets(report.peers),
+    },
+    {
+      section: "scale",
+      title: "Scale on paper",
+      rows: report.scale === undefined ? missing("scale") : scaleTargets(report.scale).scale,
+    },
+    {
+      section: "mpi",
+      title: "MPI: Comm vs mpi4py",
+      rows: mpi === undefined
+        ? missing("mpi")
+        : "skipped" in mpi
+        ? [targetRow("MPI, 2 ranks", `skipped: ${mpi.skipped}`, null)]
+        : mpiTargets(mpi),
+    },
+  ];
+}
+
+/**
  * The report as text: one table of both sides, then the ratios and targets; then the same for
  * synchronisation and for message passing, when the report has them.
  *
@@ -442,29 +592,7 @@ export function formatReport(report: BenchReport): string {
   lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
   lines.push("");
 
-  const targets: string[][] = [["target", "measured", "met"]];
-  const su = speedup(ours, "poolExcludedS");
-  const suIn = speedup(ours, "poolIncludedS");
-  targets.push([
-    `Pi speedup with Pool(${w}) ≥ 1.9`,
-    `×${su.toFixed(2)} start excluded, ×${suIn.toFixed(2)} included (bare Web Workers: ` +
-    `×${(ours.pi.serialS.median / ours.pi.bareWorkersS.median).toFixed(2)})`,
-    check(su >= 1.9),
-  ]);
-  targets.push([
-    "start to first result ≤ 15 ms (median)",
-    ms(ours.startMs.median),
-    check(ours.startMs.median <= 15),
-  ]);
-  if (py !== undefined) {
-    const r = ours.trivialMap.poolMs.median / py.trivialMap.poolMs.median;
-    targets.push([
-      "trivial Pool.map ≤ 0.5× Python's time",
-      `${r.toFixed(2)}× Python's time`,
-      check(r <= 0.5),
-    ]);
-  }
-  lines.push(table(targets));
+  lines.push(targetTable(poolTargets(report)));
   lines.push("");
 
   if (py === undefined) {
@@ -509,6 +637,16 @@ export function formatReport(report: BenchReport): string {
     lines.push("");
     lines.push(formatParallel(report.parallel));
   }
+  if (report.speedup !== undefined) lines.push("", formatSpeedup(report.speedup));
+  if (report.peers !== undefined) lines.push("", formatPeers(report.peers));
+  if (report.scale !== undefined) lines.push("", formatScale(report.scale));
+  if (report.mpi !== undefined) {
+    lines.push(
+      "",
+      "skipped" in report.mpi ? `MPI: skipped (${report.mpi.skipped}).` : formatMpi(report.mpi),
+    );
+  }
+  if (report.scoreboard !== undefined) lines.push("", formatScoreboard(report.scoreboard));
   return lines.join("\n");
 }
 
@@ -518,8 +656,30 @@ const USAGE = `Usage: deno task bench [--quick] [--json FILE]
   --json FILE   also write the results to FILE as JSON
   -h, --help    show this help
 
-The Python side runs /usr/bin/python3 (or $BENCH_PYTHON) when it exists; otherwise it is
-skipped with a note.`;
+Always writes bench/results.json and bench/results.svg (the chart). The Python side runs
+/usr/bin/python3 (or $BENCH_PYTHON) when it exists; the Node peers (piscina, tinypool,
+workerpool) run on the machine's node, installed into bench/peers/node_modules the first time;
+the MPI section runs under mpirun. Each is skipped with a note when it cannot run.`;
+
+/** Where every run writes its results (gitignored: regenerated by each run). */
+const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
+/** Where every run draws its chart (gitignored). */
+const RESULTS_SVG = fileURLToPath(new URL("./results.svg", import.meta.url));
+
+/** Whether `mpirun` can be started: `undefined`, or why not. */
+async function mpirunMissing(): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command("mpirun", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success ? undefined : `mpirun --version failed (exit ${out.code})`;
+  } catch (error) {
+    return `no mpirun (${(error as Error).message}); install openmpi-bin, libopenmpi-dev and ` +
+      `python3-mpi4py`;
+  }
+}
 
 /**
  * The command line: parses the flags, runs both sides, prints the report.
@@ -568,6 +728,17 @@ export async function main(argv: string[]): Promise<number> {
       `bench/python_parallel.py)…`,
   );
   const parallel = await benchParallel({ quick: values.quick });
+  console.error(`Running the speedup sweep (${mode}; Pi on Pool(1…4))…`);
+  const speedup = await benchSpeedup({ quick: values.quick });
+  console.error(`Running the peers (${mode}; node bench/peers/run_peer.mjs)…`);
+  const peers = await benchPeers({ quick: values.quick });
+  console.error(`Running the scale benchmarks (${mode}; 8, 16, 64 workers)…`);
+  const scale = await benchScale({ quick: values.quick });
+  const noMpi = await mpirunMissing();
+  console.error(
+    noMpi === undefined ? `Running the MPI benchmarks (${mode}; mpirun -n 2)…` : `MPI: ${noMpi}`,
+  );
+  const mpi = noMpi === undefined ? await benchMpi({ quick: values.quick }) : { skipped: noMpi };
   const report: BenchReport = {
     date,
     runtime: Deno.version,
@@ -579,12 +750,21 @@ export async function main(argv: string[]): Promise<number> {
     sync,
     ipc,
     parallel,
+    speedup,
+    peers,
+    scale,
+    mpi,
   };
+  report.scoreboard = scoreboard(report);
   console.log(formatReport(report));
-  if (values.json !== undefined) {
-    await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
-    console.log(`\nResults written to ${values.json}`);
-  }
+  const json = JSON.stringify(report, null, 2) + "\n";
+  const files = [RESULTS_JSON, ...(values.json === undefined ? [] : [values.json])];
+  for (const file of files) await Deno.writeTextFile(file, json);
+  await Deno.writeTextFile(
+    RESULTS_SVG,
+    await renderSvg(scoreboardSpec(speedup, peers, report.cpuCount)),
+  );
+  console.log(`\nResults written to ${files.join(" and ")}; the chart to ${RESULTS_SVG}`);
   return 0;
 }
 
