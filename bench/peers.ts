@@ -207,8 +207,14 @@ function installed(peer: PeerName): string | undefined {
 export async function preparePeers(): Promise<string | undefined> {
   const version = await run("node", ["--version"], { timeoutMs: 30_000 });
   if (typeof version !== "string") return `no node: ${version.skipped}`;
-  const major = Number(/^v(\d+)/.exec(version.trim())?.[1]);
-  if (!(major >= 20)) return `node ${version.trim()} is older than 20`;
+  const match = /^v(\d+)\./.exec(version.trim());
+  // Without Node.js on the PATH, Deno may answer for "node" itself.
+  if (match === null) {
+    return `no Node.js on the PATH ("node --version" printed ${
+      JSON.stringify(version.trim().split("\n")[0])
+    })`;
+  }
+  if (Number(match[1]) < 20) return `node ${version.trim()} is older than 20`;
   const want = pinned();
   if (PEERS.every((peer) => installed(peer) === want[peer])) return undefined;
   console.error(`Installing the peers (npm ci in ${PEERS_DIR})…`);
@@ -499,9 +505,12 @@ export function formatPeers(r: PeersResults): string {
     "",
     targetTable(peersTargets(r)),
   ];
-  for (const peer of PEERS) {
-    const side = r.peers[peer];
-    if ("skipped" in side) lines.push(`${peer}: skipped (${side.skipped}).`);
+  const skipped = PEERS.map((peer) => [peer, r.peers[peer]] as const)
+    .filter((entry): entry is [PeerName, { skipped: string }] => "skipped" in entry[1]);
+  if (skipped.length === PEERS.length && new Set(skipped.map(([, s]) => s.skipped)).size === 1) {
+    lines.push(`${PEERS.join(", ")}: skipped (${skipped[0]![1].skipped}).`);
+  } else {
+    for (const [peer, side] of skipped) lines.push(`${peer}: skipped (${side.skipped}).`);
   }
   return lines.join("\n");
 }
