@@ -19,13 +19,25 @@
  *    `Queue` throughput between two workers; a 10 MB message; beside Python's `multiprocessing`
  *    and checked against issue 4's targets.
  * 8. joblib `Parallel` (`bench/parallel.ts`, with `bench/python_parallel.py`): 10,000 trivial
- *    delayed calls on 2 workers, first call and reused, beside joblib; target ≤ 1/5 of joblib's
- *    time.
+ *    delayed calls on 2 workers, first call and reused, beside joblib; targets ≤ 1/5 of joblib's
+ *    time for a first call, ≤ 0.15× for a reused one.
+ * 9. The speedup sweep (`bench/speedup.ts`): Pi on warm pools of 1…4 workers.
+ * 10. Peers (`bench/peers.ts`, with `bench/peers/run_peer.mjs` on `node`): piscina, tinypool and
+ *    workerpool through the same workloads as our `Pool`.
+ * 11. Scale on paper (`bench/scale.ts`): the calls per second one main thread hands out with 8,
+ *    16 and 64 workers, and the main thread's time blocked by `new Pool(64)`.
+ * 12. MPI (`bench/mpi.ts`, with `bench/python_mpi.py`): `Comm` beside mpi4py under `mpirun -n 2`;
+ *    skipped with a note without `mpirun`.
+ *
+ * Then the scoreboard (`bench/_scoreboard.ts`): a table per section (pool, start-up, sync, ipc,
+ * parallel, peers, scale, mpi), each row a target, what was measured and whether it was met.
+ * Every run writes `bench/results.json` and the chart `bench/results.svg` (`bench/_chart.ts`),
+ * both gitignored.
  *
  * ```sh
  * deno task bench                    # full sizes
  * deno task bench --quick            # small sizes, for CI smoke runs
- * deno task bench --json out.json    # also write the results as JSON
+ * deno task bench --json out.json    # also write the results as JSON to out.json
  * ```
  *
  * Task functions cross into the workers by reference: they are exported here, and the
@@ -47,26 +59,19 @@ import {
   summarize,
   type Summary,
   table,
-  type TargetRow,
-  targetRow,
   targetTable,
   us,
 } from "./_format.ts";
 import { renderSvg, scoreboardSpec } from "./_chart.ts";
-import { formatScoreboard, type ScoreSection } from "./_scoreboard.ts";
-import { benchIpc, formatIpc, type IpcResults, ipcTargets } from "./ipc.ts";
-import { benchMpi, formatMpi, type MpiResults, mpiTargets } from "./mpi.ts";
-import {
-  benchParallel,
-  formatParallel,
-  type ParallelResults,
-  parallelTargets,
-} from "./parallel.ts";
-import { benchPeers, formatPeers, type PeersResults, peersTargets } from "./peers.ts";
+import { formatScoreboard, poolTargets, scoreboard, type ScoreSection } from "./_scoreboard.ts";
+import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
+import { benchMpi, formatMpi, type MpiResults } from "./mpi.ts";
+import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
+import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
 import { hitCount } from "./pi.ts";
-import { benchScale, formatScale, type ScaleResults, scaleTargets } from "./scale.ts";
+import { benchScale, formatScale, type ScaleResults } from "./scale.ts";
 import { benchSpeedup, formatSpeedup, type SpeedupResults } from "./speedup.ts";
-import { benchSync, formatSync, type SyncResults, syncTargets } from "./sync.ts";
+import { benchSync, formatSync, type SyncResults } from "./sync.ts";
 
 export type { Summary };
 
@@ -172,6 +177,8 @@ export interface BenchReport {
   runtime: typeof Deno.version;
   /** Logical processors. */
   cpuCount: number;
+  /** The 1-minute load average at the start and at the end of the run (absent from older ones). */
+  loadAverage?: { start: number; end: number };
   /** `"full"` or `"quick"`. */
   mode: "full" | "quick";
   /** The sizes used. */
@@ -364,132 +371,6 @@ export function benchPython(sizes: BenchSizes): Promise<PythonResults | { skippe
 }
 
 /**
- * The pool section's targets (issue 12): Pi's speedup with the pool started and with its start,
- * the trivial map against Python's, the sequential round trip.
- *
- * @param report The results.
- * @returns The rows.
- */
-export function poolTargets(report: BenchReport): TargetRow[] {
-  const ours = report.ours;
-  const py = "skipped" in report.python ? undefined : report.python;
-  const w = report.sizes.workers;
-  const serial = ours.pi.serialS.median;
-  const ex = serial / ours.pi.poolExcludedS.median;
-  const inc = serial / ours.pi.poolIncludedS.median;
-  const n = report.sizes.mapSize.toLocaleString("en-US");
-  const rows = [
-    targetRow(
-      `Pi on Pool(${w}) ≥ 1.95× serial, pool started`,
-      `×${ex.toFixed(2)} (bare Web Workers: ×` +
-        `${(serial / ours.pi.bareWorkersS.median).toFixed(2)})`,
-      ex >= 1.95,
-    ),
-    targetRow(
-      `Pi on Pool(${w}) ≥ 1.75× serial, its start included`,
-      `×${inc.toFixed(2)}`,
-      inc >= 1.75,
-    ),
-  ];
-  const map = py === undefined
-    ? undefined
-    : ours.trivialMap.poolMs.median / py.trivialMap.poolMs.median;
-  rows.push(targetRow(
-    `Pool(${w}).map of x ** 10 over ${n} ≤ 0.3× Python's Pool(${w}).map`,
-    map === undefined
-      ? `${ms(ours.trivialMap.poolMs.median)}; Python skipped`
-      : `${map.toFixed(2)}× (${ms(ours.trivialMap.poolMs.median)} vs ` +
-        `${ms(py!.trivialMap.poolMs.median)})`,
-    map === undefined ? null : map <= 0.3,
-  ));
-  rows.push(targetRow(
-    "sequential apply round trip ≤ 5 µs",
-    us(ours.apply.perCallUs) +
-      (py === undefined ? "" : ` (Python's Pool.apply: ${us(py.apply.perCallUs)})`),
-    ours.apply.perCallUs <= 5,
-  ));
-  return rows;
-}
-
-/**
- * The start-up section's targets (issue 12): `new Pool(2)` to its first result, by reference
- * and by value, beside Python's fork; and, when measured, the main thread's time blocked by
- * `new Pool(64)`.
- *
- * @param report The results.
- * @returns The rows.
- */
-export function startupTargets(report: BenchReport): TargetRow[] {
-  const ours = report.ours;
-  const py = "skipped" in report.python ? undefined : report.python;
-  const w = report.sizes.workers;
-  const rows = [
-    targetRow(
-      `new Pool(${w}) to first result ≤ 15 ms, function by reference (median)`,
-      medBest(ours.startMs) +
-        (py === undefined ? "" : `; Python's fork Pool: ${ms(py.startMs.median)}`),
-      ours.startMs.median <= 15,
-    ),
-    targetRow(
-      `new Pool(${w}) to first result ≤ 15 ms, function by value (median)`,
-      medBest(ours.startByValueMs),
-      ours.startByValueMs.median <= 15,
-    ),
-  ];
-  if (report.scale !== undefined) rows.push(...scaleTargets(report.scale).bigStart);
-  return rows;
-}
-
-/**
- * The scoreboard: one table per section, from the report's results.
- *
- * @param report The results.
- * @returns The sections, in {@linkcode SECTIONS}'s order.
- */
-export function scoreboard(report: BenchReport): ScoreSection[] {
-  const missing = (what: string): TargetRow[] => [targetRow(what, "not run", null)];
-  const mpi = report.mpi;
-  return [
-    { section: "pool", title: "Pool", rows: poolTargets(report) },
-    { section: "start-up", title: "Start-up", rows: startupTargets(report) },
-    {
-      section: "sync",
-      title: "Synchronisation",
-      rows: report.sync === undefined ? missing("sync") : syncTargets(report.sync),
-    },
-    {
-      section: "ipc",
-      title: "Message passing",
-      rows: report.ipc === undefined ? missing("ipc") : ipcTargets(report.ipc),
-    },
-    {
-      section: "parallel",
-      title: "joblib Parallel",
-      rows: report.parallel === undefined ? missing("parallel") : parallelTargets(report.parallel),
-    },
-    {
-      section: "peers",
-      title: "Peers: piscina, tinypool, workerpool",
-      rows: report.peers === undefined ? missing("peers") : peersTargets(report.peers),
-    },
-    {
-      section: "scale",
-      title: "Scale on paper",
-      rows: report.scale === undefined ? missing("scale") : scaleTargets(report.scale).scale,
-    },
-    {
-      section: "mpi",
-      title: "MPI: Comm vs mpi4py",
-      rows: mpi === undefined
-        ? missing("mpi")
-        : "skipped" in mpi
-        ? [targetRow("MPI, 2 ranks", `skipped: ${mpi.skipped}`, null)]
-        : mpiTargets(mpi),
-    },
-  ];
-}
-
-/**
  * The report as text: one table of both sides, then the ratios and targets; then the same for
  * synchronisation and for message passing, when the report has them.
  *
@@ -646,7 +527,15 @@ export function formatReport(report: BenchReport): string {
       "skipped" in report.mpi ? `MPI: skipped (${report.mpi.skipped}).` : formatMpi(report.mpi),
     );
   }
-  if (report.scoreboard !== undefined) lines.push("", formatScoreboard(report.scoreboard));
+  if (report.scoreboard !== undefined) {
+    lines.push("", formatScoreboard(report.scoreboard));
+    if (report.loadAverage !== undefined) {
+      lines.push(
+        `Load average (1 min) ${report.loadAverage.start.toFixed(2)} at the start, ` +
+          `${report.loadAverage.end.toFixed(2)} at the end, on ${report.cpuCount} CPUs.`,
+      );
+    }
+  }
   return lines.join("\n");
 }
 
@@ -709,6 +598,7 @@ export async function main(argv: string[]): Promise<number> {
   const mode = values.quick ? "quick" : "full";
   const sizes = values.quick ? QUICK_SIZES : FULL_SIZES;
   const date = new Date().toISOString();
+  const loadStart = Deno.loadavg()[0] ?? NaN;
   console.error(`Running the Deno benchmarks (${mode})…`);
   const ours = await benchDeno(sizes);
   console.error(`Running the Python benchmarks (${pythonPath()} bench/python_pool.py)…`);
@@ -755,6 +645,7 @@ export async function main(argv: string[]): Promise<number> {
     scale,
     mpi,
   };
+  report.loadAverage = { start: loadStart, end: Deno.loadavg()[0] ?? NaN };
   report.scoreboard = scoreboard(report);
   console.log(formatReport(report));
   const json = JSON.stringify(report, null, 2) + "\n";
