@@ -9,6 +9,7 @@
 
 import { medBest, ms, type TargetRow, targetRow, targetTable, us } from "./_format.ts";
 import type { BenchReport } from "./main.ts";
+import { bigArrayTargets } from "./big_array.ts";
 import { ipcTargets } from "./ipc.ts";
 import { mpiTargets } from "./mpi.ts";
 import { parallelTargets } from "./parallel.ts";
@@ -159,7 +160,10 @@ export function scoreboard(report: BenchReport): ScoreSection[] {
     {
       section: "ipc",
       title: "Message passing",
-      rows: report.ipc === undefined ? missing("ipc") : ipcTargets(report.ipc),
+      rows: [
+        ...(report.ipc === undefined ? missing("ipc") : ipcTargets(report.ipc)),
+        ...(report.bigArray === undefined ? [] : bigArrayTargets(report.bigArray)),
+      ],
     },
     {
       section: "parallel",

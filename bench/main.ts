@@ -65,6 +65,7 @@ import {
 import { renderSvg, scoreboardSpec } from "./_chart.ts";
 import { formatScoreboard, poolTargets, scoreboard, type ScoreSection } from "./_scoreboard.ts";
 import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
+import { benchBigArray, type BigArrayResults, bigArrayTargets } from "./big_array.ts";
 import { benchMpi, formatMpi, type MpiResults } from "./mpi.ts";
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
 import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
@@ -193,6 +194,8 @@ export interface BenchReport {
   ipc?: IpcResults;
   /** The joblib Parallel section, both sides (absent from reports of older versions). */
   parallel?: ParallelResults;
+  /** 100 MB through shared memory to a worker (absent from reports of older versions). */
+  bigArray?: BigArrayResults;
   /** Pi on warm pools of 1…4 workers (absent from reports of older versions). */
   speedup?: SpeedupResults;
   /** Ours beside piscina, tinypool and workerpool (absent from reports of older versions). */
@@ -514,6 +517,9 @@ export function formatReport(report: BenchReport): string {
     lines.push("");
     lines.push(formatIpc(report.ipc));
   }
+  if (report.bigArray !== undefined) {
+    lines.push("", targetTable(bigArrayTargets(report.bigArray)));
+  }
   if (report.parallel !== undefined) {
     lines.push("");
     lines.push(formatParallel(report.parallel));
@@ -613,6 +619,8 @@ export async function main(argv: string[]): Promise<number> {
       `bench/python_ipc.py)…`,
   );
   const ipc = await benchIpc({ quick: values.quick });
+  console.error(`Running the 100 MB shared array (${mode})…`);
+  const bigArray = await benchBigArray({ quick: values.quick });
   console.error(
     `Running the joblib Parallel benchmarks (${mode}; Python: ${pythonPath()} ` +
       `bench/python_parallel.py)…`,
@@ -639,6 +647,7 @@ export async function main(argv: string[]): Promise<number> {
     python,
     sync,
     ipc,
+    bigArray,
     parallel,
     speedup,
     peers,
