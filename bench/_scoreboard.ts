@@ -95,7 +95,7 @@ export function poolTargets(report: BenchReport): TargetRow[] {
     ? undefined
     : ours.trivialMap.poolMs.median / py.trivialMap.poolMs.median;
   rows.push(targetRow(
-    `Pool(${w}).map of x ** 10 over ${n} ≤ 0.3× Python's Pool(${w}).map`,
+    `Pool(${w}).map of \`x ** 10\` over ${n} ≤ 0.3× Python's Pool(${w}).map`,
     map === undefined
       ? `${ms(ours.trivialMap.poolMs.median)}; Python skipped`
       : `${map.toFixed(2)}× (${ms(ours.trivialMap.poolMs.median)} vs ` +
