@@ -471,7 +471,7 @@ export function peersTargets(r: PeersResults): TargetRow[] {
 export function formatPeers(r: PeersResults): string {
   const sides = [r.ours, ...ran(r)];
   const header = [
-    `pools, ${r.sizes.workers} workers each (${r.mode})`,
+    `Pools, ${r.sizes.workers} workers each (${r.mode})`,
     `ours (${r.ours.runtime})`,
     ...ran(r).map((s) => `${s.peer} ${s.version}`),
   ];

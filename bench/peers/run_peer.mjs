@@ -22,39 +22,62 @@ const { values } = parseArgs({
 const peer = values.peer;
 const workers = Number(values.workers);
 const tasksUrl = new URL("./tasks.mjs", import.meta.url).href;
+
+// The library is imported before anything is timed, as ours is (bench/peers.ts imports mod.ts).
+const library = peer === "piscina"
+  ? await import("piscina")
+  : peer === "tinypool"
+  ? await import("tinypool")
+  : peer === "workerpool"
+  ? await import("workerpool")
+  : undefined;
+if (library === undefined) {
+  throw new TypeError(
+    `--peer must be piscina, tinypool or workerpool, not ${peer}`,
+  );
+}
+
 const version = JSON.parse(
-  readFileSync(new URL(`./node_modules/${peer}/package.json`, import.meta.url), "utf8"),
+  readFileSync(
+    new URL(`./node_modules/${peer}/package.json`, import.meta.url),
+    "utf8",
+  ),
 ).version;
 
 /** A pool behind one small interface: `run(name, arg)`, `close()`. */
-async function open() {
+function open() {
   if (peer === "piscina") {
-    const { Piscina } = await import("piscina");
-    const pool = new Piscina({ filename: tasksUrl, minThreads: workers, maxThreads: workers });
+    const pool = new library.Piscina({
+      filename: tasksUrl,
+      minThreads: workers,
+      maxThreads: workers,
+    });
     return {
       run: (name, arg) => pool.run(arg, name === "power10" ? undefined : { name }),
       close: () => pool.destroy(),
     };
   }
   if (peer === "tinypool") {
-    const { Tinypool } = await import("tinypool");
-    const pool = new Tinypool({ filename: tasksUrl, minThreads: workers, maxThreads: workers });
+    const pool = new library.Tinypool({
+      filename: tasksUrl,
+      minThreads: workers,
+      maxThreads: workers,
+    });
     return {
       run: (name, arg) => pool.run(arg, name === "power10" ? undefined : { name }),
       close: () => pool.destroy(),
     };
   }
-  if (peer === "workerpool") {
-    const { default: workerpool } = await import("workerpool");
-    const script = new URL("./workerpool_worker.mjs", import.meta.url).pathname;
-    const pool = workerpool.pool(script, {
-      minWorkers: workers,
-      maxWorkers: workers,
-      workerType: "thread",
-    });
-    return { run: (name, arg) => pool.exec(name, [arg]), close: () => pool.terminate() };
-  }
-  throw new TypeError(`--peer must be piscina, tinypool or workerpool, not ${peer}`);
+  const script = new URL("./workerpool_worker.mjs", import.meta.url).pathname;
+  const pool = library.default.pool(script, {
+    minWorkers: workers,
+    maxWorkers: workers,
+    workerType: "thread",
+  });
+  return {
+    run: (name, arg) => pool.exec(name, [arg]),
+    close: () => pool.terminate(),
+  };
 }
 
 function summary(samples) {
@@ -76,14 +99,14 @@ const out = { peer, version, node: process.version, workers };
 const starts = [];
 for (let r = 0; r < Number(values.starts); r++) {
   const t0 = now();
-  const pool = await open();
+  const pool = open();
   await pool.run("power10", 1);
   starts.push(now() - t0);
   await pool.close();
 }
 out.startMs = summary(starts);
 
-const pool = await open();
+const pool = open();
 const n = Number(values.tasks);
 const xs = Array.from({ length: n }, (_, i) => i);
 const chunk = Number(values.chunk);
@@ -93,7 +116,9 @@ const expected = xs.map(power10);
 const same = (ys) => ys.length === n && ys.every((y, i) => y === expected[i]);
 
 // Warm-up: every worker has loaded the tasks.
-await Promise.all(Array.from({ length: 4 * workers }, (_, i) => pool.run("power10", i)));
+await Promise.all(
+  Array.from({ length: 4 * workers }, (_, i) => pool.run("power10", i)),
+);
 
 // 100,000 trivial tasks at once, one call each; and by hand in chunks (arrays of `chunk`).
 const perTask = [];
@@ -102,13 +127,22 @@ for (let r = 0; r < Number(values["bulk-repeats"]); r++) {
   let t0 = now();
   const ys = await Promise.all(xs.map((x) => pool.run("power10", x)));
   perTask.push(now() - t0);
-  if (!same(ys)) throw new Error(`${peer}: per-task results differ from xs.map(power10)`);
+  if (!same(ys)) {
+    throw new Error(`${peer}: per-task results differ from xs.map(power10)`);
+  }
   t0 = now();
-  const parts = await Promise.all(chunks.map((c) => pool.run("power10Chunk", c)));
+  const parts = await Promise.all(
+    chunks.map((c) => pool.run("power10Chunk", c)),
+  );
   chunked.push(now() - t0);
   if (!same(parts.flat())) throw new Error(`${peer}: chunked results differ`);
 }
-out.bulk = { tasks: n, chunk, perTaskMs: summary(perTask), chunkedMs: summary(chunked) };
+out.bulk = {
+  tasks: n,
+  chunk,
+  perTaskMs: summary(perTask),
+  chunkedMs: summary(chunked),
+};
 
 // Sequential round trip.
 for (let i = 0; i < 100; i++) await pool.run("power10", i);
@@ -120,7 +154,9 @@ out.apply = { calls: applies, perCallUs: ((now() - t0) / applies) * 1e3 };
 // Monte Carlo Pi on the warm pool (start excluded) and on a fresh one (start included).
 const trials = Number(values.trials);
 const parts = split(trials, workers);
-await Promise.all(Array.from({ length: workers }, () => pool.run("hitCount", 1)));
+await Promise.all(
+  Array.from({ length: workers }, () => pool.run("hitCount", 1)),
+);
 const excluded = [];
 const included = [];
 const serial = [];
@@ -130,11 +166,16 @@ for (let r = 0; r < Number(values["pi-repeats"]); r++) {
   hits = hitCount(trials);
   serial.push(now() - t0);
   t0 = now();
-  hits = (await Promise.all(parts.map((p) => pool.run("hitCount", p)))).reduce((a, b) => a + b);
+  hits = (await Promise.all(parts.map((p) => pool.run("hitCount", p)))).reduce((
+    a,
+    b,
+  ) => a + b);
   excluded.push(now() - t0);
   t0 = now();
-  const fresh = await open();
-  hits = (await Promise.all(parts.map((p) => fresh.run("hitCount", p)))).reduce((a, b) => a + b);
+  const fresh = open();
+  hits = (await Promise.all(parts.map((p) => fresh.run("hitCount", p)))).reduce(
+    (a, b) => a + b,
+  );
   included.push(now() - t0);
   await fresh.close();
 }
