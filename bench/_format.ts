@@ -166,3 +166,38 @@ export async function runPythonJson<T>(
     return { skipped: `${PYTHON} printed no valid JSON: ${String(error)}` };
   }
 }
+
+/** One row of a scoreboard table: a target, what was measured, and whether it was met. */
+export interface TargetRow {
+  /** The workload and its target, e.g. `"start to first result ≤ 15 ms (median)"`. */
+  target: string;
+  /** What was measured, as text. */
+  measured: string;
+  /** Whether the target was met; `null` for a row without a target (or one not measured). */
+  met: boolean | null;
+}
+
+/**
+ * A scoreboard table: `| target | measured | met |`.
+ *
+ * @param rows The rows.
+ * @returns The table's lines, joined.
+ */
+export function targetTable(rows: TargetRow[]): string {
+  return table([
+    ["target", "measured", "met"],
+    ...rows.map((r) => [r.target, r.measured, r.met === null ? "—" : check(r.met)]),
+  ]);
+}
+
+/**
+ * A {@linkcode TargetRow}.
+ *
+ * @param target The workload and its target.
+ * @param measured What was measured.
+ * @param met Whether the target was met (`null`: no target, or not measured).
+ * @returns The row.
+ */
+export function targetRow(target: string, measured: string, met: boolean | null): TargetRow {
+  return { target, measured, met };
+}

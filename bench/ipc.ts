@@ -32,7 +32,6 @@
 
 import { Barrier, Pipe, Pool, Queue } from "../mod.ts";
 import {
-  check,
   medBest,
   ms,
   pythonPath,
@@ -42,6 +41,9 @@ import {
   summarize,
   type Summary,
   table,
+  type TargetRow,
+  targetRow,
+  targetTable,
   us,
 } from "./_format.ts";
 import {
@@ -582,6 +584,38 @@ function pingPongNote(floor: PingPongRuns, runs: BusyPingPongRuns): string {
 }
 
 /**
+ * The section's targets (issue 4), each with what was measured and whether it was met.
+ *
+ * @param results What {@linkcode benchIpc} measured.
+ * @returns The rows.
+ */
+export function ipcTargets(results: IpcResults): TargetRow[] {
+  const { ours, sizes } = results;
+  const long = count(sizes.longTrips);
+  const targets: TargetRow[] = [];
+  targets.push(targetRow(
+    `Pipe ping-pong ≤ ${TRIP_TARGET_US} µs per round trip, 2 busy workers, ${long} trips`,
+    pingPongNote(ours.rawSpin.long, ours.pipeWorkers.long),
+    ours.pipeWorkers.long.perTripUs.median <= TRIP_TARGET_US,
+  ));
+  targets.push(targetRow(
+    `Queue ping-pong ≤ ${TRIP_TARGET_US} µs per round trip, 2 busy workers, ${long} trips`,
+    pingPongNote(ours.rawSpin.long, ours.queueWorkers.long),
+    ours.queueWorkers.long.perTripUs.median <= TRIP_TARGET_US,
+  ));
+  for (const kind of ["ints", "objects"] as const) {
+    const s = ours.throughput[kind].perSecond;
+    targets.push(targetRow(
+      `Queue throughput ≥ 1 M msg/s, worker → worker, small ` +
+        (kind === "ints" ? "ints" : "objects"),
+      `${rateText(s.median)} median, ${rateText(s.best)} best`,
+      s.median >= RATE_TARGET,
+    ));
+  }
+  return targets;
+}
+
+/**
  * The "Message passing" section as text: one table of both sides, the targets with their
  * verdicts, then the ratios "ours vs Python".
  *
@@ -691,27 +725,7 @@ export function formatIpc(results: IpcResults): string {
   );
   lines.push("");
 
-  const targets: string[][] = [["target", "measured", "met"]];
-  targets.push([
-    `Pipe ping-pong ≤ ${TRIP_TARGET_US} µs per round trip, 2 busy workers, ${long} trips`,
-    pingPongNote(ours.rawSpin.long, ours.pipeWorkers.long),
-    check(ours.pipeWorkers.long.perTripUs.median <= TRIP_TARGET_US),
-  ]);
-  targets.push([
-    `Queue ping-pong ≤ ${TRIP_TARGET_US} µs per round trip, 2 busy workers, ${long} trips`,
-    pingPongNote(ours.rawSpin.long, ours.queueWorkers.long),
-    check(ours.queueWorkers.long.perTripUs.median <= TRIP_TARGET_US),
-  ]);
-  for (const kind of ["ints", "objects"] as const) {
-    const s = ours.throughput[kind].perSecond;
-    targets.push([
-      `Queue throughput ≥ 1 M msg/s, worker → worker, small ` +
-      (kind === "ints" ? "ints" : "objects"),
-      `${rateText(s.median)} median, ${rateText(s.best)} best`,
-      check(s.median >= RATE_TARGET),
-    ]);
-  }
-  lines.push(table(targets));
+  lines.push(targetTable(ipcTargets(results)));
   lines.push("");
 
   if (py === undefined) {

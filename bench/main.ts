@@ -19,13 +19,25 @@
  *    `Queue` throughput between two workers; a 10 MB message; beside Python's `multiprocessing`
  *    and checked against issue 4's targets.
  * 8. joblib `Parallel` (`bench/parallel.ts`, with `bench/python_parallel.py`): 10,000 trivial
- *    delayed calls on 2 workers, first call and reused, beside joblib; target ≤ 1/5 of joblib's
- *    time.
+ *    delayed calls on 2 workers, first call and reused, beside joblib; targets ≤ 1/5 of joblib's
+ *    time for a first call, ≤ 0.15× for a reused one.
+ * 9. The speedup sweep (`bench/speedup.ts`): Pi on warm pools of 1…4 workers.
+ * 10. Peers (`bench/peers.ts`, with `bench/peers/run_peer.mjs` on `node`): piscina, tinypool and
+ *    workerpool through the same workloads as our `Pool`.
+ * 11. Scale on paper (`bench/scale.ts`): the calls per second one main thread hands out with 8,
+ *    16 and 64 workers, and the main thread's time blocked by `new Pool(64)`.
+ * 12. MPI (`bench/mpi.ts`, with `bench/python_mpi.py`): `Comm` beside mpi4py under `mpirun -n 2`;
+ *    skipped with a note without `mpirun`.
+ *
+ * Then the scoreboard (`bench/_scoreboard.ts`): a table per section (pool, start-up, sync, ipc,
+ * parallel, peers, scale, mpi), each row a target, what was measured and whether it was met.
+ * Every run writes `bench/results.json` and the chart `bench/results.svg` (`bench/_chart.ts`),
+ * both gitignored.
  *
  * ```sh
  * deno task bench                    # full sizes
  * deno task bench --quick            # small sizes, for CI smoke runs
- * deno task bench --json out.json    # also write the results as JSON
+ * deno task bench --json out.json    # also write the results as JSON to out.json
  * ```
  *
  * Task functions cross into the workers by reference: they are exported here, and the
@@ -36,8 +48,8 @@
 
 import { parseArgs } from "node:util";
 import { cpuCount, Pool } from "../mod.ts";
+import { fileURLToPath } from "node:url";
 import {
-  check,
   medBest,
   ms,
   pythonPath,
@@ -47,11 +59,19 @@ import {
   summarize,
   type Summary,
   table,
+  targetTable,
   us,
 } from "./_format.ts";
+import { renderSvg, scoreboardSpec } from "./_chart.ts";
+import { formatScoreboard, poolTargets, scoreboard, type ScoreSection } from "./_scoreboard.ts";
 import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
+import { benchBigArray, type BigArrayResults, bigArrayTargets } from "./big_array.ts";
+import { benchMpi, formatMpi, type MpiResults } from "./mpi.ts";
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
+import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
 import { hitCount } from "./pi.ts";
+import { benchScale, formatScale, type ScaleResults } from "./scale.ts";
+import { benchSpeedup, formatSpeedup, type SpeedupResults } from "./speedup.ts";
 import { benchSync, formatSync, type SyncResults } from "./sync.ts";
 
 export type { Summary };
@@ -158,6 +178,8 @@ export interface BenchReport {
   runtime: typeof Deno.version;
   /** Logical processors. */
   cpuCount: number;
+  /** The 1-minute load average at the start and at the end of the run (absent from older ones). */
+  loadAverage?: { start: number; end: number };
   /** `"full"` or `"quick"`. */
   mode: "full" | "quick";
   /** The sizes used. */
@@ -172,6 +194,18 @@ export interface BenchReport {
   ipc?: IpcResults;
   /** The joblib Parallel section, both sides (absent from reports of older versions). */
   parallel?: ParallelResults;
+  /** 100 MB through shared memory to a worker (absent from reports of older versions). */
+  bigArray?: BigArrayResults;
+  /** Pi on warm pools of 1…4 workers (absent from reports of older versions). */
+  speedup?: SpeedupResults;
+  /** Ours beside piscina, tinypool and workerpool (absent from reports of older versions). */
+  peers?: PeersResults;
+  /** The dispatch rate with 8, 16, 64 workers, and `new Pool(64)` (absent from older ones). */
+  scale?: ScaleResults;
+  /** `Comm` beside mpi4py (absent from reports of older versions). */
+  mpi?: MpiResults | { skipped: string };
+  /** One table per section: each target, what was measured, whether it was met. */
+  scoreboard?: ScoreSection[];
 }
 
 /** `total` cut into `parts` near-equal whole parts, as the tutorial's `parallelPi`. */
@@ -442,29 +476,7 @@ export function formatReport(report: BenchReport): string {
   lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
   lines.push("");
 
-  const targets: string[][] = [["target", "measured", "met"]];
-  const su = speedup(ours, "poolExcludedS");
-  const suIn = speedup(ours, "poolIncludedS");
-  targets.push([
-    `Pi speedup with Pool(${w}) ≥ 1.9`,
-    `×${su.toFixed(2)} start excluded, ×${suIn.toFixed(2)} included (bare Web Workers: ` +
-    `×${(ours.pi.serialS.median / ours.pi.bareWorkersS.median).toFixed(2)})`,
-    check(su >= 1.9),
-  ]);
-  targets.push([
-    "start to first result ≤ 15 ms (median)",
-    ms(ours.startMs.median),
-    check(ours.startMs.median <= 15),
-  ]);
-  if (py !== undefined) {
-    const r = ours.trivialMap.poolMs.median / py.trivialMap.poolMs.median;
-    targets.push([
-      "trivial Pool.map ≤ 0.5× Python's time",
-      `${r.toFixed(2)}× Python's time`,
-      check(r <= 0.5),
-    ]);
-  }
-  lines.push(table(targets));
+  lines.push(targetTable(poolTargets(report)));
   lines.push("");
 
   if (py === undefined) {
@@ -505,9 +517,30 @@ export function formatReport(report: BenchReport): string {
     lines.push("");
     lines.push(formatIpc(report.ipc));
   }
+  if (report.bigArray !== undefined) {
+    lines.push("", targetTable(bigArrayTargets(report.bigArray)));
+  }
   if (report.parallel !== undefined) {
     lines.push("");
     lines.push(formatParallel(report.parallel));
+  }
+  if (report.speedup !== undefined) lines.push("", formatSpeedup(report.speedup));
+  if (report.peers !== undefined) lines.push("", formatPeers(report.peers));
+  if (report.scale !== undefined) lines.push("", formatScale(report.scale));
+  if (report.mpi !== undefined) {
+    lines.push(
+      "",
+      "skipped" in report.mpi ? `MPI: skipped (${report.mpi.skipped}).` : formatMpi(report.mpi),
+    );
+  }
+  if (report.scoreboard !== undefined) {
+    lines.push("", formatScoreboard(report.scoreboard));
+    if (report.loadAverage !== undefined) {
+      lines.push(
+        `Load average (1 min) ${report.loadAverage.start.toFixed(2)} at the start, ` +
+          `${report.loadAverage.end.toFixed(2)} at the end, on ${report.cpuCount} CPUs.`,
+      );
+    }
   }
   return lines.join("\n");
 }
@@ -518,8 +551,30 @@ const USAGE = `Usage: deno task bench [--quick] [--json FILE]
   --json FILE   also write the results to FILE as JSON
   -h, --help    show this help
 
-The Python side runs /usr/bin/python3 (or $BENCH_PYTHON) when it exists; otherwise it is
-skipped with a note.`;
+Always writes bench/results.json and bench/results.svg (the chart). The Python side runs
+/usr/bin/python3 (or $BENCH_PYTHON) when it exists; the Node peers (piscina, tinypool,
+workerpool) run on the machine's node, installed into bench/peers/node_modules the first time;
+the MPI section runs under mpirun. Each is skipped with a note when it cannot run.`;
+
+/** Where every run writes its results (gitignored: regenerated by each run). */
+const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
+/** Where every run draws its chart (gitignored). */
+const RESULTS_SVG = fileURLToPath(new URL("./results.svg", import.meta.url));
+
+/** Whether `mpirun` can be started: `undefined`, or why not. */
+async function mpirunMissing(): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command("mpirun", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success ? undefined : `mpirun --version failed (exit ${out.code})`;
+  } catch (error) {
+    return `no mpirun (${(error as Error).message}); install openmpi-bin, libopenmpi-dev and ` +
+      `python3-mpi4py`;
+  }
+}
 
 /**
  * The command line: parses the flags, runs both sides, prints the report.
@@ -549,6 +604,7 @@ export async function main(argv: string[]): Promise<number> {
   const mode = values.quick ? "quick" : "full";
   const sizes = values.quick ? QUICK_SIZES : FULL_SIZES;
   const date = new Date().toISOString();
+  const loadStart = Deno.loadavg()[0] ?? NaN;
   console.error(`Running the Deno benchmarks (${mode})…`);
   const ours = await benchDeno(sizes);
   console.error(`Running the Python benchmarks (${pythonPath()} bench/python_pool.py)…`);
@@ -563,11 +619,24 @@ export async function main(argv: string[]): Promise<number> {
       `bench/python_ipc.py)…`,
   );
   const ipc = await benchIpc({ quick: values.quick });
+  console.error(`Running the 100 MB shared array (${mode})…`);
+  const bigArray = await benchBigArray({ quick: values.quick });
   console.error(
     `Running the joblib Parallel benchmarks (${mode}; Python: ${pythonPath()} ` +
       `bench/python_parallel.py)…`,
   );
   const parallel = await benchParallel({ quick: values.quick });
+  console.error(`Running the speedup sweep (${mode}; Pi on Pool(1…4))…`);
+  const speedup = await benchSpeedup({ quick: values.quick });
+  console.error(`Running the peers (${mode}; node bench/peers/run_peer.mjs)…`);
+  const peers = await benchPeers({ quick: values.quick });
+  console.error(`Running the scale benchmarks (${mode}; 8, 16, 64 workers)…`);
+  const scale = await benchScale({ quick: values.quick });
+  const noMpi = await mpirunMissing();
+  console.error(
+    noMpi === undefined ? `Running the MPI benchmarks (${mode}; mpirun -n 2)…` : `MPI: ${noMpi}`,
+  );
+  const mpi = noMpi === undefined ? await benchMpi({ quick: values.quick }) : { skipped: noMpi };
   const report: BenchReport = {
     date,
     runtime: Deno.version,
@@ -578,13 +647,24 @@ export async function main(argv: string[]): Promise<number> {
     python,
     sync,
     ipc,
+    bigArray,
     parallel,
+    speedup,
+    peers,
+    scale,
+    mpi,
   };
+  report.loadAverage = { start: loadStart, end: Deno.loadavg()[0] ?? NaN };
+  report.scoreboard = scoreboard(report);
   console.log(formatReport(report));
-  if (values.json !== undefined) {
-    await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
-    console.log(`\nResults written to ${values.json}`);
-  }
+  const json = JSON.stringify(report, null, 2) + "\n";
+  const files = [RESULTS_JSON, ...(values.json === undefined ? [] : [values.json])];
+  for (const file of files) await Deno.writeTextFile(file, json);
+  await Deno.writeTextFile(
+    RESULTS_SVG,
+    await renderSvg(scoreboardSpec(speedup, peers, report.cpuCount)),
+  );
+  console.log(`\nResults written to ${files.join(" and ")}; the chart to ${RESULTS_SVG}`);
   return 0;
 }
 

@@ -27,7 +27,6 @@
 
 import { Barrier, Event, Lock, Pool, RLock, type SynchronizedValue, Value } from "../mod.ts";
 import {
-  check,
   medBest,
   ms,
   pythonPath,
@@ -37,6 +36,9 @@ import {
   summarize,
   type Summary,
   table,
+  type TargetRow,
+  targetRow,
+  targetTable,
   us,
 } from "./_format.ts";
 import {
@@ -477,6 +479,66 @@ function pythonSkipped(results: SyncResults): string | undefined {
 }
 
 /**
+ * The section's targets (issue 3), each with what was measured and whether it was met.
+ *
+ * @param results What {@linkcode benchSync} measured.
+ * @returns The rows.
+ */
+export function syncTargets(results: SyncResults): TargetRow[] {
+  const { ours, sizes } = results;
+  const w = sizes.workers;
+  const n = sizes.increments.toLocaleString("en-US");
+  const total = ours.increments.rlock.total;
+  const un = ours.uncontended;
+  const targets: TargetRow[] = [];
+  targets.push(targetRow(
+    "uncontended Lock acquire + release ≤ 30 ns in a worker",
+    `${ns(un.lockNs.median)} median, ${ns(un.lockNs.best)} best; the floor, 2 raw CAS: ` +
+      `${ns(un.casPairNs.median)} median (Lock adds ${ns(un.lockNs.median - un.casPairNs.median)})`,
+    un.lockNs.median <= 30,
+  ));
+  targets.push(targetRow(
+    "uncontended RLock acquire + release ≤ 30 ns in a worker",
+    `${ns(un.rlockNs.median)} median, ${ns(un.rlockNs.best)} best (adds ` +
+      `${ns(un.rlockNs.median - un.casPairNs.median)} to 2 raw CAS)`,
+    un.rlockNs.median <= 30,
+  ));
+  for (const kind of ["rlock", "lock"] as const) {
+    const o = ours.increments[kind];
+    targets.push(targetRow(
+      `${w} × ${n} locked increments ≥ 5 M/s, ${kind === "rlock" ? "RLock" : "Lock"}, warm ` +
+        `pool`,
+      `${perSecond(total, o.warmMs.median)} (inside: ${perSecond(total, o.gatedMs.median)}; ` +
+        `fresh pool: ${perSecond(total, o.freshMs.median)})`,
+      rate(total, o.warmMs.median) >= 5,
+    ));
+  }
+  const wrong = [...ours.increments.rlock.wrongCounts, ...ours.increments.lock.wrongCounts];
+  const runs = 7 * sizes.incrementRepeats;
+  targets.push(targetRow(
+    `final value exactly ${total.toLocaleString("en-US")} in every run`,
+    wrong.length === 0 ? `${runs} of ${runs} runs` : `${wrong.length} of ${runs} runs wrong`,
+    wrong.length === 0,
+  ));
+  targets.push(targetRow(
+    "busy Event hand-off ≪ one sleep/wake (~70–90 µs, design.md)",
+    `${us(ours.wake.pingPongUs.median)} per round trip vs ` +
+      `${us(ours.wake.fromWorkerUs.median)} per wake-up; raw spin floor ` +
+      us(ours.wake.rawSpinPingPongUs.median) +
+      (ours.wake.rawSpinPingPongUs.median > 10
+        ? " (the two workers seldom ran at once: a busy machine)"
+        : ""),
+    ours.wake.pingPongUs.median < 0.25 * 70,
+  ));
+  targets.push(targetRow(
+    `idle waiter burns no core (CPU ≤ 10% of its ${ours.idle.waitMs} ms)`,
+    `${ms(ours.idle.cpuMs)} CPU` + (ours.idle.timedOut ? "" : " (the wait did not time out!)"),
+    ours.idle.timedOut && ours.idle.cpuMs <= 0.1 * ours.idle.waitMs,
+  ));
+  return targets;
+}
+
+/**
  * The "Synchronisation" section as text: one table of both sides, the targets with their
  * verdicts, then the ratios "ours vs Python".
  *
@@ -581,52 +643,8 @@ export function formatSync(results: SyncResults): string {
   lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
   lines.push("");
 
-  const targets: string[][] = [["target", "measured", "met"]];
-  targets.push([
-    "uncontended Lock acquire + release ≤ 30 ns in a worker",
-    `${ns(un.lockNs.median)} median, ${ns(un.lockNs.best)} best; the floor, 2 raw CAS: ` +
-    `${ns(un.casPairNs.median)} median (Lock adds ${ns(un.lockNs.median - un.casPairNs.median)})`,
-    check(un.lockNs.median <= 30),
-  ]);
-  targets.push([
-    "uncontended RLock acquire + release ≤ 30 ns in a worker",
-    `${ns(un.rlockNs.median)} median, ${ns(un.rlockNs.best)} best (adds ` +
-    `${ns(un.rlockNs.median - un.casPairNs.median)} to 2 raw CAS)`,
-    check(un.rlockNs.median <= 30),
-  ]);
-  for (const kind of ["rlock", "lock"] as const) {
-    const o = ours.increments[kind];
-    targets.push([
-      `${w} × ${n} locked increments ≥ 5 M/s, ${kind === "rlock" ? "RLock" : "Lock"}, warm ` +
-      `pool`,
-      `${perSecond(total, o.warmMs.median)} (inside: ${perSecond(total, o.gatedMs.median)}; ` +
-      `fresh pool: ${perSecond(total, o.freshMs.median)})`,
-      check(rate(total, o.warmMs.median) >= 5),
-    ]);
-  }
+  lines.push(targetTable(syncTargets(results)));
   const wrong = [...ours.increments.rlock.wrongCounts, ...ours.increments.lock.wrongCounts];
-  const runs = 7 * sizes.incrementRepeats;
-  targets.push([
-    `final value exactly ${total.toLocaleString("en-US")} in every run`,
-    wrong.length === 0 ? `${runs} of ${runs} runs` : `${wrong.length} of ${runs} runs wrong`,
-    check(wrong.length === 0),
-  ]);
-  targets.push([
-    "busy Event hand-off ≪ one sleep/wake (~70–90 µs, design.md)",
-    `${us(ours.wake.pingPongUs.median)} per round trip vs ` +
-    `${us(ours.wake.fromWorkerUs.median)} per wake-up; raw spin floor ` +
-    us(ours.wake.rawSpinPingPongUs.median) +
-    (ours.wake.rawSpinPingPongUs.median > 10
-      ? " (the two workers seldom ran at once: a busy machine)"
-      : ""),
-    check(ours.wake.pingPongUs.median < 0.25 * 70),
-  ]);
-  targets.push([
-    `idle waiter burns no core (CPU ≤ 10% of its ${ours.idle.waitMs} ms)`,
-    `${ms(ours.idle.cpuMs)} CPU` + (ours.idle.timedOut ? "" : " (the wait did not time out!)"),
-    check(ours.idle.timedOut && ours.idle.cpuMs <= 0.1 * ours.idle.waitMs),
-  ]);
-  lines.push(table(targets));
   for (const line of wrong) lines.push(`FAILURE: ${line}`);
   if (py !== undefined) {
     const pyWrong = [...py.increments.rlock.wrongCounts, ...py.increments.lock.wrongCounts];
