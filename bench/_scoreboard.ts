@@ -12,6 +12,7 @@ import type { BenchReport } from "./main.ts";
 import { bigArrayTargets } from "./big_array.ts";
 import { ipcTargets } from "./ipc.ts";
 import { mpiTargets } from "./mpi.ts";
+import { mpiPoolTargets } from "./mpi_pool.ts";
 import { parallelTargets } from "./parallel.ts";
 import { peersTargets } from "./peers.ts";
 import { scaleTargets } from "./scale.ts";
@@ -187,7 +188,10 @@ export function scoreboard(report: BenchReport): ScoreSection[] {
         ? missing("mpi")
         : "skipped" in mpi
         ? [targetRow("MPI, 2 ranks", `skipped: ${mpi.skipped}`, null)]
-        : mpiTargets(mpi),
+        : [
+          ...mpiTargets(mpi),
+          ...(report.mpiPool === undefined ? [] : mpiPoolTargets(report.mpiPool)),
+        ],
     },
   ];
 }

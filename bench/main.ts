@@ -27,7 +27,8 @@
  * 11. Scale on paper (`bench/scale.ts`): the calls per second one main thread hands out with 8,
  *    16 and 64 workers, and the main thread's time blocked by `new Pool(64)`.
  * 12. MPI (`bench/mpi.ts`, with `bench/python_mpi.py`): `Comm` beside mpi4py under `mpirun -n 2`;
- *    skipped with a note without `mpirun`.
+ *    and `MpiPool`'s π over 1 and 2 ranks (`bench/mpi_pool.ts`); skipped with a note without
+ *    `mpirun`.
  *
  * Then the scoreboard (`bench/_scoreboard.ts`): a table per section (pool, start-up, sync, ipc,
  * parallel, peers, scale, mpi), each row a target, what was measured and whether it was met.
@@ -67,6 +68,7 @@ import { formatScoreboard, poolTargets, scoreboard, type ScoreSection } from "./
 import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
 import { benchBigArray, type BigArrayResults, bigArrayTargets } from "./big_array.ts";
 import { benchMpi, formatMpi, type MpiResults } from "./mpi.ts";
+import { benchMpiPool, formatMpiPool, type MpiPoolResults } from "./mpi_pool.ts";
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
 import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
 import { hitCount } from "./pi.ts";
@@ -204,6 +206,8 @@ export interface BenchReport {
   scale?: ScaleResults;
   /** `Comm` beside mpi4py (absent from reports of older versions). */
   mpi?: MpiResults | { skipped: string };
+  /** `MpiPool`'s π over 1 and 2 ranks (absent from reports of older versions). */
+  mpiPool?: MpiPoolResults;
   /** One table per section: each target, what was measured, whether it was met. */
   scoreboard?: ScoreSection[];
 }
@@ -533,6 +537,7 @@ export function formatReport(report: BenchReport): string {
       "skipped" in report.mpi ? `MPI: skipped (${report.mpi.skipped}).` : formatMpi(report.mpi),
     );
   }
+  if (report.mpiPool !== undefined) lines.push("", formatMpiPool(report.mpiPool));
   if (report.scoreboard !== undefined) {
     lines.push("", formatScoreboard(report.scoreboard));
     if (report.loadAverage !== undefined) {
@@ -637,6 +642,7 @@ export async function main(argv: string[]): Promise<number> {
     noMpi === undefined ? `Running the MPI benchmarks (${mode}; mpirun -n 2)…` : `MPI: ${noMpi}`,
   );
   const mpi = noMpi === undefined ? await benchMpi({ quick: values.quick }) : { skipped: noMpi };
+  const mpiPool = noMpi === undefined ? await benchMpiPool({ quick: values.quick }) : undefined;
   const report: BenchReport = {
     date,
     runtime: Deno.version,
@@ -653,6 +659,7 @@ export async function main(argv: string[]): Promise<number> {
     peers,
     scale,
     mpi,
+    ...(mpiPool === undefined ? {} : { mpiPool }),
   };
   report.loadAverage = { start: loadStart, end: Deno.loadavg()[0] ?? NaN };
   report.scoreboard = scoreboard(report);

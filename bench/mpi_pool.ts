@@ -17,7 +17,15 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { MpiPool } from "../mpi/mod.ts";
-import { check, medBest, summarize, type Summary, table } from "./_format.ts";
+import {
+  check,
+  medBest,
+  summarize,
+  type Summary,
+  table,
+  type TargetRow,
+  targetRow,
+} from "./_format.ts";
 import { hitCount } from "./pi.ts";
 
 /** The kernel, re-exported so that every rank's workers find it here by reference. */
@@ -121,6 +129,25 @@ export async function benchMpiPool(options: { quick: boolean }): Promise<MpiPool
     trials: sizes.trials,
     ranks: { "1": summarize(samples["1"]), "2": summarize(samples["2"]) },
   };
+}
+
+/**
+ * The section's row of the scoreboard.
+ *
+ * @param r The results.
+ * @returns The row.
+ */
+export function mpiPoolTargets(r: MpiPoolResults): TargetRow[] {
+  const target = "MpiPool.map of π, 2 ranks ≥ 1.85 × 1 rank";
+  if ("skipped" in r.ranks) return [targetRow(target, `skipped: ${r.ranks.skipped}`, null)];
+  const speedup = r.ranks["1"].median / r.ranks["2"].median;
+  return [
+    targetRow(
+      target,
+      `${speedup.toFixed(2)}× (${(speedup / 2 * 100).toFixed(0)} % per rank)`,
+      speedup >= 1.85,
+    ),
+  ];
 }
 
 /**
