@@ -11,6 +11,14 @@
  * {@linkcode fromShared} with the state. No central list of classes is needed, and a worker can
  * pass the object on to the workers it starts in turn.
  *
+ * A *reference* (a manager's proxy) is a shareable whose handle is plain data: it also
+ * implements {@linkcode toReference}, so it travels through queues, pipes and a manager's own
+ * containers too, encoded by `codec.ts`. Decoding is synchronous (a `getSync` cannot await an
+ * import), so {@linkcode reviveReference} rebuilds it at once when its class is loaded in this
+ * thread (registered with {@linkcode registerReference}); otherwise it gives a stand-in whose
+ * async methods import the class's module on the first call and then forward to the real
+ * object, so a thread that never imported the class's module still uses it as itself.
+ *
  * @module
  */
 
@@ -18,6 +26,12 @@
 export const toShared: unique symbol = Symbol.for("@workers/multiprocessing/toShared");
 /** The static method a shareable class implements to rebuild an instance from its state. */
 export const fromShared: unique symbol = Symbol.for("@workers/multiprocessing/fromShared");
+
+/**
+ * The method a reference (a shareable whose handle's state is plain data, no
+ * `SharedArrayBuffer`) implements so that it can also travel as bytes through a queue or pipe.
+ */
+export const toReference: unique symbol = Symbol.for("@workers/multiprocessing/toReference");
 
 /** What a shared object becomes on the wire. */
 export interface SharedHandle {
@@ -191,6 +205,8 @@ function copyEncoded(value: unknown, memo: Map<object, unknown>): unknown {
 }
 
 const classCache = new Map<string, Promise<ShareableClass>>();
+/** The classes of references this thread can revive at once (their modules are loaded). */
+const referenceClasses = new Map<string, ShareableClass>();
 
 async function loadClass(handle: SharedHandle): Promise<ShareableClass> {
   const key = `${handle.module}#${handle.export}`;
@@ -208,6 +224,87 @@ async function loadClass(handle: SharedHandle): Promise<ShareableClass> {
     classCache.set(key, loaded);
   }
   return await loaded;
+}
+
+/**
+ * Lets this thread revive references of `cls` synchronously: called once by the module that
+ * defines it, with that module's `import.meta.url` and the export name its handles carry.
+ */
+export function registerReference(module: string, name: string, cls: ShareableClass): void {
+  referenceClasses.set(`${module}#${name}`, cls);
+}
+
+/** Whether `value` is a reference: it travels through queues and pipes as itself. */
+export function isReference(value: object): value is { [toReference](): SharedHandle } {
+  return toReference in value && typeof (value as Record<symbol, unknown>)[toReference] === "function";
+}
+
+/**
+ * The object a reference's handle stands for, rebuilt synchronously: an instance of its class
+ * when this thread has the class ({@linkcode registerReference}), else a stand-in that imports
+ * it on the first method call. Never throws: a reference that no longer leads anywhere (its
+ * manager shut down) fails when it is used, not when a message holding it is received.
+ */
+export function reviveReference(handle: SharedHandle): unknown {
+  const cls = referenceClasses.get(`${handle.module}#${handle.export}`);
+  if (cls !== undefined) return cls[fromShared](handle.state);
+  return standIn(handle);
+}
+
+/** What a stand-in shows before its class is loaded (`console.log`, `instanceof`). */
+class UnloadedReference {}
+
+/**
+ * A stand-in for a reference whose class this thread has not loaded: every property is an
+ * async method that loads the class (a dynamic import, once per thread), revives the real
+ * object, and calls the real method on it; `for await` iterates the real object. Once loaded,
+ * the stand-in forwards everything to the real object, whose prototype it then reports, so
+ * `instanceof` holds as well. It travels on as the same handle. (The real object's methods
+ * are all async — a reference's are remote calls — so a caller cannot tell the difference.)
+ */
+function standIn(handle: SharedHandle): object {
+  let real: Record<PropertyKey, unknown> | undefined;
+  let loading: Promise<Record<PropertyKey, unknown>> | undefined;
+  const load = () =>
+    loading ??= loadClass(handle).then((cls) => {
+      real = cls[fromShared](handle.state) as Record<PropertyKey, unknown>;
+      registerReference(handle.module, handle.export, cls);
+      return real;
+    });
+  const own = (name: PropertyKey) => name === toReference || name === toShared;
+  return new Proxy(new UnloadedReference(), {
+    get(_target, name) {
+      if (real !== undefined) {
+        const value = Reflect.get(real, name, real);
+        return typeof value === "function" ? value.bind(real) : value;
+      }
+      if (own(name)) return () => handle;
+      if (name === Symbol.asyncIterator) {
+        return async function* () {
+          yield* (await load()) as unknown as AsyncIterable<unknown>;
+        };
+      }
+      if (name === Symbol.for("Deno.customInspect")) {
+        return () => `${handle.export} (a reference, not loaded in this thread yet)`;
+      }
+      // Not a thenable (`await standIn` gives the stand-in), and no other symbols.
+      if (typeof name === "symbol" || name === "then" || name === "constructor") return undefined;
+      return async (...args: unknown[]) => {
+        const target = await load();
+        const method = target[name];
+        if (typeof method !== "function") {
+          throw new TypeError(`${handle.export} has no method "${name}"`);
+        }
+        return await method.apply(target, args);
+      };
+    },
+    has(_target, name) {
+      return real !== undefined ? name in real : own(name);
+    },
+    getPrototypeOf() {
+      return real !== undefined ? Object.getPrototypeOf(real) : UnloadedReference.prototype;
+    },
+  });
 }
 
 /**
