@@ -4,10 +4,10 @@
  *
  * A shared object (a `Lock`, a `Value`, a `Queue`…) is a thin wrapper over
  * `SharedArrayBuffer`s. Structured cloning would drop its class and private fields, so before a
- * value is posted it is walked (through arrays and plain objects) and every object that
- * implements {@linkcode toShared} is replaced by a tagged handle: the URL of the module that
- * defines its class, the export name, and its state (the buffers). The receiving side walks the
- * value again, imports that module (once, cached) and calls the class's static
+ * value is posted it is walked (through arrays, plain objects, `Map`s and `Set`s) and every
+ * object that implements {@linkcode toShared} is replaced by a tagged handle: the URL of the
+ * module that defines its class, the export name, and its state (the buffers). The receiving
+ * side walks the value again, imports that module (once, cached) and calls the class's static
  * {@linkcode fromShared} with the state. No central list of classes is needed, and a worker can
  * pass the object on to the workers it starts in turn.
  *
@@ -172,26 +172,53 @@ function scan(
   }
   if (isShareable(value)) return true;
   const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return false;
+  const isCollection = !isArray && (value instanceof Map || value instanceof Set);
+  if (!isArray && !isCollection && !isPlainObject(value)) return false;
   seen ??= new Set();
   if (seen.has(value)) return false;
   seen.add(value);
   let found = false;
-  const items = isArray ? value as unknown[] : Object.values(value);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
+  const visit = (item: unknown) => {
     if (typeof item === "object" && item !== null && scan(item, transferList, seen)) found = true;
+  };
+  if (value instanceof Map) {
+    for (const [key, item] of value) {
+      visit(key);
+      visit(item);
+    }
+  } else if (value instanceof Set) {
+    for (const item of value) visit(item);
+  } else {
+    const items = isArray ? value as unknown[] : Object.values(value);
+    for (let i = 0; i < items.length; i++) visit(items[i]);
   }
   return found;
 }
 
-/** Copies arrays and plain objects, replacing shared objects by handles; cycles kept. */
+/**
+ * Copies arrays, plain objects, `Map`s and `Set`s, replacing shared objects by handles; cycles
+ * kept.
+ */
 function copyEncoded(value: unknown, memo: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (isShareable(value)) return { [TAG]: value[toShared]() };
   const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return value;
+  if (!isArray && !isPlainObject(value) && !(value instanceof Map || value instanceof Set)) {
+    return value;
+  }
   if (memo.has(value)) return memo.get(value);
+  if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>();
+    memo.set(value, copy);
+    for (const [key, item] of value) copy.set(copyEncoded(key, memo), copyEncoded(item, memo));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set<unknown>();
+    memo.set(value, copy);
+    for (const item of value) copy.add(copyEncoded(item, memo));
+    return copy;
+  }
   if (isArray) {
     const copy: unknown[] = new Array(value.length);
     memo.set(value, copy);
@@ -236,7 +263,8 @@ export function registerReference(module: string, name: string, cls: ShareableCl
 
 /** Whether `value` is a reference: it travels through queues and pipes as itself. */
 export function isReference(value: object): value is { [toReference](): SharedHandle } {
-  return toReference in value && typeof (value as Record<symbol, unknown>)[toReference] === "function";
+  return toReference in value &&
+    typeof (value as Record<symbol, unknown>)[toReference] === "function";
 }
 
 /**
@@ -320,6 +348,16 @@ export async function reviveValue(value: unknown, seen = new Set<object>()): Pro
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = await reviveValue(value[i], seen);
+  } else if (value instanceof Map) {
+    const entries = [...value];
+    value.clear();
+    for (const [key, item] of entries) {
+      value.set(await reviveValue(key, seen), await reviveValue(item, seen));
+    }
+  } else if (value instanceof Set) {
+    const items = [...value];
+    value.clear();
+    for (const item of items) value.add(await reviveValue(item, seen));
   } else if (isPlainObject(value)) {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) record[key] = await reviveValue(record[key], seen);

@@ -5,19 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  ClosedError,
-  type DictProxy,
-  ListProxy,
-  Manager,
-  Pipe,
-  Queue,
-} from "../mod.ts";
+import { ClosedError, type DictProxy, ListProxy, Manager, Pipe, Queue } from "../mod.ts";
 import { workerTest } from "./_helpers.ts";
 import {
   appendFromPipe,
   appendFromQueue,
   appendNested,
+  copyOf,
   managerFreePool,
   managerFreeProcess,
   nestedOf,
@@ -69,26 +63,29 @@ workerTest("Manager: a nested list is read and changed in a worker and a Process
   assert.deepEqual(await again.copy(), [1, 2, 3], "stored from a worker, the same list");
 });
 
-workerTest("Manager: a proxy travels through a Queue and a Pipe, into a thread without manager/", async () => {
-  await using manager = await Manager.start();
-  const l = manager.list<number>();
-  const q = new Queue<ListProxy<number>>();
-  const [parent, child] = Pipe();
-  await using pool = managerFreePool();
-  await q.put(l);
-  assert.deepEqual(await pool.apply(appendFromQueue, [q, 1]), ["UnloadedReference", "ListProxy"]);
-  const fromQueue = await q.get();
-  assert.ok(fromQueue instanceof ListProxy);
-  parent.send(fromQueue);
-  const [before] = await pool.apply(appendFromPipe, [child, 2]);
-  // The worker loaded manager/ for the queue's proxy: this one is rebuilt at once.
-  assert.equal(before, "ListProxy");
-  const [fromPipe, items] = await parent.recv() as [ListProxy<number>, number[]];
-  assert.ok(fromPipe instanceof ListProxy);
-  assert.deepEqual(items, [1, 2]);
-  await fromPipe.append(3);
-  assert.deepEqual(await l.copy(), [1, 2, 3]);
-});
+workerTest(
+  "Manager: a proxy travels through a Queue and a Pipe, into a thread without manager/",
+  async () => {
+    await using manager = await Manager.start();
+    const l = manager.list<number>();
+    const q = new Queue<ListProxy<number>>();
+    const [parent, child] = Pipe();
+    await using pool = managerFreePool();
+    await q.put(l);
+    assert.deepEqual(await pool.apply(appendFromQueue, [q, 1]), ["UnloadedReference", "ListProxy"]);
+    const fromQueue = await q.get();
+    assert.ok(fromQueue instanceof ListProxy);
+    parent.send(fromQueue);
+    const [before] = await pool.apply(appendFromPipe, [child, 2]);
+    // The worker loaded manager/ for the queue's proxy: this one is rebuilt at once.
+    assert.equal(before, "ListProxy");
+    const [fromPipe, items] = await parent.recv() as [ListProxy<number>, number[]];
+    assert.ok(fromPipe instanceof ListProxy);
+    assert.deepEqual(items, [1, 2]);
+    await fromPipe.append(3);
+    assert.deepEqual(await l.copy(), [1, 2, 3]);
+  },
+);
 
 workerTest("Manager: a proxy read over a pipe first is a working proxy there too", async () => {
   await using manager = await Manager.start();
@@ -96,7 +93,10 @@ workerTest("Manager: a proxy read over a pipe first is a working proxy there too
   const [parent, child] = Pipe();
   await using pool = managerFreePool();
   parent.send(l);
-  assert.deepEqual(await pool.apply(appendFromPipe, [child, 1]), ["UnloadedReference", "ListProxy"]);
+  assert.deepEqual(await pool.apply(appendFromPipe, [child, 1]), [
+    "UnloadedReference",
+    "ListProxy",
+  ]);
   const [back, items] = await parent.recv() as [ListProxy<number>, number[]];
   assert.deepEqual(items, [0, 1]);
   assert.deepEqual(await back.copy(), [0, 1]);
@@ -112,23 +112,31 @@ workerTest("Manager: a proxy returned from a task is a proxy of the same object"
   assert.ok(back instanceof ListProxy);
   await back.append(8);
   assert.deepEqual(await inner.copy(), [7, 8]);
+  const copy = await pool.apply(copyOf, [outer]); // proxies inside a Map
+  const again = copy.get("inner");
+  assert.ok(again instanceof ListProxy);
+  assert.equal(await again.pop(), 8);
+  assert.deepEqual(await inner.copy(), [7]);
 });
 
-workerTest("Manager: a proxy used after its manager shut down is a ClosedError with the fix", async () => {
-  const manager = await Manager.start();
-  const l = manager.list([1]);
-  const q = new Queue<ListProxy<number>>();
-  q.putSync(l);
-  q.putSync(l);
-  await manager.shutdown();
-  const back = await q.get();
-  await assert.rejects(back.len(), {
-    name: "ClosedError",
-    message: /shut down.*Keep the manager running until every thread is done/,
-  });
-  await assert.rejects(back.len(), ClosedError);
-  await using pool = managerFreePool();
-  const [name, message] = await pool.apply(useFromQueue, [q]);
-  assert.equal(name, "ClosedError");
-  assert.match(message!, /Keep the manager running/);
-});
+workerTest(
+  "Manager: a proxy used after its manager shut down is a ClosedError with the fix",
+  async () => {
+    const manager = await Manager.start();
+    const l = manager.list([1]);
+    const q = new Queue<ListProxy<number>>();
+    q.putSync(l);
+    q.putSync(l);
+    await manager.shutdown();
+    const back = await q.get();
+    await assert.rejects(back.len(), {
+      name: "ClosedError",
+      message: /shut down.*Keep the manager running until every thread is done/,
+    });
+    await assert.rejects(back.len(), ClosedError);
+    await using pool = managerFreePool();
+    const [name, message] = await pool.apply(useFromQueue, [q]);
+    assert.equal(name, "ClosedError");
+    assert.match(message!, /Keep the manager running/);
+  },
+);
