@@ -5,16 +5,24 @@
  * One tag per value: numbers, strings, booleans, `null`, `undefined`, bigints, arrays (sparse
  * too), plain objects, typed arrays, `ArrayBuffer`s, `Map`, `Set`, `Date`, `RegExp`, errors and
  * boxed primitives, with an object met twice (or in a cycle) written once and referred to
- * after, so the result is what the structured clone (`postMessage`) delivers. It is about ten
- * times faster than `node:v8`'s serializer for small messages (which costs ~5 µs even for a
- * number here), and not loading `node:v8` saves ~12 ms at every worker start. Any other object
+ * after, so the result is what the structured clone (`postMessage`) delivers; a reference (a
+ * manager's proxy, see `shareable.ts`) is written as its plain handle and revived on reading.
+ * It is about ten times faster than `node:v8`'s serializer for small messages (which costs
+ * ~5 µs even for a number here), and not loading `node:v8` saves ~12 ms at every worker
+ * start. Any other object
  * (a class instance, say) is first put through `structuredClone`, which turns it into plain data
  * or refuses it, as `postMessage` would.
  *
  * @module
  */
 
-import { toShared } from "./shareable.ts";
+import {
+  isReference,
+  reviveReference,
+  type SharedHandle,
+  toReference,
+  toShared,
+} from "./shareable.ts";
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -36,6 +44,7 @@ const REGEXP = 16;
 const ERROR = 17;
 const SPARSE = 18;
 const BOXED = 19;
+const REFERENCE = 20;
 
 const views = [
   Int8Array,
@@ -241,6 +250,11 @@ function write(value: unknown, w: Writer): void {
 function writeObject(value: object, w: Writer): void {
   const out = w.out;
   if (toShared in value) {
+    if (isReference(value)) {
+      out.byte(REFERENCE);
+      write(value[toReference](), w);
+      return;
+    }
     w.refuse(
       value,
       "shared objects (locks, values, queues…) reach a worker as task arguments or initargs, " +
@@ -523,6 +537,8 @@ function read(r: Reader): unknown {
       r.objects[slot] = boxed;
       return boxed;
     }
+    case REFERENCE:
+      return reviveReference(read(r) as SharedHandle);
     default:
       throw new RangeError(`Corrupt message: unknown tag ${tag} at byte ${r.at - 1}`);
   }

@@ -4,12 +4,20 @@
  *
  * A shared object (a `Lock`, a `Value`, a `Queue`…) is a thin wrapper over
  * `SharedArrayBuffer`s. Structured cloning would drop its class and private fields, so before a
- * value is posted it is walked (through arrays and plain objects) and every object that
- * implements {@linkcode toShared} is replaced by a tagged handle: the URL of the module that
- * defines its class, the export name, and its state (the buffers). The receiving side walks the
- * value again, imports that module (once, cached) and calls the class's static
+ * value is posted it is walked (through arrays, plain objects, `Map`s and `Set`s) and every
+ * object that implements {@linkcode toShared} is replaced by a tagged handle: the URL of the
+ * module that defines its class, the export name, and its state (the buffers). The receiving
+ * side walks the value again, imports that module (once, cached) and calls the class's static
  * {@linkcode fromShared} with the state. No central list of classes is needed, and a worker can
  * pass the object on to the workers it starts in turn.
+ *
+ * A *reference* (a manager's proxy) is a shareable whose handle is plain data: it also
+ * implements {@linkcode toReference}, so it travels through queues, pipes and a manager's own
+ * containers too, encoded by `codec.ts`. Decoding is synchronous (a `getSync` cannot await an
+ * import), so {@linkcode reviveReference} rebuilds it at once when its class is loaded in this
+ * thread (registered with {@linkcode registerReference}); otherwise it gives a stand-in whose
+ * async methods import the class's module on the first call and then forward to the real
+ * object, so a thread that never imported the class's module still uses it as itself.
  *
  * @module
  */
@@ -18,6 +26,12 @@
 export const toShared: unique symbol = Symbol.for("@workers/multiprocessing/toShared");
 /** The static method a shareable class implements to rebuild an instance from its state. */
 export const fromShared: unique symbol = Symbol.for("@workers/multiprocessing/fromShared");
+
+/**
+ * The method a reference (a shareable whose handle's state is plain data, no
+ * `SharedArrayBuffer`) implements so that it can also travel as bytes through a queue or pipe.
+ */
+export const toReference: unique symbol = Symbol.for("@workers/multiprocessing/toReference");
 
 /** What a shared object becomes on the wire. */
 export interface SharedHandle {
@@ -158,26 +172,53 @@ function scan(
   }
   if (isShareable(value)) return true;
   const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return false;
+  const isCollection = !isArray && (value instanceof Map || value instanceof Set);
+  if (!isArray && !isCollection && !isPlainObject(value)) return false;
   seen ??= new Set();
   if (seen.has(value)) return false;
   seen.add(value);
   let found = false;
-  const items = isArray ? value as unknown[] : Object.values(value);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
+  const visit = (item: unknown) => {
     if (typeof item === "object" && item !== null && scan(item, transferList, seen)) found = true;
+  };
+  if (value instanceof Map) {
+    for (const [key, item] of value) {
+      visit(key);
+      visit(item);
+    }
+  } else if (value instanceof Set) {
+    for (const item of value) visit(item);
+  } else {
+    const items = isArray ? value as unknown[] : Object.values(value);
+    for (let i = 0; i < items.length; i++) visit(items[i]);
   }
   return found;
 }
 
-/** Copies arrays and plain objects, replacing shared objects by handles; cycles kept. */
+/**
+ * Copies arrays, plain objects, `Map`s and `Set`s, replacing shared objects by handles; cycles
+ * kept.
+ */
 function copyEncoded(value: unknown, memo: Map<object, unknown>): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (isShareable(value)) return { [TAG]: value[toShared]() };
   const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return value;
+  if (!isArray && !isPlainObject(value) && !(value instanceof Map || value instanceof Set)) {
+    return value;
+  }
   if (memo.has(value)) return memo.get(value);
+  if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>();
+    memo.set(value, copy);
+    for (const [key, item] of value) copy.set(copyEncoded(key, memo), copyEncoded(item, memo));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set<unknown>();
+    memo.set(value, copy);
+    for (const item of value) copy.add(copyEncoded(item, memo));
+    return copy;
+  }
   if (isArray) {
     const copy: unknown[] = new Array(value.length);
     memo.set(value, copy);
@@ -191,6 +232,8 @@ function copyEncoded(value: unknown, memo: Map<object, unknown>): unknown {
 }
 
 const classCache = new Map<string, Promise<ShareableClass>>();
+/** The classes of references this thread can revive at once (their modules are loaded). */
+const referenceClasses = new Map<string, ShareableClass>();
 
 async function loadClass(handle: SharedHandle): Promise<ShareableClass> {
   const key = `${handle.module}#${handle.export}`;
@@ -211,6 +254,88 @@ async function loadClass(handle: SharedHandle): Promise<ShareableClass> {
 }
 
 /**
+ * Lets this thread revive references of `cls` synchronously: called once by the module that
+ * defines it, with that module's `import.meta.url` and the export name its handles carry.
+ */
+export function registerReference(module: string, name: string, cls: ShareableClass): void {
+  referenceClasses.set(`${module}#${name}`, cls);
+}
+
+/** Whether `value` is a reference: it travels through queues and pipes as itself. */
+export function isReference(value: object): value is { [toReference](): SharedHandle } {
+  return toReference in value &&
+    typeof (value as Record<symbol, unknown>)[toReference] === "function";
+}
+
+/**
+ * The object a reference's handle stands for, rebuilt synchronously: an instance of its class
+ * when this thread has the class ({@linkcode registerReference}), else a stand-in that imports
+ * it on the first method call. Never throws: a reference that no longer leads anywhere (its
+ * manager shut down) fails when it is used, not when a message holding it is received.
+ */
+export function reviveReference(handle: SharedHandle): unknown {
+  const cls = referenceClasses.get(`${handle.module}#${handle.export}`);
+  if (cls !== undefined) return cls[fromShared](handle.state);
+  return standIn(handle);
+}
+
+/** What a stand-in shows before its class is loaded (`console.log`, `instanceof`). */
+class UnloadedReference {}
+
+/**
+ * A stand-in for a reference whose class this thread has not loaded: every property is an
+ * async method that loads the class (a dynamic import, once per thread), revives the real
+ * object, and calls the real method on it; `for await` iterates the real object. Once loaded,
+ * the stand-in forwards everything to the real object, whose prototype it then reports, so
+ * `instanceof` holds as well. It travels on as the same handle. (The real object's methods
+ * are all async — a reference's are remote calls — so a caller cannot tell the difference.)
+ */
+function standIn(handle: SharedHandle): object {
+  let real: Record<PropertyKey, unknown> | undefined;
+  let loading: Promise<Record<PropertyKey, unknown>> | undefined;
+  const load = () =>
+    loading ??= loadClass(handle).then((cls) => {
+      real = cls[fromShared](handle.state) as Record<PropertyKey, unknown>;
+      registerReference(handle.module, handle.export, cls);
+      return real;
+    });
+  const own = (name: PropertyKey) => name === toReference || name === toShared;
+  return new Proxy(new UnloadedReference(), {
+    get(_target, name) {
+      if (real !== undefined) {
+        const value = Reflect.get(real, name, real);
+        return typeof value === "function" ? value.bind(real) : value;
+      }
+      if (own(name)) return () => handle;
+      if (name === Symbol.asyncIterator) {
+        return async function* () {
+          yield* (await load()) as unknown as AsyncIterable<unknown>;
+        };
+      }
+      if (name === Symbol.for("Deno.customInspect")) {
+        return () => `${handle.export} (a reference, not loaded in this thread yet)`;
+      }
+      // Not a thenable (`await standIn` gives the stand-in), and no other symbols.
+      if (typeof name === "symbol" || name === "then" || name === "constructor") return undefined;
+      return async (...args: unknown[]) => {
+        const target = await load();
+        const method = target[name];
+        if (typeof method !== "function") {
+          throw new TypeError(`${handle.export} has no method "${name}"`);
+        }
+        return await method.apply(target, args);
+      };
+    },
+    has(_target, name) {
+      return real !== undefined ? name in real : own(name);
+    },
+    getPrototypeOf() {
+      return real !== undefined ? Object.getPrototypeOf(real) : UnloadedReference.prototype;
+    },
+  });
+}
+
+/**
  * Rebuilds the shared objects in a value received with `shared: true`, in place where it can
  * (the value was freshly cloned, so nobody else holds it).
  */
@@ -223,6 +348,16 @@ export async function reviveValue(value: unknown, seen = new Set<object>()): Pro
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = await reviveValue(value[i], seen);
+  } else if (value instanceof Map) {
+    const entries = [...value];
+    value.clear();
+    for (const [key, item] of entries) {
+      value.set(await reviveValue(key, seen), await reviveValue(item, seen));
+    }
+  } else if (value instanceof Set) {
+    const items = [...value];
+    value.clear();
+    for (const item of items) value.add(await reviveValue(item, seen));
   } else if (isPlainObject(value)) {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) record[key] = await reviveValue(record[key], seen);

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { decode, encodeMessage } from "./codec.ts";
 import {
   encodeValue,
   fromShared,
   Revival,
   reviveValue,
   type SharedHandle,
+  toReference,
   toShared,
   transfer,
 } from "./shareable.ts";
@@ -22,6 +24,63 @@ export class Counter {
     return new Counter(state as SharedArrayBuffer);
   }
 }
+
+/** A minimal reference: plain state and async methods, as a manager's proxy has. */
+export class Note {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+  read(): Promise<string> {
+    return Promise.resolve(this.text);
+  }
+  async *[Symbol.asyncIterator](): AsyncGenerator<string> {
+    yield* this.text;
+  }
+  [toShared](): SharedHandle {
+    return this[toReference]();
+  }
+  [toReference](): SharedHandle {
+    return { module: import.meta.url, export: "Note", state: this.text };
+  }
+  static [fromShared](state: unknown): Note {
+    return new Note(state as string);
+  }
+}
+
+function throughCodec(value: unknown): unknown {
+  return decode(encodeMessage(value, "value").slice());
+}
+
+Deno.test("a reference whose class is not loaded here arrives as a stand-in that loads it", async () => {
+  const note = throughCodec([new Note("hi")]) as [Note];
+  const standIn = note[0];
+  assert.equal(standIn instanceof Note, false, "not registered in this thread: a stand-in");
+  assert.equal(await standIn, standIn, "a stand-in is not a thenable");
+  const again = throughCodec(standIn) as Note;
+  const other = throughCodec(new Note("y")) as unknown as { nope(): Promise<void> };
+  assert.equal(await standIn.read(), "hi", "the first call imports the class and forwards");
+  assert.ok(standIn instanceof Note, "loaded: it reports the real prototype");
+  assert.equal(standIn.text, "hi");
+  const letters: string[] = [];
+  for await (const letter of again) letters.push(letter);
+  assert.deepEqual(letters, ["h", "i"], "a stand-in passed on travels as the same reference");
+  assert.ok(throughCodec(new Note("x")) instanceof Note, "once loaded, revived at once");
+  await assert.rejects(other.nope(), { name: "TypeError", message: /no method "nope"/ });
+});
+
+Deno.test("shared objects inside a Map or a Set are revived too", async () => {
+  const counter = new Counter();
+  const value = new Map<unknown, unknown>([["c", counter], [counter, new Set([counter, 1])]]);
+  const encoded = encodeValue(value, []);
+  assert.equal(encoded.shared, true);
+  const revived = await reviveValue(structuredClone(encoded.value)) as Map<unknown, unknown>;
+  assert.ok(revived.get("c") instanceof Counter);
+  const [key, set] = [...revived][1] as [Counter, Set<unknown>];
+  assert.ok(key instanceof Counter);
+  assert.ok([...set][0] instanceof Counter);
+  assert.equal([...set][1], 1);
+});
 
 Deno.test("encodeValue() leaves plain values untouched, without copying", () => {
   const value = { a: [1, 2, { b: "c" }], d: new Uint8Array(2) };

@@ -7,7 +7,7 @@
 
 import { ClosedError, RemoteError } from "../errors.ts";
 import { hasEnded } from "../_internal/identity.ts";
-import { registerBlock } from "../_internal/named_blocks.ts";
+import { lookupBlock, registerBlock } from "../_internal/named_blocks.ts";
 import type { SerializedError } from "../_internal/protocol.ts";
 
 import { Channel, EMPTY } from "../_internal/channel.ts";
@@ -15,16 +15,24 @@ import { SimpleQueue } from "../ipc/simple_queue.ts";
 import { fromShared } from "../_internal/shareable.ts";
 import type { Reply, Request } from "./_server.ts";
 
-/** What every proxy of a manager carries to reach it. */
+/**
+ * What every proxy of a manager carries to reach it. Without `requests` it is plain data, as a
+ * proxy travels through queues, pipes and the manager's own containers: the thread that uses
+ * it then finds the request queue by the manager's token, in the program's registry of named
+ * blocks, where the manager registered it (see {@linkcode requestsBlock}).
+ */
 export interface ManagerLine {
   /** Unique per manager. */
   token: string;
-  /** The buffer of the request queue. */
-  requests: SharedArrayBuffer;
   /** The server worker's ident, to notice its end. */
   server: number;
-  /** One `Int32`: the last object id handed out, by whichever thread creates objects. */
-  objects: SharedArrayBuffer;
+  /** The buffer of the request queue, when at hand. */
+  requests?: SharedArrayBuffer;
+}
+
+/** The name the manager `token` registers its request queue's buffer under. */
+export function requestsBlock(token: string): string {
+  return `manager-${token}-requests`;
 }
 
 /** How often a waiting thread looks whether the server has ended. */
@@ -32,14 +40,36 @@ const WATCH_MS = 100;
 
 const clients = new Map<string, Client>();
 
-/** This thread's client of the manager `line` leads to. */
+/**
+ * This thread's client of the manager `line` leads to.
+ *
+ * @throws {ClosedError} The manager has shut down: its request queue is no longer registered.
+ */
 export function clientOf(line: ManagerLine): Client {
   let client = clients.get(line.token);
   if (client === undefined) {
-    client = new Client(line);
+    let requests = line.requests;
+    if (requests === undefined) {
+      try {
+        requests = lookupBlock(requestsBlock(line.token)).buffer;
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) throw managerGone();
+        throw error;
+      }
+    }
+    client = new Client({ ...line, requests });
     clients.set(line.token, client);
   }
   return client;
+}
+
+/** The error of a proxy whose manager is gone, with the fix. */
+export function managerGone(): ClosedError {
+  return new ClosedError(
+    "The manager of this proxy has shut down (or its server worker ended): no proxy of it works " +
+      "any more. Keep the manager running until every thread is done with its proxies: end its " +
+      '"await using" block, or call manager.shutdown(), after the work that uses them',
+  );
 }
 
 /** Forgets this thread's client of a manager (after its shutdown). */
@@ -49,7 +79,7 @@ export function dropClient(token: string): void {
 
 /** Sends requests to one manager and receives the replies. */
 export class Client {
-  readonly line: ManagerLine;
+  readonly line: Required<ManagerLine>;
   #requests: SimpleQueue<Request>;
   #reply: Channel | undefined;
   #replyName = "";
@@ -57,7 +87,7 @@ export class Client {
   #nextId = 0;
   #pumping = false;
 
-  constructor(line: ManagerLine) {
+  constructor(line: Required<ManagerLine>) {
     this.line = line;
     this.#requests =
       (SimpleQueue as unknown as Record<symbol, (s: unknown) => SimpleQueue<Request>>)[fromShared]!(
@@ -68,7 +98,7 @@ export class Client {
   /** Calls `method` of managed object `object` with `args`; resolves with its result. */
   call(object: number, method: string, args: unknown[]): Promise<unknown> {
     if (hasEnded(this.line.server)) {
-      return Promise.reject(this.#gone());
+      return Promise.reject(managerGone());
     }
     if (this.#reply === undefined) {
       // This thread's reply channel, found by the server under its name.
@@ -105,7 +135,7 @@ export class Client {
       while (this.#pending.size > 0) {
         const got = await reply.take(WATCH_MS);
         if (got === EMPTY) {
-          if (hasEnded(this.line.server)) this.#failAll(this.#gone());
+          if (hasEnded(this.line.server)) this.#failAll(managerGone());
           continue;
         }
         const [id, ok, value] = got as Reply;
@@ -127,11 +157,5 @@ export class Client {
   #failAll(error: unknown): void {
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
-  }
-
-  #gone(): ClosedError {
-    return new ClosedError(
-      "The manager has shut down (or its worker ended): no proxy works any more",
-    );
   }
 }

@@ -18,7 +18,8 @@ import { BoundedSemaphore, Semaphore } from "../sync/semaphore.ts";
 import { JoinableQueue } from "../ipc/joinable_queue.ts";
 import { Queue } from "../ipc/queue.ts";
 import { SimpleQueue } from "../ipc/simple_queue.ts";
-import { clientOf, dropClient, type ManagerLine } from "./_client.ts";
+import { registerBlock, unregisterBlock } from "../_internal/named_blocks.ts";
+import { clientOf, dropClient, type ManagerLine, requestsBlock } from "./_client.ts";
 import { type Kind, MANAGER, type Request, serve, serverIdent } from "./_server.ts";
 import {
   type BaseProxy,
@@ -63,15 +64,25 @@ const serverModule = new URL("./_server.ts", import.meta.url).href;
  * ```
  */
 export class Manager implements AsyncDisposable {
-  #line: ManagerLine;
+  #line: Required<ManagerLine>;
   #pool: Pool;
   #serving: Promise<number>;
+  /** The registry token of the request queue's named block. */
+  #block: string;
+  /** The last object id handed out. */
+  #objects = 0;
   #down = false;
 
-  private constructor(line: ManagerLine, pool: Pool, serving: Promise<number>) {
+  private constructor(
+    line: Required<ManagerLine>,
+    pool: Pool,
+    serving: Promise<number>,
+    block: string,
+  ) {
     this.#line = line;
     this.#pool = pool;
     this.#serving = serving;
+    this.#block = block;
   }
 
   /**
@@ -96,18 +107,21 @@ export class Manager implements AsyncDisposable {
     try {
       const server = await pool.apply(serverIdent);
       const requests = new SimpleQueue<Request>();
-      const line: ManagerLine = {
+      const line: Required<ManagerLine> = {
         token: crypto.randomUUID(),
         requests: requests[toShared]().state as SharedArrayBuffer,
         server,
-        objects: new SharedArrayBuffer(4),
       };
+      // Found by name wherever a proxy arrives as plain data (through a queue, a pipe, or one
+      // of the manager's own containers), until shutdown() unregisters it.
+      const block = crypto.randomUUID();
+      registerBlock(requestsBlock(line.token), { buffer: line.requests, token: block });
       const serving = pool.apply(serve, [requests]);
       serving.catch(() => {}); // reported by shutdown()
       // The server's one task never ends: let the program end while it serves, as Python's
       // manager process does; a proxy call keeps the program running while it waits.
       pool[detachWorkers](true);
-      return new Manager(line, pool, serving);
+      return new Manager(line, pool, serving, block);
     } catch (error) {
       pool.terminate();
       throw error;
@@ -116,7 +130,7 @@ export class Manager implements AsyncDisposable {
 
   #make(kind: Kind, initial: unknown): BaseProxy {
     if (this.#down) throw new ClosedError("Cannot make a proxy: the manager has shut down");
-    const object = Atomics.add(new Int32Array(this.#line.objects), 0, 1) + 1;
+    const object = ++this.#objects;
     clientOf(this.#line).post(MANAGER, "create", [kind, initial, object]);
     return makeProxy(this.#line, object, kind);
   }
@@ -335,6 +349,11 @@ export class Manager implements AsyncDisposable {
   async shutdown(): Promise<void> {
     if (this.#down) return;
     this.#down = true;
+    try {
+      unregisterBlock(requestsBlock(this.#line.token), this.#block);
+    } catch {
+      // Already gone (the registry's thread is stopping): nothing to clean up.
+    }
     clientOf(this.#line).post(MANAGER, "shutdown");
     // The server's last moments keep the program running, so that this await can end.
     this.#pool[detachWorkers](false);

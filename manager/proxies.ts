@@ -5,7 +5,13 @@
  * @module
  */
 
-import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
+import {
+  fromShared,
+  registerReference,
+  type SharedHandle,
+  toReference,
+  toShared,
+} from "../_internal/shareable.ts";
 import { clientOf, type ManagerLine } from "./_client.ts";
 import type { Kind } from "./_server.ts";
 
@@ -16,9 +22,30 @@ interface ProxyState {
 }
 
 /**
- * What every proxy is: a handle on one object held by a manager's server. Pass a proxy to
- * workers (as an argument, nested, in `initargs`): it arrives as a proxy of the same object.
- * Every method is async: it sends a request to the server and resolves with the answer.
+ * What every proxy is: a reference to one object held by a manager's server. Pass a proxy to
+ * workers (as an argument, nested, in `initargs`), return it from a task, put it in a
+ * `Queue`, send it over a `Pipe`, or store it in another proxy's list or dict (as Python
+ * nests proxies): wherever it arrives, it is a proxy of the same object, so changes made
+ * through either are seen by both. A thread that never imported this module gets it too (the
+ * module is imported on the first call). Every method is async: it sends a request to the
+ * server and resolves with the answer.
+ *
+ * Once the manager has shut down, every call rejects with `ClosedError`, saying to keep the
+ * manager running until the work that uses its proxies is done.
+ *
+ * @example A list stored in a dict, read back as a proxy of the same list
+ * ```ts
+ * import { type ListProxy, Manager } from "@workers/multiprocessing";
+ * import assert from "node:assert/strict";
+ *
+ * await using manager = await Manager.start();
+ * const inner = manager.list([1]);
+ * const outer = manager.dict<string, ListProxy<number>>();
+ * await outer.set("inner", inner);
+ * const back = (await outer.get("inner"))!;
+ * await back.append(2);
+ * assert.deepEqual(await inner.copy(), [1, 2]);
+ * ```
  */
 export class BaseProxy {
   #line: ManagerLine;
@@ -34,7 +61,13 @@ export class BaseProxy {
 
   /** @internal Calls a method of the managed object. */
   protected call(method: string, args: unknown[] = []): Promise<unknown> {
-    return clientOf(this.#line).call(this.#object, method, args);
+    let client;
+    try {
+      client = clientOf(this.#line);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return client.call(this.#object, method, args);
   }
 
   /** Shown by `console.log`: `DictProxy(3)`, the class and the managed object's id. */
@@ -42,9 +75,16 @@ export class BaseProxy {
     return `${this.constructor.name}(${this.#object})`;
   }
 
-  /** @internal What crosses into a worker. */
+  /** @internal What crosses into a worker as a task argument or result. */
   [toShared](): SharedHandle {
     const state: ProxyState = { line: this.#line, object: this.#object, kind: this.#kind };
+    return { module: import.meta.url, export: "BaseProxy", state };
+  }
+
+  /** @internal What travels through a queue or pipe: plain data, without the buffer. */
+  [toReference](): SharedHandle {
+    const { token, server } = this.#line;
+    const state: ProxyState = { line: { token, server }, object: this.#object, kind: this.#kind };
     return { module: import.meta.url, export: "BaseProxy", state };
   }
 
@@ -54,6 +94,9 @@ export class BaseProxy {
     return makeProxy(line, object, kind);
   }
 }
+
+// Proxies arriving through queues and pipes are rebuilt at once in threads that loaded this.
+registerReference(import.meta.url, "BaseProxy", BaseProxy);
 
 /** A proxy of the right class for `kind`. */
 export function makeProxy(line: ManagerLine, object: number, kind: Kind): BaseProxy {
