@@ -108,6 +108,11 @@ export type MainToWorker =
      */
     claims?: SharedArrayBuffer;
     /**
+     * Whether the worker says, with each `done` and `failed`, how much memory it holds (the
+     * pool has `maxMemoryPerChild`); off, it never measures.
+     */
+    reportMemory?: boolean;
+    /**
      * The worker's line to the program-wide registry of named shared memory (`registry.ts`);
      * its port goes in the transfer list. Absent where the registry is local (`inline`).
      */
@@ -139,6 +144,11 @@ export type WorkerToMain =
     /** The results; plain numbers come packed (see `number_pack.ts`). */
     values: unknown[] | Float64Array;
     shared: boolean;
+    /**
+     * When asked (`reportMemory`): the bytes the worker's JavaScript holds after the batch, its
+     * heap and its `ArrayBuffer`s (see `task_runner.ts`).
+     */
+    memory?: number;
   }
   | {
     kind: "failed";
@@ -147,6 +157,11 @@ export type WorkerToMain =
     /** Results of the calls of the batch that finished before the failing one. */
     values: unknown[];
     shared: boolean;
+    /**
+     * When asked (`reportMemory`): the bytes the worker's JavaScript holds after the batch, its
+     * heap and its `ArrayBuffer`s (see `task_runner.ts`).
+     */
+    memory?: number;
   }
   | {
     kind: "crashed";

@@ -22,6 +22,7 @@ const messages: (MainToWorker | WorkerToMain)[] = [
     console: "forward",
     role: "pool",
     claims: new SharedArrayBuffer(8),
+    reportMemory: true,
   },
   {
     kind: "init",
@@ -49,12 +50,21 @@ const messages: (MainToWorker | WorkerToMain)[] = [
   { kind: "ready" },
   { kind: "initFailed", error: { name: "Error", message: "no" } },
   { kind: "done", batch: 1, values: new Float64Array([1, 2]), shared: false },
+  { kind: "done", batch: 2, values: [], shared: false, memory: 12_345_678 },
   {
     kind: "failed",
     batch: 1,
     error: { name: "TypeError", message: "x", stack: "s" },
     values: [1],
     shared: false,
+  },
+  {
+    kind: "failed",
+    batch: 2,
+    error: { name: "Error", message: "y" },
+    values: [],
+    shared: false,
+    memory: 9_000_000,
   },
   { kind: "crashed", batch: null, how: "called self.close()", error: null, exitCode: 0 },
   {

@@ -8,6 +8,7 @@
 
 import { findBackend } from "../_internal/backends.ts";
 import { callerModule } from "../_internal/caller_module.ts";
+import { assertNumber, describeNonNumber, describeValue } from "../_internal/checks.ts";
 import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
 import { processorCount } from "../_internal/identity.ts";
 import { encodeValue } from "../_internal/shareable.ts";
@@ -20,6 +21,7 @@ const defaults = {
   /** One worker per CPU. */
   processes: processorCount,
   maxTasksPerChild: Infinity,
+  maxMemoryPerChild: Infinity,
   backend: "worker",
   name: "PoolWorker",
 } as const;
@@ -48,6 +50,9 @@ export function checkPoolOptions(processes: unknown, options: unknown): Schedule
   const maxTasksPerChild = given.maxTasksPerChild === undefined
     ? defaults.maxTasksPerChild
     : checkCount(given.maxTasksPerChild, "maxTasksPerChild", "e.g. { maxTasksPerChild: 100 }");
+  const maxMemoryPerChild = given.maxMemoryPerChild === undefined
+    ? defaults.maxMemoryPerChild
+    : checkMemorySize(given.maxMemoryPerChild, "maxMemoryPerChild");
   const backend = findBackend(given.backend ?? defaults.backend);
   const count = givenCount ?? backend.places?.() ?? defaults.processes();
   const name = given.name ?? defaults.name;
@@ -72,6 +77,7 @@ export function checkPoolOptions(processes: unknown, options: unknown): Schedule
     backend,
     prefix: name,
     maxTasksPerChild,
+    maxMemoryPerChild,
     init: {
       imports,
       context,
@@ -80,6 +86,68 @@ export function checkPoolOptions(processes: unknown, options: unknown): Schedule
       initargsShared: encodedArgs.shared,
       console: consoleMode,
       role: "pool",
+      // The inline backend's tasks share this thread's heap: retiring its worker frees nothing.
+      reportMemory: maxMemoryPerChild !== Infinity && backend.name !== "inline",
     },
   };
+}
+
+/** Bytes per unit of a size such as `"512MB"`: SI units are powers of 1000, IEC ones of 1024. */
+const UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+const SIZE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)\s*$/i;
+
+/**
+ * Checks a memory size: a whole number of bytes, at least 1 (or `Infinity`), or a string of a
+ * number and a unit (`"512MB"`, `"1.5 GiB"`; see {@linkcode UNITS}), rounded to whole bytes.
+ * A number in quotes without a unit is a `TypeError`, as for counts.
+ */
+export function checkMemorySize(value: unknown, argument: string): number {
+  const forms = `a number of bytes, or a size such as "512MB" or "2GiB"`;
+  const fix = `e.g. { ${argument}: 512 * 2 ** 20 } or { ${argument}: "512MiB" }`;
+  if (typeof value === "string") {
+    const match = SIZE.exec(value);
+    if (match === null) {
+      const got = describeValue(value);
+      if (value.trim() !== "" && !Number.isNaN(Number(value))) {
+        // A number in quotes: the wrong type, as for counts (give it a unit, or drop them).
+        throw new TypeError(
+          `"${argument}" must be ${forms}, got ${got} (write ${Number(value)} without quotes, ` +
+            `or give a unit: "${value.trim()}B"): ${fix}`,
+        );
+      }
+      throw new RangeError(`"${argument}" must be ${forms}, got ${got}: ${fix}`);
+    }
+    const unit = UNITS[match[2]!.toLowerCase()];
+    if (unit === undefined) {
+      throw new RangeError(
+        `"${argument}" has the unknown unit ${JSON.stringify(match[2])}: use B, kB, MB, GB, TB ` +
+          `(powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), ${fix}`,
+      );
+    }
+    const bytes = Math.round(Number(match[1]) * unit);
+    if (bytes < 1) {
+      throw new RangeError(`"${argument}" must be at least 1 byte, got "${value}": ${fix}`);
+    }
+    return bytes;
+  }
+  assertNumber(value, `"${argument}"`, forms, fix);
+  if (!(Number.isInteger(value) || value === Infinity) || value < 1) {
+    throw new RangeError(
+      `"${argument}" must be a whole number of bytes, at least 1, got ${
+        describeNonNumber(value)
+      }: ${fix}`,
+    );
+  }
+  return value;
 }

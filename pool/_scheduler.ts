@@ -1,6 +1,7 @@
 /**
  * The pool's scheduler: one FIFO of chunks, a set of worker slots, and the lifecycle of each
- * worker (start, retire after `maxTasksPerChild`, replace after a crash).
+ * worker (start, retire after `maxTasksPerChild` or past `maxMemoryPerChild`, replace after a
+ * crash).
  *
  * Dispatch keeps up to {@linkcode PIPELINE} chunks in flight per worker, so a worker finds its
  * next chunk waiting when it finishes one (a `postMessage` round trip costs ~80 µs on a busy VM,
@@ -14,6 +15,10 @@
  * - When a worker dies, the chunk it claimed and did not answer fails with
  *   `WorkerCrashedError` (it may have run: it is never run twice), and those it had not
  *   claimed go back to the front of the FIFO, for its replacement.
+ * - When a worker says, with an answer, that it holds more memory than `maxMemoryPerChild`, it
+ *   gets no more chunks, the chunk waiting in it is taken back to the front of the FIFO (unless
+ *   the worker claimed it first: then it runs there), and once its last answer is in it is
+ *   retired and replaced, as after `maxTasksPerChild`.
  *
  * @module
  */
@@ -125,6 +130,11 @@ export interface SchedulerOptions {
   /** Worker names are `${prefix}-N`. */
   prefix: string;
   maxTasksPerChild: number;
+  /**
+   * Bytes a worker may hold after a chunk (its heap and `ArrayBuffer`s) before it is retired;
+   * `Infinity` for no limit. Heard only from workers started with `init.reportMemory`.
+   */
+  maxMemoryPerChild: number;
   /** What every worker of the pool is started with, but its claim cells and the counter. */
   init: Omit<InitPayload, "identCounter" | "claims">;
 }
@@ -545,6 +555,8 @@ export class Scheduler {
         }
         slot.inflight.shift();
         slot.tasksLeft--;
+        const memory = message.memory;
+        if (memory !== undefined && memory > this.#options.maxMemoryPerChild) this.#retire(slot);
         deliver(entry.chunk, message);
         if (slot.doomed !== undefined) {
           // The answers before the aborted chunk are in: stop the worker running it (or, if
@@ -566,6 +578,26 @@ export class Scheduler {
         this.#pump();
       }
     }
+  }
+
+  /**
+   * A worker went past `maxMemoryPerChild`: it takes no new chunk (`tasksLeft` 0, as if its
+   * `maxTasksPerChild` were spent), and the chunks waiting in it that it has not claimed go
+   * back to the front of the queue, in order, for the others or its replacement; those it
+   * claimed (or that moved buffers to it) run there. The caller retires it once its last answer
+   * is in.
+   */
+  #retire(slot: Slot): void {
+    slot.tasksLeft = 0;
+    const requeue: Chunk[] = [];
+    for (let i = slot.inflight.length - 1; i >= 0; i--) {
+      const entry = slot.inflight[i]!;
+      if (entry.chunk.transfer.length > 0) continue;
+      if (!slot.claims.takeBack(entry.cell, entry.batch)) break;
+      slot.inflight.splice(i, 1);
+      requeue.push(entry.chunk);
+    }
+    this.#queue.pushFront(requeue.reverse());
   }
 
   /**
