@@ -53,8 +53,10 @@ if (import.meta.main) {
   await readFrames(Deno.stdin.readable, (value) => {
     const down = value as ToChild;
     if ("start" in down) {
-      // This process's own ident, the parent's name (and this process's real pid).
-      const identity = { ...down.start, ident: nextIdentity("SubprocessWorker").ident };
+      // The parent's name and ident (unique among the program's workers; this process's own
+      // counter is moved past it, so workers started in here never reuse it).
+      const identity = down.start;
+      while (nextIdentity("SubprocessWorker").ident < identity.ident);
       session = workerBackend.start(identity, {
         message: relay,
         console: relay,

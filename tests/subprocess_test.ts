@@ -2,7 +2,15 @@
  * The `subprocess` backend: each worker an operating-system child process, killable for real.
  */
 import assert from "node:assert/strict";
-import { delayed, Lock, Parallel, Pool, RemoteError, WorkerCrashedError } from "../mod.ts";
+import {
+  currentProcess,
+  delayed,
+  Lock,
+  Parallel,
+  Pool,
+  RemoteError,
+  WorkerCrashedError,
+} from "../mod.ts";
 import { runProgram } from "./_program.ts";
 import { chatty, killOwnProcess, who } from "./fixtures/subprocess_tasks.ts";
 
@@ -15,6 +23,8 @@ Deno.test("subprocess pools run map, starmap and apply in child processes of the
   assert.ok(!pids.has(Deno.pid), "not this process");
   assert.equal(pids.size, 2, "one process per worker");
   assert.ok(results.every(([, name]) => /^PoolWorker-\d+$/.test(name)));
+  const idents = await pool.map(() => currentProcess().ident, [1, 2, 3, 4], { chunksize: 1 });
+  assert.equal(new Set(idents).size, 2, `each worker its own ident, got ${idents}`);
   const k = 5;
   assert.deepEqual(await pool.map((x: number) => x * 5, [1, 2]), [k, 2 * k]);
   assert.deepEqual(await pool.starmap((a: number, b: number) => a - b, [[5, 2], [1, 1]]), [3, 0]);
