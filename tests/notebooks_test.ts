@@ -5,6 +5,8 @@
  * that the kernel publishes after "idle"; the first test proves that the runner keeps them, by
  * running a notebook full of late outputs 20 times. The others prove that the runner's "ok"
  * means something: each way a notebook can fall short fails it, with a reason.
+ * One more reads the tutorial notebooks as committed (`--check-only`): their saved outputs meet
+ * their expectations.
  *
  * Without Jupyter or the kernel these tests are skipped (their names say what to install).
  */
@@ -195,6 +197,20 @@ notebookTest(
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  },
+);
+
+notebookTest(
+  "every tutorial notebook, as committed, has the outputs its expectations ask for (--check-only)",
+  async () => {
+    // The saved outputs are what a reader sees (004's MPI table and estimates among them); the
+    // check reads them without executing anything, so timings play no part.
+    const out = await runner("--check-only");
+    const report = `${out.lines.join("\n")}\n${out.stderr}`;
+    assert.equal(out.code, 0, report);
+    assert.ok(out.lines.length > 0, report);
+    for (const line of out.lines) assert.match(line, /^notebooks\/\d+_\w+\.ipynb: .*, ok$/, report);
+    assert.ok(out.lines.some((l) => l.startsWith("notebooks/004_pi.ipynb:")), report);
   },
 );
 
