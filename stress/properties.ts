@@ -76,6 +76,11 @@ function settings(numRuns: number): fc.Parameters<unknown> {
   return { numRuns, endOnFailure: true };
 }
 
+/** How many entries the logs hold. */
+function sum(logs: Int32Array[]): number {
+  return logs.reduce((n, log) => n + Atomics.load(log, 0), 0);
+}
+
 /** Checks per-producer order in one taker's entries. */
 function assertOrdered(taken: [number, number][], who: string): void {
   const last = new Map<number, number>();
@@ -125,9 +130,9 @@ workerTest(
               until(
                 // (or once all are taken: then it is killed as it waits)
                 () =>
-                  Atomics.load(takeLogs[0]!, 0) >= after ||
-                  takeLogs.reduce((n, log) => n + Atomics.load(log, 0), 0) >= total ||
-                  !consumers[0]!.isAlive(),
+                  Atomics.load(takeLogs[0]!, 0) >= after || !consumers[0]!.isAlive() ||
+                  (producers.every((p) => !p.isAlive()) &&
+                    sum(takeLogs) >= sum(putLogs)),
                 "the consumer to kill to take its messages",
                 { ms: DEADLINE },
               ).then(() => {
@@ -343,7 +348,7 @@ workerTest("Lock: waiters killed while they wait take no wake-up from the others
         lock.release();
         // Every waiter left alive gets the lock, though killed ones may have been next.
         await within(Promise.all(waiters.map((p) => p.join())), DEADLINE);
-        waiters.forEach((p, w) => {
+        waiters.forEach((_, w) => {
           if (!killMask[w]) assert.equal(state[4 + w], 1, `waiter ${w} never got the lock`);
         });
         // A killed waiter never holds it: the lock is free for the main program.
