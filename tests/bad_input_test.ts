@@ -348,6 +348,13 @@ const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = 
   ["RLock.acquire({ timeout })", "timeout", RangeError, () => new RLock().acquire({ timeout: -5 })],
   ["new Semaphore(value)", "value", RangeError, () => new Semaphore(-1)],
   ["new Semaphore(value) not whole", "value", RangeError, () => new Semaphore(1.5)],
+  // Checked even when a unit is free (it was not: the call resolved).
+  [
+    "Semaphore.acquire({ timeout })",
+    "timeout",
+    TypeError,
+    () => new Semaphore(1).acquire(loose({ timeout: "x" })),
+  ],
   ["Semaphore.release(n)", "n", RangeError, () => new Semaphore(1).release(0)],
   ["new BoundedSemaphore(value)", "value", RangeError, () => new BoundedSemaphore(-1)],
   ["Event.wait({ timeout })", "timeout", RangeError, () => new Event().wait({ timeout: NaN })],
