@@ -5,6 +5,7 @@
  */
 
 import { PoolClosedError } from "../errors.ts";
+import { describeValue } from "../_internal/checks.ts";
 import { detachWorkers } from "../_internal/detach.ts";
 import { describeFunction } from "../_internal/function_transport.ts";
 import { checkWait } from "../_internal/futex.ts";
@@ -293,6 +294,7 @@ export class Pool implements AsyncDisposable {
     args?: A,
     options: AsyncCallbacks<Awaited<R>> = {},
   ): AsyncResult<Awaited<R>> {
+    checkCallbacks(options, "Pool.applyAsync");
     const promise = this.#apply(f, args, options, "Pool.applyAsync") as Promise<Awaited<R>>;
     return withCallbacks(promise, options);
   }
@@ -348,6 +350,7 @@ export class Pool implements AsyncDisposable {
     chunksize?: number | MapOptions,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
+    checkCallbacks(options, "Pool.mapAsync");
     this.#checkMap(f, iterable, mapOptions(chunksize, options, "Pool.mapAsync").chunksize);
     const promise = this.#mapLike(f, iterable, chunksize, options, "one");
     return withCallbacks(promise as Promise<Awaited<R>[]>, options);
@@ -401,6 +404,7 @@ export class Pool implements AsyncDisposable {
     chunksize?: number | MapOptions,
     options: AsyncCallbacks<Awaited<R>[]> = {},
   ): AsyncResult<Awaited<R>[]> {
+    checkCallbacks(options, "Pool.starmapAsync");
     this.#checkMap(f, iterable, mapOptions(chunksize, options, "Pool.starmapAsync").chunksize);
     const promise = this.#mapLike(f, iterable, chunksize, options, "star");
     return withCallbacks(promise as Promise<Awaited<R>[]>, options);
@@ -788,6 +792,19 @@ function flatten(parts: ArrayLike<unknown>[]): unknown[] {
   const out: unknown[] = [];
   for (const part of parts) for (let i = 0; i < part.length; i++) out.push(part[i]);
   return out;
+}
+
+/** Refuses a `callback` or `errorCallback` that is not a function, before any task starts. */
+function checkCallbacks(options: AsyncCallbacks<never>, method: string): void {
+  for (const name of ["callback", "errorCallback"] as const) {
+    const given: unknown = options?.[name];
+    if (given !== undefined && typeof given !== "function") {
+      throw new TypeError(
+        `${method}: "${name}" must be a function, got ${describeValue(given)}: e.g. ` +
+          `{ ${name}: (${name === "callback" ? "value" : "error"}) => console.log(…) }`,
+      );
+    }
+  }
 }
 
 function withCallbacks<R>(promise: Promise<R>, options: AsyncCallbacks<R>): AsyncResult<R> {

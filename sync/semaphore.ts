@@ -103,8 +103,10 @@ export class Semaphore {
    * ```
    */
   async acquire(options?: WaitOptions): Promise<boolean> {
-    if (this.#take() === DONE) return true;
+    // Options are checked first, so a bad one is refused even when a unit is free (as
+    // Lock.acquire does; the Sync twins keep their fast path first, as Lock.acquireSync).
     const timeout = checkWait(options, `${this.constructor.name}.acquire`);
+    if (this.#take() === DONE) return true;
     return await runAsync(
       this.#cell,
       VALUE,

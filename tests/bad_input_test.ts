@@ -9,6 +9,7 @@ import {
   Barrier,
   BoundedSemaphore,
   Condition,
+  delayed,
   Event,
   JoinableQueue,
   Lock,
@@ -18,11 +19,15 @@ import {
   Process,
   ProgressBar,
   Queue,
+  RawArray,
+  RawValue,
   RLock,
   Semaphore,
   SharedArray,
   SharedMemory,
   SimpleQueue,
+  transfer,
+  Value,
   wait,
 } from "../mod.ts";
 import { workerTest } from "./_helpers.ts";
@@ -168,4 +173,303 @@ workerTest("recvBytes() refuses a maxlength that is negative, NaN or not whole",
   a.sendBytes(Uint8Array.of(1, 2));
   assert.deepEqual(await b.recvBytes({ maxlength: 2 }), Uint8Array.of(1, 2));
   a.close();
+});
+
+/**
+ * Every public entry point given a wrong type or value: `[entry, argument, error class, call]`.
+ * Each must throw (or reject) at once with that class, and the message must name the argument.
+ * (The string-for-a-number cases are `stringCases` above; `mpi/` needs `mpirun` and is
+ * covered by `tests/mpi_test.ts`.)
+ */
+const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = [
+  // pool/
+  ["new Pool(processes)", "processes", RangeError, () => new Pool(-1)],
+  ["new Pool(processes) not whole", "processes", RangeError, () => new Pool(1.5)],
+  ["new Pool(processes) an object", "processes", TypeError, () => new Pool(loose({}))],
+  ["new Pool(1, options)", "options", TypeError, () => new Pool(1, loose(5))],
+  [
+    "new Pool({ initializer })",
+    "initializer",
+    TypeError,
+    () => new Pool(1, loose({ initializer: 5 })),
+  ],
+  ["new Pool({ initargs })", "initargs", TypeError, () => new Pool(1, loose({ initargs: 5 }))],
+  [
+    "new Pool({ maxTasksPerChild })",
+    "maxTasksPerChild",
+    RangeError,
+    () => new Pool(1, { maxTasksPerChild: 0 }),
+  ],
+  ["new Pool({ imports })", "imports", TypeError, () => new Pool(1, loose({ imports: 5 }))],
+  ["new Pool({ context })", "context", TypeError, () => new Pool(1, loose({ context: 5 }))],
+  ["new Pool({ name })", "name", TypeError, () => new Pool(1, loose({ name: 5 }))],
+  ["new Pool({ backend })", "backend", RangeError, () => new Pool(1, loose({ backend: "x" }))],
+  ["new Pool({ console })", "console", RangeError, () => new Pool(1, loose({ console: "x" }))],
+  ["Pool.apply(f)", "f", TypeError, (p) => p.apply(loose(5))],
+  ["Pool.apply(f, args)", "args", TypeError, (p) => p.apply((x: number) => x, loose(5))],
+  ["Pool.apply(f, args) unsendable", "argument", TypeError, (p) => p.apply((x) => x, [() => 1])],
+  [
+    "Pool.apply(f, [], { timeout })",
+    "timeout",
+    RangeError,
+    (p) => p.apply(() => 1, [], { timeout: -1 }),
+  ],
+  [
+    "Pool.apply(f, [], { signal })",
+    "signal",
+    TypeError,
+    (p) => p.apply(() => 1, [], loose({ signal: 5 })),
+  ],
+  [
+    "Pool.applyAsync({ callback })",
+    "callback",
+    TypeError,
+    (p) => p.applyAsync(() => 1, [], loose({ callback: 5 })),
+  ],
+  [
+    "Pool.mapAsync({ errorCallback })",
+    "errorCallback",
+    TypeError,
+    (p) => p.mapAsync((x: number) => x, [1], undefined, loose({ errorCallback: "x" })),
+  ],
+  [
+    "Pool.starmapAsync({ callback })",
+    "callback",
+    TypeError,
+    (p) => p.starmapAsync((x: number) => x, [[1]], undefined, loose({ callback: {} })),
+  ],
+  ["Pool.map(f, xs)", "f", TypeError, (p) => p.map(loose(5), [])],
+  ["Pool.map(f, iterable)", "iterable", TypeError, (p) => p.map((x: number) => x, loose(5))],
+  ["Pool.map(f, xs, chunksize)", "chunksize", RangeError, (p) => p.map((x: number) => x, [], 0)],
+  [
+    "Pool.map(f, xs, { chunksize })",
+    "chunksize",
+    RangeError,
+    (p) => p.map((x: number) => x, [], { chunksize: -2 }),
+  ],
+  [
+    "Pool.starmap(f, items)",
+    "argument lists",
+    TypeError,
+    (p) => p.starmap((x: number) => x, loose([5])),
+  ],
+  ["Pool.imap(f, iterable)", "iterable", TypeError, (p) => p.imap((x: number) => x, loose(5))],
+  ["Pool.imapUnordered(f)", "f", TypeError, (p) => p.imapUnordered(loose(5), [])],
+  [
+    "AsyncResult.get({ timeout })",
+    "timeout",
+    RangeError,
+    () => new AsyncResult(Promise.resolve(1)).get({ timeout: -1 }),
+  ],
+  ["transfer(value, transferables)", "transferables", TypeError, () => transfer({}, loose(5))],
+  ["transfer(value)", "value", TypeError, () => transfer(1, [])],
+  // process/
+  ["new Process(options)", "options", TypeError, () => new Process(loose(5))],
+  ["new Process({ target })", "target", TypeError, () => new Process(loose({ target: 5 }))],
+  [
+    "new Process({ args })",
+    "args",
+    TypeError,
+    () => new Process(loose({ target: () => {}, args: 5 })),
+  ],
+  ["new Process({ name })", "name", TypeError, () => new Process({ target: () => {}, name: "" })],
+  [
+    "new Process({ daemon })",
+    "daemon",
+    TypeError,
+    () => new Process(loose({ target: () => {}, daemon: 1 })),
+  ],
+  [
+    "new Process({ unknown })",
+    "bogus",
+    TypeError,
+    () => new Process(loose({ target: () => {}, bogus: 1 })),
+  ],
+  [
+    "new Process({ console })",
+    "console",
+    RangeError,
+    () => new Process(loose({ target: () => {}, console: "x" })),
+  ],
+  [
+    "Process.start() unsendable args",
+    "args",
+    TypeError,
+    () => new Process({ target: (f: unknown) => f, args: [() => 1] }).start(),
+  ],
+  // ipc/
+  ["new Queue(maxsize)", "maxsize", RangeError, () => new Queue(-1)],
+  ["new Queue(maxsize) not whole", "maxsize", RangeError, () => new Queue(1.5)],
+  ["new JoinableQueue(maxsize)", "maxsize", RangeError, () => new JoinableQueue(-1)],
+  ["Queue.get({ timeout })", "timeout", RangeError, () => new Queue().get({ timeout: -1 })],
+  ["Queue.get(options)", "options", TypeError, () => new Queue().get(loose(5))],
+  ["Queue.put(x, { timeout })", "timeout", RangeError, () => new Queue().put(1, { timeout: NaN })],
+  [
+    "Queue.putSync(x, { timeout })",
+    "timeout",
+    RangeError,
+    () => new Queue().putSync(1, { timeout: -1 }),
+  ],
+  ["Queue.getSync({ timeout })", "timeout", RangeError, () => new Queue().getSync({ timeout: -1 })],
+  ["Queue.putNowait(value)", "value", TypeError, () => new Queue().putNowait(loose(() => 1))],
+  [
+    "SimpleQueue.get({ timeout })",
+    "timeout",
+    RangeError,
+    () => new SimpleQueue().get({ timeout: -1 }),
+  ],
+  ["SimpleQueue.put(value)", "value", TypeError, () => new SimpleQueue().put(loose(() => 1))],
+  [
+    "JoinableQueue.join({ timeout })",
+    "timeout",
+    RangeError,
+    () => new JoinableQueue().join({ timeout: -1 }),
+  ],
+  ["Pipe(duplex)", "duplex", TypeError, () => Pipe(loose(5))],
+  ["Connection.send(value)", "value", TypeError, () => Pipe()[0].send(loose(() => 1))],
+  ["Connection.sendBytes(buffer)", "buffer", TypeError, () => Pipe()[0].sendBytes(loose(5))],
+  [
+    "Connection.sendBytes(b, { offset })",
+    "offset",
+    RangeError,
+    () => Pipe()[0].sendBytes(new Uint8Array(4), { offset: 9 }),
+  ],
+  [
+    "Connection.sendBytes(b, { size })",
+    "size",
+    RangeError,
+    () => Pipe()[0].sendBytes(new Uint8Array(4), { size: 9 }),
+  ],
+  ["Connection.recv({ timeout })", "timeout", RangeError, () => Pipe()[0].recv({ timeout: NaN })],
+  [
+    "Connection.recvSync({ timeout })",
+    "timeout",
+    RangeError,
+    () => Pipe()[0].recvSync({ timeout: -1 }),
+  ],
+  // sync/
+  ["Lock.acquire({ timeout })", "timeout", RangeError, () => new Lock().acquire({ timeout: NaN })],
+  ["Lock.acquire({ signal })", "signal", TypeError, () => new Lock().acquire(loose({ signal: 5 }))],
+  ["Lock.acquire(options)", "options", TypeError, () => new Lock().acquire(loose(5))],
+  ["Lock.hold({ timeout })", "timeout", RangeError, () => new Lock().hold({ timeout: -1 })],
+  ["RLock.acquire({ timeout })", "timeout", RangeError, () => new RLock().acquire({ timeout: -5 })],
+  ["new Semaphore(value)", "value", RangeError, () => new Semaphore(-1)],
+  ["new Semaphore(value) not whole", "value", RangeError, () => new Semaphore(1.5)],
+  // Checked even when a unit is free (it was not: the call resolved).
+  [
+    "Semaphore.acquire({ timeout })",
+    "timeout",
+    TypeError,
+    () => new Semaphore(1).acquire(loose({ timeout: "x" })),
+  ],
+  ["Semaphore.release(n)", "n", RangeError, () => new Semaphore(1).release(0)],
+  ["new BoundedSemaphore(value)", "value", RangeError, () => new BoundedSemaphore(-1)],
+  ["Event.wait({ timeout })", "timeout", RangeError, () => new Event().wait({ timeout: NaN })],
+  [
+    "Event.waitSync({ timeout })",
+    "timeout",
+    RangeError,
+    () => new Event().waitSync({ timeout: -1 }),
+  ],
+  ["new Condition(lock)", "lock", TypeError, () => new Condition(loose(5))],
+  [
+    "Condition.wait({ timeout })",
+    "timeout",
+    TypeError,
+    () => new Condition().wait(loose({ timeout: "x" })),
+  ],
+  ["Condition.notify(n)", "n", RangeError, () => new Condition().notify(-1)],
+  ["new Barrier(parties)", "parties", RangeError, () => new Barrier(0)],
+  ["new Barrier(2, { action })", "action", TypeError, () => new Barrier(2, loose({ action: 5 }))],
+  ["new Barrier(2, { timeout })", "timeout", RangeError, () => new Barrier(2, { timeout: -1 })],
+  [
+    "Barrier.wait({ timeout })",
+    "timeout",
+    TypeError,
+    () => new Barrier(2).wait(loose({ timeout: "x" })),
+  ],
+  // shared/
+  ["Value(typecode)", "typecode", TypeError, () => Value(loose(5))],
+  ["Value(typecode, initial)", "initial", TypeError, () => Value("i", loose("x"))],
+  [
+    "Value(typecode, initial, { lock })",
+    "lock",
+    TypeError,
+    () => Value("i", 1, loose({ lock: 5 })),
+  ],
+  ["RawValue(typecode)", "typecode", TypeError, () => RawValue(loose("z"))],
+  ["SharedArray(typecode, size)", "sizeOrValues", RangeError, () => SharedArray("i", -1)],
+  [
+    "SharedArray(typecode, values)",
+    "sizeOrValues",
+    TypeError,
+    () => SharedArray("i", loose(["x"])),
+  ],
+  ["SharedArray(typecode, object)", "sizeOrValues", TypeError, () => SharedArray("i", loose({}))],
+  [
+    "SharedArray(typecode, n, { lock })",
+    "lock",
+    TypeError,
+    () => SharedArray("i", 5, loose({ lock: 5 })),
+  ],
+  ["RawArray(typecode, size)", "sizeOrValues", RangeError, () => RawArray("i", 1.5)],
+  ["new SharedMemory(options)", "options", TypeError, () => new SharedMemory(loose(5))],
+  [
+    "new SharedMemory({ size })",
+    "size",
+    RangeError,
+    () => new SharedMemory({ create: true, size: -1 }),
+  ],
+  ["new SharedMemory({ name })", "name", TypeError, () => new SharedMemory(loose({ name: 5 }))],
+  // parallel/
+  ["Parallel(options)", "options", TypeError, () => Parallel(loose(5))],
+  ["Parallel({ nJobs })", "nJobs", RangeError, () => Parallel({ nJobs: 0 })],
+  ["Parallel({ batchSize })", "batchSize", RangeError, () => Parallel({ batchSize: 0 })],
+  ["Parallel({ returnAs })", "returnAs", RangeError, () => Parallel(loose({ returnAs: "x" }))],
+  [
+    "Parallel({ preDispatch })",
+    "preDispatch",
+    RangeError,
+    () => Parallel(loose({ preDispatch: "x" })),
+  ],
+  ["Parallel({ backend })", "backend", RangeError, () => Parallel(loose({ backend: "x" }))],
+  ["Parallel({ progress })", "progress", TypeError, () => Parallel(loose({ progress: 5 }))],
+  ["Parallel({ imports })", "imports", TypeError, () => Parallel(loose({ imports: 5 }))],
+  ["Parallel({ context })", "context", TypeError, () => Parallel(loose({ context: 5 }))],
+  ["Parallel(...)(calls)", "iterable", TypeError, () => Parallel({ nJobs: 1 })(loose(5))],
+  ["Parallel(...)([call])", "delayed", TypeError, () => Parallel({ nJobs: 1 })(loose([5]))],
+  ["delayed(fn)", "function", TypeError, () => delayed(loose(5))],
+  ["new ProgressBar({ total })", "total", RangeError, () => new ProgressBar({ total: -1 })],
+  [
+    "new ProgressBar({ display })",
+    "display",
+    RangeError,
+    () => new ProgressBar(loose({ display: "x" })),
+  ],
+];
+
+workerTest("every public entry point refuses bad input with a typed error naming it", async (t) => {
+  await using pool = new Pool(1, { backend: "inline" });
+  for (const [entry, argument, expected, call] of badCases) {
+    await t.step(entry, async () => {
+      let error: unknown;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        // A refused argument fails at once: a call that waits (or succeeds) fails the test.
+        await Promise.race([
+          call(pool),
+          new Promise((resolve) => timer = setTimeout(resolve, 1_000)),
+        ]);
+      } catch (e) {
+        error = e;
+      } finally {
+        clearTimeout(timer);
+      }
+      assert.ok(error instanceof expected, `${entry}: got ${error}`);
+      assert.ok(
+        error.message.includes(argument),
+        `${entry}: "${error.message}" names no ${argument}`,
+      );
+    });
+  }
 });
