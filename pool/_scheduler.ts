@@ -59,16 +59,7 @@ const MAX_START_FAILURES = 3;
 /** How a chunk ended: its values, or an error and the values computed before it. */
 export type Outcome =
   | { ok: true; values: ArrayLike<unknown> & Iterable<unknown> }
-  | {
-    ok: false;
-    error: Error;
-    values: unknown[];
-    /**
-     * Set when a call threw in the worker: `values` holds the results of the calls before it,
-     * and the calls after it did not run. Otherwise (a crash, an abort) any call may have run.
-     */
-    stoppedAt?: number;
-  };
+  | { ok: false; error: Error; values: unknown[] };
 
 /** A run of calls of one function, sent to one worker as one message. */
 export interface Chunk {
@@ -86,17 +77,8 @@ export interface Chunk {
   transfer: Transferable[];
   /** The job it belongs to, so a failed or abandoned job can withdraw its queued chunks. */
   owner: object;
-  /**
-   * Whether it may travel in one message with the queued chunks behind it of the same
-   * function (see {@linkcode coalesce}): a single call that cannot be aborted, moves no
-   * buffers and has no job of its own to withdraw (`apply`).
-   */
-  coalesce?: boolean;
   settle(outcome: Outcome): void;
 }
-
-/** The most single calls one message carries (see {@linkcode coalesce}). */
-const MAX_COALESCED = 256;
 
 interface Inflight {
   batch: number;
@@ -440,42 +422,6 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Separate `apply` calls of one function queued behind `head` travel with it as one message,
-   * when there are more of them than the workers take at once: 100,000 calls awaited together
-   * cost a few hundred messages instead of 100,000. Each call still settles on its own; when
-   * one throws, those after it in the message did not run, and go back to the queue's front.
-   * Not with `maxTasksPerChild` (which counts tasks, as in Python).
-   */
-  #coalesce(head: Chunk): Chunk {
-    if (this.#options.maxTasksPerChild !== Infinity) return head;
-    const limit = Math.min(
-      MAX_COALESCED,
-      Math.ceil(this.#queue.length / (PIPELINE * Math.max(1, this.#slots.size))),
-    );
-    const parts = [head];
-    for (let next = this.#queue.first(); parts.length < limit; next = this.#queue.first()) {
-      if (
-        next === undefined || next.coalesce !== true || next.fn.id !== head.fn.id ||
-        next.mode !== head.mode
-      ) break;
-      parts.push(this.#queue.shift()!);
-    }
-    if (parts.length === 1) return head;
-    return coalesced(parts, (rest) => this.#requeue(rest));
-  }
-
-  /** Puts chunks that never ran back at the queue's front (or fails them if the pool ended). */
-  #requeue(chunks: Chunk[]): void {
-    if (this.#state === "terminated" || this.#state === "broken") {
-      const error = this.#refusal();
-      for (const chunk of chunks) chunk.settle({ ok: false, error, values: [] });
-      return;
-    }
-    this.#queue.pushFront(chunks);
-    queueMicrotask(() => this.#pump());
-  }
-
   /** The live worker with the fewest chunks in flight and room for one more. */
   #pick(): Slot | undefined {
     let best: Slot | undefined;
@@ -489,7 +435,6 @@ export class Scheduler {
   }
 
   #send(slot: Slot, chunk: Chunk): void {
-    if (chunk.coalesce === true && this.#queue.length > 0) chunk = this.#coalesce(chunk);
     const first = !slot.known.has(chunk.fn.id);
     const batch = this.#nextBatch;
     this.#nextBatch = batch === MAX_BATCH ? 1 : batch + 1;
@@ -687,12 +632,9 @@ function ignore(): void {}
 function deliver(chunk: Chunk, message: Extract<WorkerToMain, { kind: "done" | "failed" }>): void {
   const finish = (values: unknown[] | Float64Array): void => {
     chunk.settle(
-      message.kind === "done" ? { ok: true, values } : {
-        ok: false,
-        error: remoteToError(message.error),
-        values: values as unknown[],
-        stoppedAt: values.length,
-      },
+      message.kind === "done"
+        ? { ok: true, values }
+        : { ok: false, error: remoteToError(message.error), values: values as unknown[] },
     );
   };
   if (!message.shared) {
@@ -703,39 +645,6 @@ function deliver(chunk: Chunk, message: Extract<WorkerToMain, { kind: "done" | "
     (values) => finish(values as unknown[]),
     (error: unknown) => chunk.settle({ ok: false, error: asError(error), values: [] }),
   );
-}
-
-/**
- * One chunk made of single-call chunks (see `Scheduler.#coalesce`): its outcome is handed out
- * call by call. After a call that threw, the calls that did not run go to `requeue`; after a
- * crash, an abort or a function that cannot be found, every call fails with the error.
- */
-function coalesced(parts: Chunk[], requeue: (rest: Chunk[]) => void): Chunk {
-  const head = parts[0]!;
-  return {
-    fn: head.fn,
-    mode: head.mode,
-    calls: parts.map((part) => part.calls[0]),
-    pack: parts.every((part) => part.pack),
-    shared: parts.some((part) => part.shared),
-    transfer: [],
-    owner: {},
-    settle(outcome) {
-      if (outcome.ok) {
-        const values = outcome.values;
-        for (let i = 0; i < parts.length; i++) parts[i]!.settle({ ok: true, values: [values[i]] });
-        return;
-      }
-      const at = outcome.stoppedAt;
-      if (at === undefined || outcome.error instanceof FunctionTransportError) {
-        for (const part of parts) part.settle({ ok: false, error: outcome.error, values: [] });
-        return;
-      }
-      for (let i = 0; i < at; i++) parts[i]!.settle({ ok: true, values: [outcome.values[i]] });
-      parts[at]!.settle({ ok: false, error: outcome.error, values: [], stoppedAt: 0 });
-      if (at + 1 < parts.length) requeue(parts.slice(at + 1));
-    },
-  };
 }
 
 function asError(error: unknown): Error {

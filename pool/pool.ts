@@ -569,7 +569,7 @@ export class Pool implements AsyncDisposable {
   ): Promise<unknown> {
     const fn = describeFunction(f, "f");
     const abort = callAbort(options, method);
-    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort, true)
+    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort)
       .then((values) => values[0]);
   }
 
@@ -589,7 +589,6 @@ export class Pool implements AsyncDisposable {
     calls: unknown[],
     owner: object,
     settle: (outcome: Outcome) => void,
-    coalesce = false,
   ): Chunk {
     const transfer: Transferable[] = [];
     const encoded = encodeValue(calls, transfer);
@@ -601,7 +600,6 @@ export class Pool implements AsyncDisposable {
       shared: encoded.shared,
       transfer,
       owner,
-      coalesce: coalesce && transfer.length === 0,
       settle,
     };
   }
@@ -613,7 +611,6 @@ export class Pool implements AsyncDisposable {
     chunksize: number | undefined,
     what: string,
     abort: CallAbort | undefined,
-    single = false,
   ): Promise<unknown[]> {
     this.#checkOpen(what);
     const n = items.length;
@@ -659,7 +656,7 @@ export class Pool implements AsyncDisposable {
           settled = true;
           resolve(flatten(parts));
         }
-      }, single && abort === undefined));
+      }));
       if (settled) break;
     }
     return promise;
