@@ -221,6 +221,9 @@ workerTest("Pipe: random sizes and timeouts, echoed both ways; a killed sender",
         const [mine, theirs] = Pipe<Message>(false);
         const sent = makeLog(run.count);
         const sender = start(send, [theirs, run.count, run.sizes, sent]);
+        // As in Python, the parent closes its copy of the child's end: EOF comes once every
+        // copy is closed (or its process ended).
+        theirs.close();
         if (run.killAfter !== null) {
           const after = Math.min(run.killAfter, run.count);
           await within(
@@ -257,6 +260,7 @@ workerTest("Pipe: random sizes and timeouts, echoed both ways; a killed sender",
         // Both ways: the main program sends, a process echoes back.
         const [a, b] = Pipe<Message>();
         const echoer = start(echo, [b, run.timeouts]);
+        b.close();
         const n = Math.min(run.count, 100);
         for (let seq = 0; seq < n; seq++) {
           a.send([1, seq, new Uint8Array(run.sizes[seq % run.sizes.length]!).fill(seq & 255)]);
