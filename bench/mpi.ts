@@ -154,11 +154,24 @@ async function rankMain(sizes: MpiSizes): Promise<void> {
   if (comm.rank === 0) console.log(JSON.stringify(out));
 }
 
-async function job<T>(command: string, args: string[]): Promise<T | { skipped: string }> {
+/**
+ * One `mpirun --allow-run-as-root --oversubscribe -n ranks command …args` job (5 minutes at
+ * most): what its ranks printed on stdout, parsed as one JSON value, or why it was skipped.
+ *
+ * @param ranks How many ranks.
+ * @param command The program every rank runs.
+ * @param args Its arguments.
+ * @returns The parsed output, or `{ skipped }`.
+ */
+export async function mpirunJob<T>(
+  ranks: number,
+  command: string,
+  args: string[],
+): Promise<T | { skipped: string }> {
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command("mpirun", {
-      args: ["--allow-run-as-root", "--oversubscribe", "-n", "2", command, ...args],
+      args: ["--allow-run-as-root", "--oversubscribe", "-n", String(ranks), command, ...args],
       env: { NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",
@@ -170,7 +183,7 @@ async function job<T>(command: string, args: string[]): Promise<T | { skipped: s
   const decoder = new TextDecoder();
   if (!output.success) {
     const tail = decoder.decode(output.stderr).trim().split("\n").slice(-3).join(" | ");
-    return { skipped: `${command} under mpirun failed (${output.code}): ${tail}` };
+    return { skipped: `${command} under mpirun -n ${ranks} failed (${output.code}): ${tail}` };
   }
   return JSON.parse(decoder.decode(output.stdout)) as T;
 }
@@ -201,7 +214,7 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
   let denoSkipped: string | undefined, pythonSkipped: string | undefined, mpi4py = "";
   for (let i = 0; i < sizes.jobs; i++) {
     if (denoSkipped === undefined) {
-      const run = await job<RunSamples>(Deno.execPath(), [
+      const run = await mpirunJob<RunSamples>(2, Deno.execPath(), [
         "run",
         "-A",
         self,
@@ -212,7 +225,10 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
       else add(deno, run);
     }
     if (pythonSkipped === undefined) {
-      const run = await job<RunSamples & { mpi4py: string }>(pythonPath(), [script, ...sizeArgs]);
+      const run = await mpirunJob<RunSamples & { mpi4py: string }>(2, pythonPath(), [
+        script,
+        ...sizeArgs,
+      ]);
       if ("skipped" in run) pythonSkipped = run.skipped;
       else {
         mpi4py = run.mpi4py;

@@ -26,6 +26,7 @@ import {
   type TargetRow,
   targetRow,
 } from "./_format.ts";
+import { mpirunJob } from "./mpi.ts";
 import { hitCount } from "./pi.ts";
 
 /** The kernel, re-exported so that every rank's workers find it here by reference. */
@@ -70,39 +71,16 @@ async function rankMain(trials: number, runs: number): Promise<void> {
 }
 
 async function job(ranks: number, sizes: MpiPoolSizes): Promise<number[] | string> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command("mpirun", {
-      args: [
-        "--allow-run-as-root",
-        "--oversubscribe",
-        "-n",
-        String(ranks),
-        Deno.execPath(),
-        "run",
-        "-A",
-        fileURLToPath(import.meta.url),
-        "--rank",
-        `--trials=${sizes.trials}`,
-        `--runs=${sizes.runsPerJob}`,
-      ],
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(300_000),
-    }).output();
-  } catch (error) {
-    return `mpirun could not be started: ${String(error)}`;
-  }
-  const decoder = new TextDecoder();
-  if (!output.success) {
-    const tail = decoder.decode(output.stderr).trim().split("\n").slice(-3).join(" | ");
-    return `MpiPool under mpirun -n ${ranks} failed (${output.code}): ${tail}`;
-  }
-  const { samples, pi } = JSON.parse(decoder.decode(output.stdout)) as {
-    samples: number[];
-    pi: number;
-  };
+  const got = await mpirunJob<{ samples: number[]; pi: number }>(ranks, Deno.execPath(), [
+    "run",
+    "-A",
+    fileURLToPath(import.meta.url),
+    "--rank",
+    `--trials=${sizes.trials}`,
+    `--runs=${sizes.runsPerJob}`,
+  ]);
+  if ("skipped" in got) return got.skipped;
+  const { samples, pi } = got;
   if (!(Math.abs(pi - Math.PI) < 0.01)) return `mpirun -n ${ranks} estimated π as ${pi}`;
   return samples;
 }
