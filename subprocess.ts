@@ -12,6 +12,7 @@ import { ClaimCells } from "./_internal/claims.ts";
 import { encodeFrame, readFrames } from "./_internal/frames.ts";
 import { identCounter, nextIdentity } from "./_internal/identity.ts";
 import { serializeError, type WorkerToMain } from "./_internal/protocol.ts";
+import { relayMessage } from "./_internal/relay.ts";
 import { workerBackend } from "./_internal/start_worker.ts";
 import type { FromChild, ToChild } from "./_internal/subprocess_session.ts";
 import type { WorkerSession } from "./_internal/worker_session.ts";
@@ -25,26 +26,7 @@ function write(message: FromChild): void {
 }
 
 function relay(message: WorkerToMain): void {
-  try {
-    write({ m: message });
-  } catch (error) {
-    if (message.kind !== "done" && message.kind !== "failed") throw error;
-    // The results cannot be serialized (shared objects, say): the chunk fails instead.
-    write({
-      m: {
-        kind: "failed",
-        batch: message.batch,
-        error: serializeError(
-          new TypeError(
-            `A result cannot cross from the worker's process (${String(error)}): results ` +
-              `must be structured-cloneable, without shared objects`,
-          ),
-        ),
-        values: [],
-        shared: false,
-      },
-    });
-  }
+  relayMessage(message, (m) => write({ m }), "the worker's process");
 }
 
 if (import.meta.main) {

@@ -19,11 +19,10 @@
 import { type ConsoleMessage, printForwarded } from "./console_forward.ts";
 import { encodeFrame, readFrames } from "./frames.ts";
 import type { ConsoleMode, SerializedError, WorkerIdentity, WorkerToMain } from "./protocol.ts";
-import { serializeError } from "./protocol.ts";
+import { checkRemoteRun, type Elsewhere, type RemoteInit, remoteInit } from "./relay.ts";
 import {
   type Backend,
   endSession,
-  type InitPayload,
   type RunPayload,
   type SessionEvents,
   type WorkerSession,
@@ -36,7 +35,7 @@ const libraryRoot = new URL("../", import.meta.url);
 /** This program → the child. */
 export type ToChild =
   | { start: WorkerIdentity }
-  | { init: Omit<InitPayload, "identCounter" | "claims" | "registry"> }
+  | { init: RemoteInit }
   | { run: RunPayload };
 
 /** The child → this program. */
@@ -77,12 +76,11 @@ function checkRunAccess(): void {
   runChecked = true;
 }
 
-/** The message of a shared object that cannot go to a child process. */
-export function crossingProcesses(what: string): string {
-  return `${what} holds shared objects of this library (Lock, Value, Array, Queue, ` +
-    `SharedMemory…), which cannot cross to a worker in another process: processes share no ` +
-    `memory. Send plain values, or use the "worker" backend for shared objects`;
-}
+/** A worker in a child process, as the errors name it. */
+const ELSEWHERE: Elsewhere = {
+  where: "a worker in another process: processes share no memory",
+  instead: `use the "worker" backend for shared objects`,
+};
 
 /** Starts one worker in a child process: the `subprocess` backend's sessions. */
 export function startSubprocess(identity: WorkerIdentity, events: SessionEvents): WorkerSession {
@@ -129,23 +127,11 @@ export function startSubprocess(identity: WorkerIdentity, events: SessionEvents)
     closed: closed.then(() => {}),
     init(payload) {
       consoleMode = payload.console;
-      const { identCounter: _counter, claims: _claims, registry: _registry, ...rest } = payload;
-      if (rest.context.shared || rest.initargsShared) {
-        queueMicrotask(() => {
-          if (stopped) return;
-          events.message({
-            kind: "initFailed",
-            error: serializeError(
-              new TypeError(crossingProcesses("The pool's context or initargs")),
-            ),
-          });
-        });
-        return;
-      }
-      send({ init: rest });
+      const init = remoteInit(payload, ELSEWHERE, events, () => !stopped);
+      if (init !== undefined) send({ init });
     },
     run(task) {
-      if (task.shared) throw new DOMException(crossingProcesses("An argument"), "DataCloneError");
+      checkRemoteRun(task, ELSEWHERE);
       send({ run: task });
     },
     terminate() {

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { serializeError } from "../_internal/protocol.ts";
+import { checkRemoteRun, type Elsewhere, remoteInit } from "../_internal/relay.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import type {
   Backend,
@@ -33,6 +33,12 @@ import { beforeFinalize, type Runtime } from "./_runtime.ts";
 import { ANY_SOURCE } from "./constants.ts";
 import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
 import type { RequestOperation } from "./request.ts";
+
+/** A remote worker, as the errors name it. */
+const ELSEWHERE: Elsewhere = {
+  where: "a worker on another MPI rank: ranks share no memory",
+  instead: "use Pool for shared objects on one machine",
+};
 
 interface Remote {
   rank: number;
@@ -136,23 +142,11 @@ export class MpiBackend implements Backend {
       identity,
       sharesMemory: false,
       init: (payload: InitPayload) => {
-        const { identCounter: _counter, claims: _claims, registry: _registry, ...rest } = payload as
-          & InitPayload
-          & { registry?: unknown };
-        if (rest.context.shared || rest.initargsShared) {
-          queueMicrotask(() => {
-            if (!live()) return;
-            events.message({
-              kind: "initFailed",
-              error: serializeError(new TypeError(crossing("The pool's context or initargs"))),
-            });
-          });
-          return;
-        }
-        this.#send(rank, { id, init: rest });
+        const init = remoteInit(payload, ELSEWHERE, events, live);
+        if (init !== undefined) this.#send(rank, { id, init });
       },
       run: (task: RunPayload) => {
-        if (task.shared) throw new DOMException(crossing("An argument"), "DataCloneError");
+        checkRemoteRun(task, ELSEWHERE);
         this.#send(rank, { id, run: task });
       },
       terminate: () => {
@@ -211,10 +205,4 @@ export class MpiBackend implements Backend {
       remote.events.error(error);
     }
   }
-}
-
-function crossing(what: string): string {
-  return `${what} holds shared objects of this library (Lock, Value, Array, Queue, ` +
-    `SharedMemory…), which cannot cross to a worker on another MPI rank: ranks share no ` +
-    `memory. Send plain values, or use Pool for shared objects on one machine`;
 }

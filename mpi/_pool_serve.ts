@@ -15,6 +15,7 @@
 import { ClaimCells } from "../_internal/claims.ts";
 import { identCounter, nextIdentity } from "../_internal/identity.ts";
 import { serializeError, type WorkerToMain } from "../_internal/protocol.ts";
+import { relayMessage } from "../_internal/relay.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import type { WorkerSession } from "../_internal/worker_session.ts";
 import { sendValueNow, startRecvValue } from "./_p2p.ts";
@@ -39,27 +40,8 @@ export async function serve(rt: Runtime): Promise<void> {
     if (pending !== null) progress(pending.poll).catch((error) => failure ??= error);
   };
   const relay = (id: number, message: WorkerToMain) => {
-    if (!workers.has(id)) return;
-    try {
-      sendUp({ id, m: message });
-    } catch (error) {
-      if (message.kind !== "done" && message.kind !== "failed") throw error;
-      // The results cannot be serialized (shared objects, say): the chunk fails instead.
-      sendUp({
-        id,
-        m: {
-          kind: "failed",
-          batch: message.batch,
-          error: serializeError(
-            new TypeError(
-              `A result cannot cross from rank ${rt.rank} to rank 0 (${String(error)}): ` +
-                `results must be values node:v8 serializes, without shared objects`,
-            ),
-          ),
-          values: [],
-          shared: false,
-        },
-      });
+    if (workers.has(id)) {
+      relayMessage(message, (m) => sendUp({ id, m }), `rank ${rt.rank} to rank 0`);
     }
   };
   let heard = performance.now();

@@ -13,24 +13,14 @@
  * @module
  */
 
-import type {
-  MainToWorker,
-  SerializedError,
-  WorkerIdentity,
-  WorkerToMain,
-} from "../_internal/protocol.ts";
+import type { SerializedError, WorkerIdentity, WorkerToMain } from "../_internal/protocol.ts";
+import type { RemoteInit } from "../_internal/relay.ts";
 import type { RunPayload } from "../_internal/worker_session.ts";
 
 /** Rank 0 → a serving rank. Tags near MPI's guaranteed maximum (32767), apart from users'. */
 export const DOWN = 32_760;
 /** A serving rank → rank 0. */
 export const UP = 32_761;
-
-/** The `init` message as it crosses: without the memory and ports of rank 0's process. */
-export type RemoteInit = Omit<
-  Extract<MainToWorker, { kind: "init" }>,
-  "kind" | "identity" | "identCounter" | "claims" | "registry"
->;
 
 /** Rank 0 → a serving rank. */
 export type Down =
