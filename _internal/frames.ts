@@ -17,30 +17,58 @@ export function encodeFrame(value: unknown): Uint8Array {
   return frame;
 }
 
-/** Cuts a byte stream into frames and decodes them, however the bytes arrive. */
+/**
+ * Cuts a byte stream into frames and decodes them, however the bytes arrive. The pieces of an
+ * incomplete frame are kept as they came and joined once it is whole, so a large frame that
+ * arrives in many small reads is copied once, not once per read.
+ */
 export class FrameReader {
-  #buffer = new Uint8Array(0);
+  #pieces: Uint8Array[] = [];
+  #buffered = 0;
+  /** The length of the frame being read, once its header is in. */
+  #need = -1;
 
   /** Adds bytes; returns the values of the frames they complete, in order. */
   push(bytes: Uint8Array): unknown[] {
-    let buffer = this.#buffer.length === 0 ? bytes : concat(this.#buffer, bytes);
+    this.#pieces.push(bytes);
+    this.#buffered += bytes.length;
     const values: unknown[] = [];
-    while (buffer.length >= 4) {
-      const length = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0, true);
-      if (buffer.length < 4 + length) break;
-      values.push(deserialize(buffer.subarray(4, 4 + length)));
-      buffer = buffer.subarray(4 + length);
+    for (;;) {
+      if (this.#need < 0) {
+        if (this.#buffered < 4) break;
+        const header = this.#take(4);
+        this.#need = new DataView(header.buffer, header.byteOffset, 4).getUint32(0, true);
+      }
+      if (this.#buffered < this.#need) break;
+      values.push(deserialize(this.#take(this.#need)));
+      this.#need = -1;
     }
-    this.#buffer = buffer.slice();
     return values;
   }
-}
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  /** The next `n` buffered bytes (`n` ≤ what is buffered), removed. */
+  #take(n: number): Uint8Array {
+    const first = this.#pieces[0]!;
+    let out: Uint8Array;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.#pieces.shift();
+      else this.#pieces[0] = first.subarray(n);
+    } else {
+      out = new Uint8Array(n);
+      let at = 0;
+      while (at < n) {
+        const piece = this.#pieces[0]!;
+        const used = Math.min(piece.length, n - at);
+        out.set(piece.subarray(0, used), at);
+        at += used;
+        if (used === piece.length) this.#pieces.shift();
+        else this.#pieces[0] = piece.subarray(used);
+      }
+    }
+    this.#buffered -= n;
+    return out;
+  }
 }
 
 /** Reads `stream` to its end, calling `each` with every value in order. */

@@ -15,3 +15,12 @@ Deno.test("FrameReader decodes frames however the bytes are cut", () => {
 Deno.test("encodeFrame refuses what cannot be cloned", () => {
   assert.throws(() => encodeFrame({ f: () => 1 }));
 });
+
+Deno.test("FrameReader joins a large frame from many small reads", () => {
+  const big = new Float64Array(200_000).map((_, i) => i);
+  const bytes = new Uint8Array([...encodeFrame("a"), ...encodeFrame(big), ...encodeFrame(3)]);
+  const reader = new FrameReader();
+  const got: unknown[] = [];
+  for (let i = 0; i < bytes.length; i += 4096) got.push(...reader.push(bytes.slice(i, i + 4096)));
+  assert.deepEqual(got, ["a", big, 3]);
+});
