@@ -29,28 +29,44 @@ const CELLS = 8;
 interface Local {
   session: WorkerSession;
   claims: ClaimCells;
+  /** Chunks relayed to it and not answered yet. */
+  running: number;
 }
 
 /** Serves rank 0's pool until it says `stop`; then stops every worker it started. */
 export async function serve(rt: Runtime): Promise<void> {
   const workers = new Map<number, Local>();
   let failure: unknown;
+  /** When the last message came or went. */
+  let heard = performance.now();
+  const idle = () => {
+    for (const worker of workers.values()) if (worker.running > 0) return false;
+    return true;
+  };
   const sendUp = (message: Up) => {
     const pending = sendValueNow(rt, message, 0, UP, true);
     if (pending !== null) progress(pending.poll).catch((error) => failure ??= error);
   };
   const relay = (id: number, message: WorkerToMain) => {
-    if (workers.has(id)) {
-      relayMessage(message, (m) => sendUp({ id, m }), `rank ${rt.rank} to rank 0`);
+    const worker = workers.get(id);
+    if (worker === undefined) return;
+    if (message.kind === "done" || message.kind === "failed") {
+      worker.running--;
+      heard = performance.now();
+    } else if (message.kind === "crashed") {
+      worker.running = 0;
     }
+    relayMessage(message, (m) => sendUp({ id, m }), `rank ${rt.rank} to rank 0`);
   };
-  let heard = performance.now();
   try {
     for (;;) {
       if (failure !== undefined) throw failure;
       const operation = startRecvValue<Down>(rt, 0, DOWN, undefined);
-      // Tested, then a pause: the workers here compute meanwhile, and get the cores.
-      while (!operation.poll()) await relayPause(performance.now() - heard, true);
+      // Tested, then a pause: the workers here compute meanwhile, and get the cores; once
+      // they are done, the next chunk is what this rank waits for, and it keeps testing.
+      while (!operation.poll()) {
+        await relayPause(performance.now() - heard, true, idle());
+      }
       heard = performance.now();
       const down = operation.result();
       if ("stop" in down) return;
@@ -61,10 +77,13 @@ export async function serve(rt: Runtime): Promise<void> {
         const session = workerBackend.start(identity, {
           message: (message) => relay(id, message),
           error: (error) => {
-            if (workers.has(id)) sendUp({ id, error: serializeError(error) });
+            const worker = workers.get(id);
+            if (worker === undefined) return;
+            worker.running = 0;
+            sendUp({ id, error: serializeError(error) });
           },
         });
-        workers.set(id, { session, claims: new ClaimCells(CELLS) });
+        workers.set(id, { session, claims: new ClaimCells(CELLS), running: 0 });
         continue;
       }
       const worker = workers.get(id);
@@ -76,6 +95,7 @@ export async function serve(rt: Runtime): Promise<void> {
           claims: worker.claims.buffer,
         });
       } else if ("run" in down) {
+        worker.running++;
         worker.claims.offer(down.run.cell, down.run.batch);
         worker.session.run(down.run, []);
       } else {

@@ -22,6 +22,7 @@ import { assertNotBootstrapping } from "../_internal/identity.ts";
 import { resolveImports } from "../_internal/task_inputs.ts";
 import { Pool, type PoolOptions } from "../pool/mod.ts";
 import { MpiBackend } from "./_pool_backend.ts";
+import { warnIfBound } from "./_binding.ts";
 import { serve } from "./_pool_serve.ts";
 import { mpiRuntime } from "./_runtime.ts";
 import { Comm } from "./comm.ts";
@@ -31,7 +32,9 @@ export interface MpiPoolOptions extends Omit<PoolOptions, "backend"> {
   /**
    * How many workers each rank runs, rank 0 included: the pool has `size × workersPerRank`
    * workers. More than one uses a rank's cores too (hybrid: ranks × workers), e.g. one rank
-   * per node with `workersPerRank: cpuCount()`.
+   * per node with `workersPerRank: cpuCount()`. `mpirun` binds each rank to one core by
+   * default, so start such a job with `mpirun --bind-to none` (or `--map-by ppr:1:node:PE=N`):
+   * a rank with fewer CPUs than its workers says so on stderr.
    * @default {1}
    */
   workersPerRank?: number;
@@ -115,6 +118,7 @@ export class MpiPool extends Pool {
     const imports = resolveImports(rest.imports, caller);
     Comm.world; // loads libmpi and starts MPI, or says how to
     const rt = mpiRuntime();
+    warnIfBound(rt.rank, workersPerRank);
     let running: MpiBackend | undefined;
     try {
       running = findBackend("mpi") as MpiBackend;

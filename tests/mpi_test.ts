@@ -41,12 +41,14 @@ async function mpirun(
   args: string[] = [],
   timeout = 120_000,
   denoFlags: string[] = [],
+  mpiFlags: string[] = [],
 ) {
   const started = performance.now();
   const child = new Deno.Command(MPIRUN, {
     args: [
       "--allow-run-as-root",
       "--oversubscribe",
+      ...mpiFlags,
       "-n",
       String(ranks),
       Deno.execPath(),
@@ -290,6 +292,27 @@ for (const [ranks, perRank] of [[2, 1], [3, 1], [4, 1], [2, 2]] as const) {
     },
   });
 }
+
+Deno.test({
+  name: `MpiPool: a rank that mpirun's binding leaves fewer CPUs than its workers says so on ` +
+    `stderr, naming --bind-to none; unbound, it says nothing${skip}`,
+  // Binding can only narrow a machine of at least 2 CPUs.
+  ignore: !hasMpirun || navigator.hardwareConcurrency < 2,
+  async fn() {
+    // mpirun binds 2 ranks to a core each by default.
+    const bound = await mpirun(2, fixture("mpi_pool.ts"), ["2"], 120_000, [], [
+      "--bind-to",
+      "core",
+    ]);
+    assert.equal(bound.code, 0, bound.stderr);
+    assert.match(bound.stderr, /MpiPool: rank 0 may run on 1 of this machine's \d+ CPUs/);
+    assert.match(bound.stderr, /MpiPool: rank 1 may run on 1 of/);
+    assert.match(bound.stderr, /mpirun --bind-to none/);
+    const free = await mpirun(2, fixture("mpi_pool.ts"), ["2"], 120_000, [], ["--bind-to", "none"]);
+    assert.equal(free.code, 0, free.stderr);
+    assert.doesNotMatch(free.stderr, /MpiPool: rank/);
+  },
+});
 
 Deno.test({
   name: `MpiPool: a worker that dies on any rank fails its task with WorkerCrashedError, and ` +
