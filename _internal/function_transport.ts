@@ -4,10 +4,11 @@
  * Main side: {@linkcode describeFunction} gives each function an id and keeps its source; the
  * descriptor is sent to a worker with the function's first use there only.
  *
- * Worker side: {@linkcode FunctionResolver} finds the function by reference first — an export
- * of the same name (or any export) whose source is the very same text, in the modules the pool
- * imports, or in the module one of them imports the function's name from — as Python unpickles
- * a top-level function by importing its module. Failing that it
+ * Worker side: {@linkcode FunctionResolver} finds a named function by reference first — an
+ * export of the same name (or any export) whose source is the very same text, in the modules
+ * the pool imports, or in the module one of them imports the function's name from — as Python
+ * unpickles a top-level function by importing its module. Failing that, or for a function
+ * without a name (which no module exports by name, so nothing is imported for it), it
  * compiles the source by value, as cloudpickle does, with the pool's `context` as its free
  * variables. Each function is resolved once per worker and cached.
  *
@@ -187,7 +188,10 @@ export class FunctionResolver {
     if (descriptor === undefined) {
       throw new Error(`Internal error: function #${id} was used before it was defined`);
     }
-    const fn = await this.#byReference(descriptor);
+    // A function without a name (an arrow or a function expression written in the call) is
+    // exported by no module under a name: it goes by value at once, and the worker does not
+    // import the pool's modules for it (they may be the whole program: milliseconds at start).
+    const fn = descriptor.name === "" ? undefined : await this.#byReference(descriptor);
     const resolved: ResolvedFunction = fn === undefined
       ? { fn: await this.#byValue(descriptor), byValue: true, descriptor }
       : { fn, byValue: false, descriptor };
