@@ -104,39 +104,15 @@ export function usesLibrary(source: string): boolean {
 
 type Exports = Record<string, unknown>;
 
-/** How each module is imported: literal specifiers, so that tools see the whole graph. */
-const loaders: Readonly<Record<string, () => Promise<Exports>>> = {
-  "./_internal/shareable.ts": () => import("./_internal/shareable.ts"),
-  "./errors.ts": () => import("./errors.ts"),
-  "./ipc/connection.ts": () => import("./ipc/connection.ts"),
-  "./ipc/joinable_queue.ts": () => import("./ipc/joinable_queue.ts"),
-  "./ipc/pipe.ts": () => import("./ipc/pipe.ts"),
-  "./ipc/queue.ts": () => import("./ipc/queue.ts"),
-  "./ipc/simple_queue.ts": () => import("./ipc/simple_queue.ts"),
-  "./ipc/wait.ts": () => import("./ipc/wait.ts"),
-  "./manager/manager.ts": () => import("./manager/manager.ts"),
-  "./manager/proxies.ts": () => import("./manager/proxies.ts"),
-  "./parallel/delayed.ts": () => import("./parallel/delayed.ts"),
-  "./parallel/parallel.ts": () => import("./parallel/parallel.ts"),
-  "./parallel/progress.ts": () => import("./parallel/progress.ts"),
-  "./pool/async_result.ts": () => import("./pool/async_result.ts"),
-  "./pool/pool.ts": () => import("./pool/pool.ts"),
-  "./process/active_children.ts": () => import("./process/active_children.ts"),
-  "./process/cpu_count.ts": () => import("./process/cpu_count.ts"),
-  "./process/current_process.ts": () => import("./process/current_process.ts"),
-  "./process/parent_process.ts": () => import("./process/parent_process.ts"),
-  "./process/process.ts": () => import("./process/process.ts"),
-  "./shared/array.ts": () => import("./shared/array.ts"),
-  "./shared/mod.ts": () => import("./shared/mod.ts"),
-  "./shared/shared_memory.ts": () => import("./shared/shared_memory.ts"),
-  "./shared/value.ts": () => import("./shared/value.ts"),
-  "./sync/barrier.ts": () => import("./sync/barrier.ts"),
-  "./sync/condition.ts": () => import("./sync/condition.ts"),
-  "./sync/event.ts": () => import("./sync/event.ts"),
-  "./sync/lock.ts": () => import("./sync/lock.ts"),
-  "./sync/rlock.ts": () => import("./sync/rlock.ts"),
-  "./sync/semaphore.ts": () => import("./sync/semaphore.ts"),
-};
+/**
+ * Imports one of the library's modules. The specifier is computed on purpose: Deno loads every
+ * module that a literal `import("…")` names as soon as the importing module loads, and this
+ * one is in every worker's graph, so a table of literal imports made each worker load the
+ * whole library (78 files) before its first task, where by-value code needs a module or two.
+ */
+function loadModule(module: string): Promise<Exports> {
+  return import(new URL(module, import.meta.url).href);
+}
 
 /** The library exports `names`, imported from their own modules only. */
 export async function importLibrary(names: Iterable<string>): Promise<Record<string, unknown>> {
@@ -148,7 +124,7 @@ export async function importLibrary(names: Iterable<string>): Promise<Record<str
   }
   const found: Record<string, unknown> = {};
   await Promise.all([...byModule].map(async ([module, list]) => {
-    const exports = await loaders[module]!();
+    const exports = await loadModule(module);
     for (const name of list) found[name] = exports[name];
   }));
   return found;
