@@ -53,6 +53,12 @@ import {
 export const PIPELINE = 2;
 /** Batch numbers count up to this, then start again at 1 (they live in `Int32` cells). */
 const MAX_BATCH = 0x7fffffff;
+/**
+ * The longest a pool's next worker waits to be created after the last one was created or
+ * became ready (milliseconds), however busy the first workers are (see `Scheduler`'s
+ * constructor).
+ */
+export const LATE_BIRTH_MS = 20;
 /** Workers dying before they are ready, in a row, that break the pool. */
 const MAX_START_FAILURES = 3;
 
@@ -151,30 +157,64 @@ export class Scheduler {
   /** Stopped workers that have yet to end (child processes exiting). */
   readonly #closing = new Set<Promise<void>>();
   #birth: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Whether `#birth` is due at once (else it is a late birth), and when the last worker was
+   * created or became ready.
+   */
+  #birthSoon = false;
+  #lastBirth = 0;
 
   /**
-   * Starts the first worker now and the others one per turn of the event loop: creating a Web
-   * Worker blocks the thread for milliseconds, and the first chunk goes to the first worker
-   * while the next one is created, instead of waiting behind every constructor (an idle worker
-   * takes back what waits behind a busy one, so a late worker gets its share).
+   * Starts the first worker now and the others later, one per turn of the event loop, each
+   * when it is wanted: creating a Web Worker blocks this thread for milliseconds (~8–10 ms
+   * here, inside Deno), and a result that arrives meanwhile waits for it. So the next worker
+   * is created when a chunk waits behind another one (an idle worker takes back what waits
+   * behind a busy one, so a late worker gets its share), when the pool is idle (it costs no
+   * one anything then), or at the latest {@linkcode LATE_BIRTH_MS} after the last one was
+   * created or became ready (the first worker's task is a long one, then); not
+   * while the only work is a task the first worker is about to answer (`new Pool(2)` then
+   * one `apply` gets its result without waiting behind the second constructor).
    */
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.#unborn = Array.from({ length: options.processes }, () => nextIdentity(options.prefix));
     this.#spawn(this.#unborn.shift());
+    this.#lastBirth = performance.now();
     this.#scheduleBirth();
     this.#holdWhileBusy();
   }
 
+  /** Whether starting the next worker now helps, or costs no one: see the constructor. */
+  #birthWanted(): boolean {
+    if (performance.now() - this.#lastBirth >= LATE_BIRTH_MS) return true;
+    let waiting = this.#queue.length, idle = 0, busy = false;
+    for (const slot of this.#slots) {
+      if (slot.inflight.length === 0) idle++;
+      else busy = true;
+      waiting += Math.max(0, slot.inflight.length - 1);
+    }
+    return waiting > idle || (!busy && this.#queue.length === 0);
+  }
+
   #scheduleBirth(): void {
-    if (this.#unborn.length === 0 || this.#birth !== undefined) return;
+    if (this.#unborn.length === 0) return;
+    const wanted = this.#birthWanted();
+    if (this.#birth !== undefined) {
+      if (!wanted || this.#birthSoon) return;
+      clearTimeout(this.#birth); // a late birth, wanted now
+    }
+    this.#birthSoon = wanted;
+    const delay = wanted ? 0 : LATE_BIRTH_MS - (performance.now() - this.#lastBirth);
     this.#birth = setTimeout(() => {
       this.#birth = undefined;
       if (this.#state === "terminated" || this.#state === "broken") return;
-      this.#spawn(this.#unborn.shift());
+      if (this.#birthWanted()) {
+        this.#spawn(this.#unborn.shift());
+        this.#lastBirth = performance.now();
+        this.#pump();
+      }
       this.#scheduleBirth();
-      this.#pump();
-    }, 0);
+    }, Math.max(0, delay));
   }
 
   /** No worker is left to start (the pool ended first). */
@@ -376,6 +416,7 @@ export class Scheduler {
       this.#send(slot, this.#queue.shift()!);
     }
     if (this.#queue.length === 0) this.#rebalance();
+    this.#scheduleBirth();
     this.#maybeFinish();
     this.#holdWhileBusy();
   }
@@ -473,6 +514,7 @@ export class Scheduler {
       case "ready":
         slot.ready = true;
         this.#startFailures = 0;
+        this.#lastBirth = Math.max(this.#lastBirth, performance.now());
         this.#pump();
         return;
       case "initFailed":
