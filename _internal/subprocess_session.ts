@@ -17,7 +17,7 @@
  */
 
 import { type ConsoleMessage, printForwarded } from "./console_forward.ts";
-import { encodeFrame, readFrames } from "./frames.ts";
+import type * as Frames from "./frames.ts";
 import type { ConsoleMode, SerializedError, WorkerIdentity, WorkerToMain } from "./protocol.ts";
 import { checkRemoteRun, type Elsewhere, type RemoteInit, remoteInit } from "./relay.ts";
 import {
@@ -76,6 +76,22 @@ function checkRunAccess(): void {
   runChecked = true;
 }
 
+/** The child is gone: its exit is reported by `closed`. */
+function gone(): void {}
+
+let codecLoading: Promise<typeof Frames> | undefined;
+let codecLoaded: typeof Frames | undefined;
+
+/**
+ * The frames codec, loaded with the first child: it needs `node:v8`, which costs milliseconds
+ * to load, and every program that imports the library would pay them at start (and so would
+ * every worker that imports the program's module to find its task).
+ */
+function frames(): Promise<typeof Frames> {
+  codecLoading ??= import("./frames.ts").then((module) => codecLoaded = module);
+  return codecLoading;
+}
+
 /** A worker in a child process, as the errors name it. */
 const ELSEWHERE: Elsewhere = {
   where: "a worker in another process: processes share no memory",
@@ -92,18 +108,33 @@ export function startSubprocess(identity: WorkerIdentity, events: SessionEvents)
     stderr: "inherit",
   }).spawn();
   const writer = child.stdin.getWriter();
+  const codec = frames();
   /** Heard no more: terminated, or its process ended. */
   let stopped = false;
   let terminated = false;
   let consoleMode: ConsoleMode = "forward";
+  /** Frames still to write, in order, while the codec loads. */
+  let queued: Promise<void> | undefined;
   const send = (message: ToChild) => {
     // Serialized now: a value that cannot be cloned throws here, before anything is sent.
-    const frame = encodeFrame(message);
-    writer.write(frame).catch(() => {
-      // The child is gone: its exit is reported below.
+    const loaded = codecLoaded;
+    if (loaded !== undefined && queued === undefined) {
+      writer.write(loaded.encodeFrame(message)).catch(gone);
+      return;
+    }
+    // The codec is loading: a clone is the same check, and what is sent is the value as it
+    // is now, as postMessage does.
+    const copy = structuredClone(message);
+    queued = (queued ?? Promise.resolve()).then(async () => {
+      const { encodeFrame } = await codec;
+      writer.write(encodeFrame(copy)).catch(gone);
     });
+    const mine = queued;
+    mine.then(() => {
+      if (queued === mine) queued = undefined;
+    }, gone);
   };
-  const reading = readFrames(child.stdout, (value) => {
+  const reading = codec.then(({ readFrames }) => readFrames(child.stdout, (value) => {
     if (stopped) return;
     const up = value as FromChild;
     if ("error" in up) {
@@ -113,7 +144,7 @@ export function startSubprocess(identity: WorkerIdentity, events: SessionEvents)
     } else {
       events.message(up.m);
     }
-  }).catch(() => {});
+  })).catch(() => {});
   const closed = Promise.all([reading, child.status]).then(([, status]) => {
     if (stopped) return;
     stopped = true;
