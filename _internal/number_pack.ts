@@ -16,9 +16,14 @@ const MIN_PACKED = 64;
  */
 export function packNumbers(values: unknown[], transfer: Transferable[]): unknown[] | Float64Array {
   const n = values.length;
-  if (n < MIN_PACKED) return values;
-  for (let i = 0; i < n; i++) if (typeof values[i] !== "number") return values;
-  const packed = new Float64Array(values as number[]);
+  if (n < MIN_PACKED || typeof values[0] !== "number") return values;
+  // Checked and copied in one pass.
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = values[i];
+    if (typeof value !== "number") return values;
+    packed[i] = value;
+  }
   transfer.push(packed.buffer);
   return packed;
 }
