@@ -11,6 +11,7 @@ import {
   checkWait,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type WaitOptions,
 } from "../_internal/futex.ts";
 import { selfIdent } from "../_internal/identity.ts";
@@ -136,7 +137,7 @@ export class RLock {
       return true;
     }
     if (this.#enter(me)) return true;
-    const timeout = checkWait(options, "RLock.acquireSync");
+    const timeout = checkWait(options, "RLock.acquireSync", SYNC_WAIT_KEYS);
     assertMayBlock("RLock.acquireSync", "rlock.acquire", timeout);
     if (!runSync(this.#cell, 0, locking(this.#cell, me, timeout))) return false;
     this.#cell[DEPTH] = 1;

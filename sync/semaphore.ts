@@ -14,6 +14,7 @@ import {
   retry,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type WaitOptions,
 } from "../_internal/futex.ts";
 import { hold, holdSync } from "./_holding.ts";
@@ -135,7 +136,7 @@ export class Semaphore {
   acquireSync(options?: Omit<WaitOptions, "signal">): boolean {
     if (this.#take() === DONE) return true;
     const name = this.constructor.name;
-    const timeout = checkWait(options, `${name}.acquireSync`);
+    const timeout = checkWait(options, `${name}.acquireSync`, SYNC_WAIT_KEYS);
     assertMayBlock(`${name}.acquireSync`, "semaphore.acquire", timeout);
     return runSync(this.#cell, VALUE, retry(this.#cell, this.#take, timeout, WAITERS));
   }
