@@ -76,6 +76,12 @@ export const WAIT_KEYS: readonly string[] = ["timeout", "signal"];
 /** The keys a blocking `…Sync` method takes: no `signal`, which nothing could fire meanwhile. */
 export const SYNC_WAIT_KEYS: readonly string[] = ["timeout"];
 
+/** Python's way not to wait, for a method that takes none of it. */
+const WAIT_HINTS: Readonly<Record<string, string>> = {
+  blocking: "Python's blocking=False is { timeout: 0 } here: only try, without waiting",
+  block: "pass { timeout: 0 } to only try, without waiting",
+};
+
 /**
  * Checks `options` of a waiting method; returns the timeout in milliseconds.
  *
@@ -93,7 +99,7 @@ export function checkWait(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${method}: "options" must be an object such as { timeout: 100 }`);
   }
-  checkOptionKeys(options, keys, `${method}()`);
+  checkOptionKeys(options, keys, `${method}()`, WAIT_HINTS);
   const { timeout = Infinity, signal } = options;
   const expected = "a number of milliseconds ≥ 0 (or Infinity)";
   assertNumber(timeout, `${method}: "timeout"`, expected);

@@ -71,19 +71,27 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   return best;
 }
 
-/** Levenshtein distance: the fewest insertions, deletions and substitutions from `a` to `b`. */
+/**
+ * The fewest insertions, deletions, substitutions and swaps of two neighbours (`nmae` → `name`)
+ * from `a` to `b` (the optimal string alignment distance).
+ */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
+    const up = rows[i - 1]!;
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j]! + 1,
+      let best = Math.min(
+        up[j]! + 1,
         row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+        up[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      }
+      row[j] = best;
     }
-    previous = row;
+    rows.push(row);
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }

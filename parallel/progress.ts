@@ -61,6 +61,13 @@ export interface ProgressOptions {
 /** The keys of {@linkcode ProgressOptions}. */
 const PROGRESS_KEYS: readonly string[] = ["total", "description", "display", "interval", "write"];
 
+/** tqdm's names of the same options. */
+const TQDM_HINTS: Readonly<Record<string, string>> = {
+  desc: `tqdm's "desc" is "description" here`,
+  mininterval: `tqdm's "mininterval" is "interval" here, in milliseconds`,
+  file: `tqdm's "file" is "write" here, a function taking the text`,
+};
+
 const INTERVALS: Record<Exclude<ProgressDisplay, "auto">, number> = {
   terminal: 100,
   jupyter: 200,
@@ -217,7 +224,7 @@ function checkBar(options: unknown, subject: string): CheckedBar {
         `got ${describeValue(options)}`,
     );
   }
-  checkOptionKeys(options, PROGRESS_KEYS, subject);
+  checkOptionKeys(options, PROGRESS_KEYS, subject, TQDM_HINTS);
   const { total, description, interval, write, display } = options as ProgressOptions;
   checkTotal(total);
   if (interval !== undefined) {

@@ -128,7 +128,8 @@ export class Lock {
    */
   acquireSync(options?: Omit<WaitOptions, "signal">): boolean {
     const me = selfIdent;
-    if (Atomics.compareExchange(this.#cell, 0, 0, me) === 0) return true;
+    // Uncontended and without options: nothing to check (options are checked even then).
+    if (options === undefined && Atomics.compareExchange(this.#cell, 0, 0, me) === 0) return true;
     const timeout = checkWait(options, "Lock.acquireSync", SYNC_WAIT_KEYS);
     assertMayBlock("Lock.acquireSync", "lock.acquire", timeout);
     return runSync(this.#cell, 0, locking(this.#cell, me, timeout));
