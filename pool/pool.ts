@@ -26,7 +26,9 @@ export interface PoolOptions {
    * Called in each worker when it starts, with {@linkcode PoolOptions.initargs}: the workers
    * start when the pool is made, so it runs even if no task comes. Reaches the worker as task
    * functions do. If it throws, the pool is broken: every task rejects with a
-   * `BrokenPoolError` (Python's pool would restart workers forever).
+   * `BrokenPoolError` (Python's pool would restart workers forever). So is it when three
+   * workers in a row die before they run a task (an initializer that exits, or leaves behind a
+   * timer that throws or a rejection nobody handles, in the workers started later).
    */
   initializer?: (...args: never[]) => unknown;
   /**
