@@ -26,7 +26,7 @@
 import { stopRequested } from "./identity.ts";
 import type { WaitOptions } from "./wait_options.ts";
 import { assertNumber, describeValue } from "./checks.ts";
-import { checkOptionKeys } from "./option_keys.ts";
+import { refuseKey, unknownKey } from "./option_keys.ts";
 
 export type { WaitOptions };
 
@@ -99,7 +99,8 @@ export function checkWait(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${method}: "options" must be an object such as { timeout: 100 }`);
   }
-  checkOptionKeys(options, keys, `${method}()`, WAIT_HINTS);
+  const unknown = unknownKey(options, keys);
+  if (unknown !== undefined) refuseKey(unknown, keys, `${method}()`, WAIT_HINTS);
   const { timeout = Infinity, signal } = options;
   const expected = "a number of milliseconds ≥ 0 (or Infinity)";
   assertNumber(timeout, `${method}: "timeout"`, expected);

@@ -52,7 +52,7 @@ const QUEUE_SYNC_KEYS: readonly string[] = [...SYNC_WAIT_KEYS, "block"];
 function timeoutOf(options: QueueWaitOptions | undefined, method: string, sync = false): number {
   const timeout = checkWait(options, method, sync ? QUEUE_SYNC_KEYS : QUEUE_KEYS);
   const block = options?.block;
-  if (block !== undefined) {
+  if (block !== undefined && typeof block !== "boolean") {
     assertBoolean(
       block,
       `${method}(): "block"`,

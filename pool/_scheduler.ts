@@ -59,7 +59,7 @@ const MAX_BATCH = 0x7fffffff;
  * after, idle (the initializer left behind a timer that throws, or a rejection nobody
  * handles). Python's pool starts such workers for ever; so would this one, without the bound.
  */
-export const MAX_START_FAILURES = 3;
+const MAX_START_FAILURES = 3;
 
 /** How a chunk ended: its values, or an error and the values computed before it. */
 export type Outcome =
