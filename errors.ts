@@ -144,7 +144,10 @@ export class WorkerCrashedError extends MultiprocessingError {
 
 /**
  * The pool cannot run tasks at all: its workers fail to start (the `initializer` threw, or the
- * worker could not load). Every pending and later task rejects with it; `cause` says why.
+ * worker could not load), or three in a row died before they ran a task (an initializer that
+ * exits, or leaves behind a timer that throws or a rejection nobody handles), where Python's
+ * pool would start workers for ever. Every pending and later task rejects with it; `cause`
+ * says why.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
- * Checking numeric arguments the same way everywhere. A value of the wrong type is a
- * `TypeError` that says what it is — `got the string "2"`, since `"2"` printed bare reads as the
- * number 2 — and the validators then check the range (a `RangeError`).
+ * Checking numeric and boolean arguments the same way everywhere. A value of the wrong type is
+ * a `TypeError` that says what it is — `got the string "2"`, since `"2"` printed bare reads as
+ * the number 2 — and the validators then check the range (a `RangeError`).
  *
  * @module
  */
@@ -67,4 +67,25 @@ export function describeNonNumber(value: unknown): string {
     return `${got} (write ${Number(value)}, without quotes)`;
   }
   return got;
+}
+
+/**
+ * Throws a `TypeError` unless `value` is `true` or `false` (`1`, `"false"` and `null` are not:
+ * `"false"` would read as true): `${subject} must be true or false, got the number 1`, then
+ * `: ${fix}` when given.
+ *
+ * @param value What was passed.
+ * @param subject Who is checked, e.g. `Queue.get(): "block"`.
+ * @param fix How to pass it right, e.g. `"pass { block: false } not to wait"`.
+ */
+export function assertBoolean(
+  value: unknown,
+  subject: string,
+  fix?: string,
+): asserts value is boolean {
+  if (typeof value === "boolean") return;
+  const got = typeof value === "number"
+    ? `the number ${describeValue(value)}`
+    : describeValue(value);
+  throw new TypeError(`${subject} must be true or false, got ${got}${fix ? `: ${fix}` : ""}`);
 }

@@ -26,6 +26,7 @@
 import { stopRequested } from "./identity.ts";
 import type { WaitOptions } from "./wait_options.ts";
 import { assertNumber, describeValue } from "./checks.ts";
+import { refuseKey, unknownKey } from "./option_keys.ts";
 
 export type { WaitOptions };
 
@@ -70,12 +71,36 @@ const STOP_CHECK_MS = 100;
 export const inWorker: boolean = typeof (globalThis as { WorkerGlobalScope?: unknown })
   .WorkerGlobalScope === "function";
 
-/** Checks `options` of a waiting method; returns the timeout in milliseconds. */
-export function checkWait(options: WaitOptions | undefined, method: string): number {
+/** The keys of {@linkcode WaitOptions}, as a promise method takes them. */
+export const WAIT_KEYS: readonly string[] = ["timeout", "signal"];
+/** The keys a blocking `…Sync` method takes: no `signal`, which nothing could fire meanwhile. */
+export const SYNC_WAIT_KEYS: readonly string[] = ["timeout"];
+
+/** Python's way not to wait, for a method that takes none of it. */
+const WAIT_HINTS: Readonly<Record<string, string>> = {
+  blocking: "Python's blocking=False is { timeout: 0 } here: only try, without waiting",
+  block: "pass { timeout: 0 } to only try, without waiting",
+};
+
+/**
+ * Checks `options` of a waiting method; returns the timeout in milliseconds.
+ *
+ * @param options What was passed.
+ * @param method E.g. `"Lock.acquire"`, for the messages.
+ * @param keys Every key the method reads (an unknown one is a `TypeError` naming it; see
+ *   `option_keys.ts`); the method checks those other than `timeout` and `signal` itself.
+ */
+export function checkWait(
+  options: WaitOptions | undefined,
+  method: string,
+  keys: readonly string[] = WAIT_KEYS,
+): number {
   if (options === undefined) return Infinity;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${method}: "options" must be an object such as { timeout: 100 }`);
   }
+  const unknown = unknownKey(options, keys);
+  if (unknown !== undefined) refuseKey(unknown, keys, `${method}()`, WAIT_HINTS);
   const { timeout = Infinity, signal } = options;
   const expected = "a number of milliseconds ≥ 0 (or Infinity)";
   assertNumber(timeout, `${method}: "timeout"`, expected);

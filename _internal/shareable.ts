@@ -22,6 +22,8 @@
  * @module
  */
 
+import { describeValue } from "./checks.ts";
+
 /** The method a shareable instance implements to describe itself. */
 export const toShared: unique symbol = Symbol.for("@workers/multiprocessing/toShared");
 /** The static method a shareable class implements to rebuild an instance from its state. */
@@ -103,6 +105,8 @@ const transfers = new WeakMap<object, Transferable[]>();
  * @param value The argument or result to send; returned as is.
  * @param transferables The buffers (or ports) inside `value` to move.
  * @returns `value`.
+ * @throws {TypeError} `value` is not an object, or `transferables` is not an array of
+ *   `ArrayBuffer`s and `MessagePort`s (a typed array in it says to pass its `buffer`).
  *
  * @example Move a buffer into a worker and back
  * ```ts
@@ -127,6 +131,15 @@ export function transfer<T>(value: T, transferables: Transferable[]): T {
   if (!Array.isArray(transferables)) {
     throw new TypeError(`Cannot mark for transfer: "transferables" must be an array of buffers`);
   }
+  transferables.forEach((item: unknown, i) => {
+    if (item instanceof ArrayBuffer || item instanceof MessagePort) return;
+    const fix = ArrayBuffer.isView(item)
+      ? `a typed array or DataView: pass its buffer (transfer(data, [data.buffer]))`
+      : item instanceof SharedArrayBuffer
+      ? `a SharedArrayBuffer, which is shared, never moved: send it as an argument as it is`
+      : `${describeValue(item)}: only ArrayBuffers and MessagePorts can be moved`;
+    throw new TypeError(`Cannot mark for transfer: "transferables"[${i}] is ${fix}`);
+  });
   transfers.set(value, transferables);
   return value;
 }

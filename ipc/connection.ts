@@ -7,7 +7,8 @@
 import { BufferTooShortError, ClosedError, EOFError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { checkWait } from "../_internal/futex.ts";
+import { checkWait, SYNC_WAIT_KEYS, WAIT_KEYS } from "../_internal/futex.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import {
   Channel,
   copyTarget,
@@ -190,6 +191,14 @@ export class Connection<T = unknown> {
     } else {
       throw new TypeError(`Connection.sendBytes: "buffer" must be an ArrayBuffer or a typed array`);
     }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Connection.sendBytes: "options" must be an object such as { offset: 0, size: 4 }, got ${
+          describeValue(options)
+        }`,
+      );
+    }
+    checkOptionKeys(options, ["offset", "size"], "Connection.sendBytes()");
     const { offset = 0 } = options;
     const offsets = `an integer from 0 to ${bytes.length}`;
     assertNumber(offset, `Connection.sendBytes: "offset"`, offsets);
@@ -283,7 +292,7 @@ export class Connection<T = unknown> {
    */
   async recvBytes(options?: RecvBytesOptions): Promise<Uint8Array> {
     const channel = this.#reader();
-    const timeout = checkWait(options, "Connection.recvBytes");
+    const timeout = checkWait(options, "Connection.recvBytes", [...WAIT_KEYS, "maxlength"]);
     const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytes");
     const got = await channel.take(timeout, options?.signal, this.#shut);
     return asBytes(this.#received(got, timeout), maxlength);
@@ -309,7 +318,8 @@ export class Connection<T = unknown> {
    */
   recvBytesSync(options?: Omit<RecvBytesOptions, "signal">): Uint8Array {
     const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytesSync");
-    return asBytes(this.#takeSync(options, "Connection.recvBytesSync"), maxlength);
+    const keys = [...SYNC_WAIT_KEYS, "maxlength"];
+    return asBytes(this.#takeSync(options, "Connection.recvBytesSync", keys), maxlength);
   }
 
   /**
@@ -349,7 +359,7 @@ export class Connection<T = unknown> {
     options?: RecvBytesIntoOptions,
   ): Promise<number> {
     const channel = this.#reader();
-    const timeout = checkWait(options, "Connection.recvBytesInto");
+    const timeout = checkWait(options, "Connection.recvBytesInto", [...WAIT_KEYS, "offset"]);
     const target = intoTarget(buffer, options?.offset, "Connection.recvBytesInto");
     const got = await channel.take(timeout, options?.signal, this.#shut);
     return copyInto(asBytes(this.#received(got, timeout), undefined), target);
@@ -382,7 +392,10 @@ export class Connection<T = unknown> {
   ): number {
     const target = intoTarget(buffer, options?.offset, "Connection.recvBytesIntoSync");
     return copyInto(
-      asBytes(this.#takeSync(options, "Connection.recvBytesIntoSync"), undefined),
+      asBytes(
+        this.#takeSync(options, "Connection.recvBytesIntoSync", [...SYNC_WAIT_KEYS, "offset"]),
+        undefined,
+      ),
       target,
     );
   }
@@ -431,7 +444,7 @@ export class Connection<T = unknown> {
    */
   pollSync(options?: Omit<WaitOptions, "signal">): boolean {
     const channel = this.#reader();
-    const timeout = pollTimeout(options, "Connection.pollSync");
+    const timeout = pollTimeout(options, "Connection.pollSync", SYNC_WAIT_KEYS);
     return channel.pollSync(timeout, "Connection.pollSync", "connection.poll");
   }
 
@@ -515,9 +528,13 @@ export class Connection<T = unknown> {
     return this.#in;
   }
 
-  #takeSync(options: Omit<WaitOptions, "signal"> | undefined, method: string): unknown {
+  #takeSync(
+    options: Omit<WaitOptions, "signal"> | undefined,
+    method: string,
+    keys: readonly string[] = SYNC_WAIT_KEYS,
+  ): unknown {
     const channel = this.#reader();
-    const timeout = checkWait(options, method);
+    const timeout = checkWait(options, method, keys);
     return this.#received(channel.takeSync(timeout, method, "connection.recv"), timeout);
   }
 
@@ -570,12 +587,21 @@ export function makeConnection<T>(state: ConnectionState): Connection<T> {
 }
 
 /** The timeout of `poll`: `0` by default, and for a negative one, as CPython's `poll(-1)`. */
-function pollTimeout(options: WaitOptions | undefined, method: string): number {
+function pollTimeout(
+  options: WaitOptions | undefined,
+  method: string,
+  keys: readonly string[] = WAIT_KEYS,
+): number {
+  if (options === undefined) return 0;
   const timeout = options?.timeout;
-  if (timeout === undefined) return 0;
   return checkWait(
-    typeof timeout === "number" && timeout < 0 ? { ...options, timeout: 0 } : options,
+    typeof timeout === "number" && timeout < 0
+      ? { ...options, timeout: 0 }
+      : timeout === undefined && typeof options === "object" && options !== null
+      ? { ...options, timeout: 0 }
+      : options,
     method,
+    keys,
   );
 }
 

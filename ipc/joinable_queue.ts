@@ -7,7 +7,15 @@
 
 import { type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { assertMayBlock, checkWait, DONE, retry, runAsync, runSync } from "../_internal/futex.ts";
+import {
+  assertMayBlock,
+  checkWait,
+  DONE,
+  retry,
+  runAsync,
+  runSync,
+  SYNC_WAIT_KEYS,
+} from "../_internal/futex.ts";
 import { UNFINISHED } from "../_internal/channel.ts";
 import { Queue } from "./queue.ts";
 
@@ -108,7 +116,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * ```
    */
   joinSync(options?: Omit<WaitOptions, "signal">): boolean {
-    const timeout = checkWait(options, "JoinableQueue.joinSync");
+    const timeout = checkWait(options, "JoinableQueue.joinSync", SYNC_WAIT_KEYS);
     if (Atomics.load(this.channel.cells, UNFINISHED) === 0) return true;
     assertMayBlock("JoinableQueue.joinSync", "queue.join", timeout);
     return runSync(this.channel.cells, UNFINISHED, this.#joining(timeout));

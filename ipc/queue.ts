@@ -8,7 +8,8 @@
 import { ClosedError, EmptyError, FullError, ShutDownError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { checkWait } from "../_internal/futex.ts";
+import { checkWait, SYNC_WAIT_KEYS, WAIT_KEYS } from "../_internal/futex.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import {
   Channel,
   EMPTY,
@@ -17,7 +18,7 @@ import {
   type Refused,
   SHUTDOWN,
 } from "../_internal/channel.ts";
-import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { assertBoolean, assertNumber, describeValue } from "../_internal/checks.ts";
 import { readerChannel } from "./_reader.ts";
 
 /** Options of {@linkcode Queue.put} and {@linkcode Queue.get}. */
@@ -44,9 +45,21 @@ export interface QueueShutdownOptions {
 /** The buffer of the queue being revived in this thread (see `[fromShared]`). */
 const revival = new Revival<SharedArrayBuffer>();
 
-function timeoutOf(options: QueueWaitOptions | undefined, method: string): number {
-  const timeout = checkWait(options, method);
-  return options?.block === false ? 0 : timeout;
+/** The keys of {@linkcode QueueWaitOptions}; a `…Sync` method takes no `signal`. */
+const QUEUE_KEYS: readonly string[] = [...WAIT_KEYS, "block"];
+const QUEUE_SYNC_KEYS: readonly string[] = [...SYNC_WAIT_KEYS, "block"];
+
+function timeoutOf(options: QueueWaitOptions | undefined, method: string, sync = false): number {
+  const timeout = checkWait(options, method, sync ? QUEUE_SYNC_KEYS : QUEUE_KEYS);
+  const block = options?.block;
+  if (block !== undefined && typeof block !== "boolean") {
+    assertBoolean(
+      block,
+      `${method}(): "block"`,
+      "pass { block: false } not to wait, or { timeout: ms } to wait at most that long",
+    );
+  }
+  return block === false ? 0 : timeout;
 }
 
 /**
@@ -116,6 +129,7 @@ export class Queue<T = unknown> {
    *   value.
    * @throws {ClosedError} This queue handle was closed; carries the value.
    * @throws {TypeError} The value cannot be cloned (names its type).
+   * @throws {TypeError} An option is unknown, or `block` is not a boolean.
    *
    * @example
    * ```ts
@@ -144,6 +158,7 @@ export class Queue<T = unknown> {
    * @throws {ShutDownError} The queue was shut down.
    * @throws {ClosedError} This queue handle was closed.
    * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   * @throws {TypeError} An option is unknown, or `block` is not a boolean.
    *
    * @example
    * ```ts
@@ -156,7 +171,7 @@ export class Queue<T = unknown> {
    * ```
    */
   putSync(value: T, options?: Omit<QueueWaitOptions, "signal">): void {
-    const timeout = timeoutOf(options, `${this.constructor.name}.putSync`);
+    const timeout = timeoutOf(options, `${this.constructor.name}.putSync`, true);
     this.#assertOpen(value);
     const method = `${this.constructor.name}.putSync`;
     const outcome = this.#channel.putSync(value, timeout, this.unfinished, method, "queue.put");
@@ -194,6 +209,7 @@ export class Queue<T = unknown> {
    * @throws {EmptyError} The queue stayed empty (`block: false`, or the timeout passed).
    * @throws {ShutDownError} The queue was shut down and is empty (before or while it waited).
    * @throws {ClosedError} This queue handle was closed.
+   * @throws {TypeError} An option is unknown, or `block` is not a boolean.
    *
    * @example
    * ```ts
@@ -221,6 +237,7 @@ export class Queue<T = unknown> {
    * @throws {EmptyError} The queue stayed empty.
    * @throws {ShutDownError} The queue was shut down and is empty.
    * @throws {DOMException} `InvalidStateError` when it would block the main program's thread.
+   * @throws {TypeError} An option is unknown, or `block` is not a boolean.
    *
    * @example
    * ```ts
@@ -234,7 +251,7 @@ export class Queue<T = unknown> {
    */
   getSync(options?: Omit<QueueWaitOptions, "signal">): T {
     this.#assertOpen(undefined);
-    const timeout = timeoutOf(options, `${this.constructor.name}.getSync`);
+    const timeout = timeoutOf(options, `${this.constructor.name}.getSync`, true);
     const method = `${this.constructor.name}.getSync`;
     return this.#received(this.#channel.takeSync(timeout, method, "queue.get"));
   }
@@ -389,12 +406,9 @@ export class Queue<T = unknown> {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`${method}: "options" must be an object such as { immediate: true }`);
     }
+    checkOptionKeys(options, ["immediate"], `${method}()`);
     const { immediate = false } = options;
-    if (typeof immediate !== "boolean") {
-      throw new TypeError(
-        `${method}: "immediate" must be true or false, got ${describeValue(immediate)}`,
-      );
-    }
+    assertBoolean(immediate, `${method}(): "immediate"`);
     this.#channel.shutdown(immediate);
   }
 

@@ -7,7 +7,7 @@
 import { ClosedError, EmptyError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
-import { checkWait } from "../_internal/futex.ts";
+import { checkWait, SYNC_WAIT_KEYS } from "../_internal/futex.ts";
 import { Channel, EMPTY } from "../_internal/channel.ts";
 import { readerChannel } from "./_reader.ts";
 
@@ -108,7 +108,7 @@ export class SimpleQueue<T = unknown> {
    */
   getSync(options?: Omit<WaitOptions, "signal">): T {
     this.#assertOpen(undefined);
-    const timeout = checkWait(options, "SimpleQueue.getSync");
+    const timeout = checkWait(options, "SimpleQueue.getSync", SYNC_WAIT_KEYS);
     return received(this.#channel.takeSync(timeout, "SimpleQueue.getSync", "queue.get"));
   }
 

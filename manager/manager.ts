@@ -6,6 +6,7 @@
  */
 
 import { detachWorkers } from "../_internal/detach.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import { ClosedError } from "../errors.ts";
 import { toShared } from "../_internal/shareable.ts";
 import { Pool } from "../pool/pool.ts";
@@ -31,6 +32,15 @@ import {
 } from "./proxies.ts";
 
 const serverModule = new URL("./_server.ts", import.meta.url).href;
+
+/** Python's `Manager()` arguments, which have no counterpart here. */
+const MANAGER_HINTS: Readonly<Record<string, string>> = {
+  address: "the manager is a worker of this program, reached by its proxies, not an address",
+  authkey: "the manager is a worker of this program: no other process can reach it",
+  serializer: "values cross as structured clones",
+  ctx: "there is one way to start a worker",
+  shutdown_timeout: "shutdown() waits for the server worker to stop",
+};
 
 /**
  * A manager (Python's `multiprocessing.Manager()`): a worker that holds one copy of each dict,
@@ -88,7 +98,11 @@ export class Manager implements AsyncDisposable {
   /**
    * Starts a manager: its server worker, ready to serve.
    *
+   * @param options None yet: the manager is a worker of this program, so Python's `address`,
+   *   `authkey`, `serializer` and `ctx` have no counterpart; any key is refused, so that such
+   *   an option is not ignored without a word.
    * @returns The running manager.
+   * @throws {TypeError} `options` is not an object, or has a key.
    *
    * @example
    * ```ts
@@ -102,7 +116,11 @@ export class Manager implements AsyncDisposable {
    * await manager.shutdown();
    * ```
    */
-  static async start(): Promise<Manager> {
+  static async start(options: Record<string, never> = {}): Promise<Manager> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`Manager.start() takes no options: call Manager.start()`);
+    }
+    checkOptionKeys(options, [], "Manager.start()", MANAGER_HINTS);
     const pool = new Pool(1, { imports: [serverModule], name: "SyncManager" });
     try {
       const server = await pool.apply(serverIdent);

@@ -22,6 +22,39 @@ import type {
 import type { OpName } from "./ops.ts";
 import { Request } from "./request.ts";
 import { Status } from "./status.ts";
+import { describeValue } from "../_internal/checks.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
+
+/** The keys of each options type (see `options.ts`); mpi4py's names are the same. */
+const SEND = ["dest", "tag"];
+const RECV = ["source", "tag", "status", "signal"];
+const IPROBE = ["source", "tag", "status"];
+const PROBE = ["source", "tag", "signal"];
+const ROOT = ["root"];
+const REDUCE = ["root", "op"];
+const OP = ["op"];
+
+/** Throws a `TypeError` for options that are not an object, or have a key `keys` lacks. */
+function checkOptions(options: unknown, keys: readonly string[], method: string): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Comm.${method}: "options" must be an object such as { ${keys[0]}: 0 }, got ${
+        describeValue(options)
+      }`,
+    );
+  }
+  checkOptionKeys(options, keys, `Comm.${method}()`);
+}
+
+/** {@linkcode checkOptions} for a promise method: the refusal as a rejected promise. */
+function refused(options: unknown, keys: readonly string[], method: string): Promise<never> | null {
+  try {
+    checkOptions(options, keys, method);
+    return null;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
 
 export type { TypedArray };
 
@@ -47,6 +80,12 @@ const DONE: Promise<void> = Promise.resolve();
  *
  * Started without `mpirun`, a program is a world of one rank (MPI's singleton mode): every
  * example here runs so, messaging itself.
+ *
+ * An options object that is not an object, or has a key the call does not read (`{ tags: 3 }`,
+ * `{ src: 0 }`), is a `TypeError` naming the key and the one meant (`"tag"`), thrown by the
+ * calls that return a `Request` and rejected by those that return a promise, before anything
+ * is sent: the options are mpi4py's (`dest`, `source`, `tag`, `status`, `root`, `op`), plus
+ * `signal`.
  *
  * @example Ranks pass a value around a ring
  * ```ts
@@ -203,6 +242,7 @@ export class Comm {
    */
   send(value: unknown, options: SendOptions): Promise<void> {
     try {
+      checkOptions(options, SEND, "send");
       const pending = p2p.sendValueNow(this.#rt, value, options.dest, options.tag ?? 0, true);
       return pending === null ? DONE : progress(pending.poll);
     } catch (error) {
@@ -231,6 +271,7 @@ export class Comm {
    * ```
    */
   isend(value: unknown, options: SendOptions): Request<void> {
+    checkOptions(options, SEND, "isend");
     return new Request(p2p.startSendValue(this.#rt, value, options.dest, options.tag ?? 0));
   }
 
@@ -256,6 +297,8 @@ export class Comm {
    * ```
    */
   recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
+    const bad = refused(options, RECV, "recv");
+    if (bad !== null) return bad;
     if (options.signal !== undefined) return this.irecv<T>(options).wait();
     try {
       const { source = ANY_SOURCE, tag = ANY_TAG, status } = options;
@@ -290,6 +333,7 @@ export class Comm {
    * ```
    */
   irecv<T = unknown>(options: RecvOptions = {}): Request<T> {
+    checkOptions(options, RECV, "irecv");
     const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
     signal?.throwIfAborted();
     return new Request(p2p.startRecvValue<T>(this.#rt, source, tag, status), { signal });
@@ -317,6 +361,7 @@ export class Comm {
    * ```
    */
   iprobe(options: Omit<RecvOptions, "signal"> = {}): boolean {
+    checkOptions(options, IPROBE, "iprobe");
     const { source = ANY_SOURCE, tag = ANY_TAG, status } = options;
     return p2p.iprobe(this.#rt, source, tag, status);
   }
@@ -340,11 +385,12 @@ export class Comm {
    * ```
    */
   async probe(options: Omit<RecvOptions, "status"> = {}): Promise<Status> {
+    checkOptions(options, PROBE, "probe");
     const status = new Status();
-    const { signal } = options;
+    const { signal, ...where } = options;
     await progress(() => {
       signal?.throwIfAborted();
-      return this.iprobe({ ...options, status });
+      return this.iprobe({ ...where, status });
     });
     return status;
   }
@@ -373,6 +419,7 @@ export class Comm {
    */
   Send(buf: TypedArray, options: SendOptions): Promise<void> {
     try {
+      checkOptions(options, SEND, "Send");
       const pending = p2p.sendNow(this.#rt, buf, options.dest, options.tag ?? 0, undefined, true);
       return pending === null ? DONE : progress(pending.poll);
     } catch (error) {
@@ -402,6 +449,7 @@ export class Comm {
    * ```
    */
   Isend(buf: TypedArray, options: SendOptions): Request<void> {
+    checkOptions(options, SEND, "Isend");
     return new Request(p2p.startSend(this.#rt, buf, options.dest, options.tag ?? 0));
   }
 
@@ -431,6 +479,7 @@ export class Comm {
    */
   Recv<B extends TypedArray>(buf: B, options: RecvOptions = {}): Promise<B> {
     try {
+      checkOptions(options, RECV, "Recv");
       const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
       if (signal !== undefined) return this.Irecv(buf, options).wait();
       const pending = p2p.recvNow(this.#rt, buf, source, tag, status, true);
@@ -461,6 +510,7 @@ export class Comm {
    * ```
    */
   Irecv<B extends TypedArray>(buf: B, options: RecvOptions = {}): Request<B> {
+    checkOptions(options, RECV, "Irecv");
     const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
     signal?.throwIfAborted();
     return new Request(p2p.startRecv(this.#rt, buf, source, tag, status), { signal });
@@ -500,6 +550,8 @@ export class Comm {
    * ```
    */
   bcast<T>(value: T, options: RootOptions = {}): Promise<T> {
+    const bad = refused(options, ROOT, "bcast");
+    if (bad !== null) return bad;
     return collective.bcastValue(this.#rt, value, options.root ?? 0);
   }
 
@@ -524,6 +576,8 @@ export class Comm {
    * ```
    */
   scatter<T>(values: readonly T[] | null, options: RootOptions = {}): Promise<T> {
+    const bad = refused(options, ROOT, "scatter");
+    if (bad !== null) return bad;
     return collective.scatterValue(this.#rt, values, options.root ?? 0);
   }
 
@@ -547,6 +601,8 @@ export class Comm {
    * ```
    */
   gather<T>(value: T, options: RootOptions = {}): Promise<T[] | null> {
+    const bad = refused(options, ROOT, "gather");
+    if (bad !== null) return bad;
     return collective.gatherValue(this.#rt, value, options.root ?? 0);
   }
 
@@ -570,6 +626,8 @@ export class Comm {
    * ```
    */
   reduce<T>(value: T, options: ReduceOptions<T> = {}): Promise<T | null> {
+    const bad = refused(options, REDUCE, "reduce");
+    if (bad !== null) return bad;
     return collective.reduceValue(this.#rt, value, options.op ?? "sum", options.root ?? 0);
   }
 
@@ -594,6 +652,8 @@ export class Comm {
    * ```
    */
   allreduce<T>(value: T, options: AllreduceOptions<T> = {}): Promise<T> {
+    const bad = refused(options, OP, "allreduce");
+    if (bad !== null) return bad;
     return collective.allreduceValue(this.#rt, value, options.op ?? "sum");
   }
 
@@ -617,6 +677,8 @@ export class Comm {
    * ```
    */
   Bcast<B extends TypedArray>(buf: B, options: RootOptions = {}): Promise<B> {
+    const bad = refused(options, ROOT, "Bcast");
+    if (bad !== null) return bad;
     return collective.bcastBuffer(this.#rt, buf, options.root ?? 0);
   }
 
@@ -648,6 +710,8 @@ export class Comm {
     recvbuf: B | null,
     options: BufferReduceOptions = {},
   ): Promise<B | null> {
+    const bad = refused(options, REDUCE, "Reduce");
+    if (bad !== null) return bad;
     return collective.reduceBuffer(
       this.#rt,
       sendbuf,
@@ -683,6 +747,8 @@ export class Comm {
     recvbuf: B,
     options: AllreduceOptions<never> & { op?: OpName } = {},
   ): Promise<B> {
+    const bad = refused(options, OP, "Allreduce");
+    if (bad !== null) return bad;
     return collective.allreduceBuffer(this.#rt, sendbuf, recvbuf, options.op ?? "sum");
   }
 

@@ -19,6 +19,7 @@ import { findBackend, registerBackend, unregisterBackend } from "../_internal/ba
 import { callerModule } from "../_internal/caller_module.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 import { assertNotBootstrapping } from "../_internal/identity.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import { resolveImports } from "../_internal/task_inputs.ts";
 import { Pool, type PoolOptions } from "../pool/mod.ts";
 import { MpiBackend } from "./_pool_backend.ts";
@@ -39,6 +40,19 @@ export interface MpiPoolOptions extends Omit<PoolOptions, "backend"> {
    */
   workersPerRank?: number;
 }
+
+/** The keys of {@linkcode MpiPoolOptions}: those of `PoolOptions` but `backend`. */
+const MPI_POOL_KEYS: readonly string[] = [
+  "workersPerRank",
+  "initializer",
+  "initargs",
+  "maxTasksPerChild",
+  "maxMemoryPerChild",
+  "imports",
+  "context",
+  "name",
+  "console",
+];
 
 /**
  * A `Pool` over the ranks of an MPI job (mpi4py's `MPICommExecutor`): the same `map`,
@@ -87,6 +101,8 @@ export class MpiPool extends Pool {
    * @returns The pool on rank 0, `null` on the others.
    * @throws {MpiError} OpenMPI is missing or `--allow-ffi` is not granted (says how to run).
    * @throws {RangeError} `workersPerRank` is not a whole number ≥ 1.
+   * @throws {TypeError} An option is unknown (the message names it, and the one meant when
+   *   one is close), or has the wrong type.
    * @throws {DOMException} `InvalidStateError` when an `MpiPool` is already running.
    *
    * @example Hybrid: two workers per rank
@@ -105,15 +121,16 @@ export class MpiPool extends Pool {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`"options" must be an object, e.g. { workersPerRank: 2 }`);
     }
+    checkOptionKeys(options, MPI_POOL_KEYS, "MpiPool.start()", {
+      backend: `MpiPool takes no "backend": it is the "mpi" backend`,
+      processes: `the pool's size is set by "workersPerRank" on every rank`,
+    });
     const { workersPerRank = 1, ...rest } = options;
     assertNumber(workersPerRank, `"workersPerRank"`, "a whole number, at least 1");
     if (!Number.isInteger(workersPerRank) || workersPerRank < 1) {
       throw new RangeError(
         `"workersPerRank" must be a whole number, at least 1, got ${describeValue(workersPerRank)}`,
       );
-    }
-    if (Object.hasOwn(rest, "backend")) {
-      throw new TypeError(`MpiPool takes no "backend": it is the "mpi" backend`);
     }
     const imports = resolveImports(rest.imports, caller);
     Comm.world; // loads libmpi and starts MPI, or says how to

@@ -31,6 +31,7 @@
 import { findBackend } from "../_internal/backends.ts";
 import { callerModule } from "../_internal/caller_module.ts";
 import { processorCount } from "../_internal/identity.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import { resolveImports } from "../_internal/task_inputs.ts";
 import type { PoolOptions } from "../pool/mod.ts";
 import {
@@ -50,6 +51,34 @@ import type { Delayed, DelayedResult } from "./delayed.ts";
 import type { ProgressOptions } from "./progress.ts";
 
 export type { ParallelBackend, ReturnAs };
+
+/** The keys of {@linkcode ParallelOptions}. */
+const PARALLEL_KEYS: readonly string[] = [
+  "nJobs",
+  "batchSize",
+  "returnAs",
+  "verbose",
+  "timeout",
+  "preDispatch",
+  "backend",
+  "progress",
+  "imports",
+  "context",
+];
+
+/** joblib's options that have no counterpart here, and why. */
+const JOBLIB_HINTS: Readonly<Record<string, string>> = {
+  prefer: `joblib's "prefer" has no counterpart: choose with "backend"`,
+  require: `joblib's "require" has no counterpart: "backend": "inline" shares this thread's memory`,
+  max_nbytes:
+    `joblib's "max_nbytes" has no counterpart: arrays are copied, or moved with transfer()`,
+  mmap_mode:
+    `joblib's "mmap_mode" has no counterpart: share big arrays with SharedArray or SharedMemory`,
+  temp_folder: `joblib's "temp_folder" has no counterpart: nothing is written to disk`,
+};
+
+/** The keys of the `progress` option: a bar's options but its `total`, which is counted. */
+const PROGRESS_KEYS: readonly string[] = ["description", "display", "interval", "write"];
 
 /** Options of {@linkcode Parallel}, joblib's in camelCase. */
 export interface ParallelOptions<M extends ReturnAs = ReturnAs> {
@@ -187,7 +216,8 @@ export interface ParallelRunner<M extends ReturnAs = "list"> extends AsyncDispos
  * @returns The runner: call it with the delayed calls.
  * @throws {RangeError} An option is out of range: `nJobs: 0`, `batchSize: -1`, an unknown
  *   `returnAs` or `backend`, a `preDispatch` that does not evaluate to at least 1…
- * @throws {TypeError} An option has the wrong type.
+ * @throws {TypeError} An option has the wrong type, or is unknown (the message names it, and
+ *   the option meant when one is close: `n_jobs` is `nJobs`).
  * @throws {ParallelRunningError} (from the runner) A call was made while another runs.
  *
  * @example The tutorial: `Parallel(n_jobs=2)(delayed(f)(x) for x in range(10))`
@@ -254,6 +284,7 @@ export function Parallel<M extends ReturnAs = "list">(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Parallel() takes an options object, e.g. Parallel({ nJobs: 2 })`);
   }
+  checkOptionKeys(options, PARALLEL_KEYS, "Parallel()", JOBLIB_HINTS);
   const given = options.nJobs ?? 1;
   // "mpi" counts the ranks' workers, and says how to start it when it is not running.
   const places = options.backend === "mpi" ? findBackend("mpi").places?.() : undefined;
@@ -270,6 +301,11 @@ export function Parallel<M extends ReturnAs = "list">(
     throw new TypeError(
       `"progress" must be true, false, or the bar's options, e.g. { description: "work" }`,
     );
+  }
+  if (typeof progressOption === "object") {
+    checkOptionKeys(progressOption, PROGRESS_KEYS, `Parallel(): "progress"`, {
+      total: "the total is the number of calls, counted as they are read",
+    });
   }
   const context = options.context;
   if (context !== undefined && (typeof context !== "object" || context === null)) {

@@ -17,6 +17,7 @@ import {
   writeStderr,
 } from "./_progress_display.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 
 /**
  * Where a {@linkcode ProgressBar} is drawn.
@@ -56,6 +57,16 @@ export interface ProgressOptions {
    */
   write?: (text: string) => void;
 }
+
+/** The keys of {@linkcode ProgressOptions}. */
+const PROGRESS_KEYS: readonly string[] = ["total", "description", "display", "interval", "write"];
+
+/** tqdm's names of the same options. */
+const TQDM_HINTS: Readonly<Record<string, string>> = {
+  desc: `tqdm's "desc" is "description" here`,
+  mininterval: `tqdm's "mininterval" is "interval" here, in milliseconds`,
+  file: `tqdm's "file" is "write" here, a function taking the text`,
+};
 
 const INTERVALS: Record<Exclude<ProgressDisplay, "auto">, number> = {
   terminal: 100,
@@ -103,46 +114,17 @@ export class ProgressBar implements AsyncDisposable {
    * @param options See {@linkcode ProgressOptions}.
    * @throws {RangeError} `display` is unknown, `display: "jupyter"` outside the kernel, or
    *   `total`/`interval` is negative.
+   * @throws {TypeError} `options` is not an object, an option is unknown or of the wrong type.
    */
   constructor(options: ProgressOptions = {}) {
-    const { total, description, interval, write } = options;
-    checkTotal(total);
-    if (interval !== undefined) {
-      assertNumber(interval, `"interval"`, "a number of milliseconds, at least 0");
-      if (!(interval >= 0)) {
-        throw new RangeError(
-          `"interval" must be a number of milliseconds, at least 0, got ${describeValue(interval)}`,
-        );
-      }
-    }
-    if (write !== undefined && typeof write !== "function") {
-      throw new TypeError(`"write" must be a function taking the text to print`);
-    }
-    const requested = options.display ?? "auto";
-    const jupyter = findJupyter();
-    let kind: Exclude<ProgressDisplay, "auto">;
-    if (requested === "auto") {
-      if (jupyter !== undefined) kind = "jupyter";
-      else kind = write === undefined && Deno.stderr.isTerminal() ? "terminal" : "lines";
-    } else if (requested in INTERVALS) {
-      kind = requested;
-    } else {
-      throw new RangeError(
-        `"display" must be "auto", "terminal", "jupyter" or "lines", got ${
-          JSON.stringify(requested)
-        }`,
-      );
-    }
+    const { total, description, interval, write, kind, jupyter } = checkBar(
+      options,
+      "new ProgressBar()",
+    );
     const every = interval ?? INTERVALS[kind];
     const sink = write ?? writeStderr;
     if (kind === "jupyter") {
-      if (jupyter === undefined) {
-        throw new RangeError(
-          `display "jupyter" needs the Deno Jupyter kernel: use "auto" to draw wherever the ` +
-            `program runs`,
-        );
-      }
-      this.#display = new JupyterDisplay(jupyter, every);
+      this.#display = new JupyterDisplay(jupyter!, every);
     } else if (kind === "terminal") {
       this.#display = new TerminalDisplay(sink, every);
     } else {
@@ -188,8 +170,16 @@ export class ProgressBar implements AsyncDisposable {
    * Counts `n` more items done, and redraws if the last draw is older than the interval.
    *
    * @param n Items done since the last update. @default {1}
+   * @throws {TypeError} `n` is not a number.
+   * @throws {RangeError} `n` is `NaN` or infinite.
    */
   update(n = 1): void {
+    assertNumber(n, `ProgressBar.update(): "n"`, "a finite number of items");
+    if (!Number.isFinite(n)) {
+      throw new RangeError(
+        `ProgressBar.update(): "n" must be a finite number of items, got ${describeValue(n)}`,
+      );
+    }
     if (this.#closed !== undefined) return;
     this.#count += n;
     this.#display.update(this.#state());
@@ -220,6 +210,72 @@ export class ProgressBar implements AsyncDisposable {
   }
 }
 
+/** A bar's options, checked, with where it is drawn. */
+interface CheckedBar extends ProgressOptions {
+  kind: Exclude<ProgressDisplay, "auto">;
+  jupyter: ReturnType<typeof findJupyter>;
+}
+
+/** Checks a bar's options, with no effect: each error names the option and the fix. */
+function checkBar(options: unknown, subject: string): CheckedBar {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `${subject}: "options" must be an object such as { total: 100, description: "work" }, ` +
+        `got ${describeValue(options)}`,
+    );
+  }
+  checkOptionKeys(options, PROGRESS_KEYS, subject, TQDM_HINTS);
+  const { total, description, interval, write, display } = options as ProgressOptions;
+  checkTotal(total);
+  if (interval !== undefined) {
+    assertNumber(interval, `"interval"`, "a number of milliseconds, at least 0");
+    if (!(interval >= 0)) {
+      throw new RangeError(
+        `"interval" must be a number of milliseconds, at least 0, got ${describeValue(interval)}`,
+      );
+    }
+  }
+  if (write !== undefined && typeof write !== "function") {
+    throw new TypeError(
+      `"write" must be a function taking the text to print, got ${describeValue(write)}`,
+    );
+  }
+  if (description !== undefined && typeof description !== "string") {
+    throw new TypeError(
+      `"description" must be a string, the label before the bar, got ${
+        describeValue(description)
+      }: pass e.g. { description: "scatter" }`,
+    );
+  }
+  const requested: unknown = display ?? "auto";
+  const jupyter = findJupyter();
+  let kind: Exclude<ProgressDisplay, "auto">;
+  if (requested === "auto") {
+    if (jupyter !== undefined) kind = "jupyter";
+    else kind = write === undefined && Deno.stderr.isTerminal() ? "terminal" : "lines";
+  } else if (typeof requested === "string" && Object.hasOwn(INTERVALS, requested)) {
+    kind = requested as Exclude<ProgressDisplay, "auto">;
+  } else {
+    throw new RangeError(
+      `"display" must be "auto", "terminal", "jupyter" or "lines", got ${
+        typeof requested === "string" ? JSON.stringify(requested) : describeValue(requested)
+      }`,
+    );
+  }
+  if (kind === "jupyter" && jupyter === undefined) {
+    throw new RangeError(
+      `display "jupyter" needs the Deno Jupyter kernel: use "auto" to draw wherever the ` +
+        `program runs`,
+    );
+  }
+  const checked: CheckedBar = { kind, jupyter };
+  if (total !== undefined) checked.total = total;
+  if (description !== undefined) checked.description = description;
+  if (interval !== undefined) checked.interval = interval;
+  if (write !== undefined) checked.write = write;
+  return checked;
+}
+
 function checkTotal(total: unknown): void {
   if (total === undefined) return;
   const expected = "how many items are expected (a number, at least 0)";
@@ -245,6 +301,9 @@ function lengthOf(input: unknown): number | undefined {
  * @param iterable Any iterable or async iterable.
  * @param options See {@linkcode ProgressOptions}; `total` defaults to the length of an array.
  * @returns The same items, in the same order.
+ * @throws {TypeError} `iterable` is not iterable, or `options` is not an object (or has an
+ *   unknown option, or one of the wrong type), at once, before the loop starts.
+ * @throws {RangeError} An option is out of range (as for {@linkcode ProgressBar}).
  *
  * @example A bar over `pool.imap`
  * ```ts
@@ -264,12 +323,32 @@ function lengthOf(input: unknown): number | undefined {
  * assert.match(lines.at(-1)!, /100%\|█{20}\| 100\/100/);
  * ```
  */
-export async function* progress<T>(
+export function progress<T>(
   iterable: Iterable<T> | AsyncIterable<T>,
   options: ProgressOptions = {},
 ): AsyncGenerator<T, void, undefined> {
+  const given = iterable as Partial<Iterable<T> & AsyncIterable<T>> | null | undefined;
+  if (
+    given === null || given === undefined ||
+    (typeof given[Symbol.iterator] !== "function" &&
+      typeof given[Symbol.asyncIterator] !== "function")
+  ) {
+    throw new TypeError(
+      `progress(): "iterable" must be iterable (an array, a generator, pool.imap(…), an ` +
+        `async iterable…), got ${describeValue(iterable)}`,
+    );
+  }
+  // Checked now, rather than at the first next() of the loop (the bar starts with the loop).
+  checkBar(options, "progress()");
   const total = options.total ?? lengthOf(iterable);
-  await using bar = new ProgressBar(total === undefined ? options : { ...options, total });
+  return bars(iterable, total === undefined ? options : { ...options, total });
+}
+
+async function* bars<T>(
+  iterable: Iterable<T> | AsyncIterable<T>,
+  options: ProgressOptions,
+): AsyncGenerator<T, void, undefined> {
+  await using bar = new ProgressBar(options);
   for await (const item of iterable) {
     bar.update();
     yield item;

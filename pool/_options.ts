@@ -12,6 +12,7 @@ import { assertNumber, describeNonNumber, describeValue } from "../_internal/che
 import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
 import { processorCount } from "../_internal/identity.ts";
 import { encodeValue } from "../_internal/shareable.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import { checkConsoleMode } from "../_internal/task_inputs.ts";
 import { checkCloneable, checkCount, resolveImports } from "./_inputs.ts";
 import type { SchedulerOptions } from "./_scheduler.ts";
@@ -25,6 +26,24 @@ const defaults = {
   backend: "worker",
   name: "PoolWorker",
 } as const;
+
+/** The keys of `PoolOptions`. */
+export const POOL_KEYS: readonly string[] = [
+  "initializer",
+  "initargs",
+  "maxTasksPerChild",
+  "maxMemoryPerChild",
+  "imports",
+  "context",
+  "name",
+  "backend",
+  "console",
+];
+
+/** Words for keys meant elsewhere (Python's first argument, given as an option). */
+const POOL_HINTS: Readonly<Record<string, string>> = {
+  processes: "the number of workers is the first argument: new Pool(4, { … })",
+};
 
 /**
  * Checks a pool's arguments and makes what its scheduler starts with.
@@ -46,6 +65,7 @@ export function checkPoolOptions(processes: unknown, options: unknown): Schedule
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`"options" must be an object, e.g. { maxTasksPerChild: 100 }`);
   }
+  checkOptionKeys(options, POOL_KEYS, "new Pool()", POOL_HINTS);
   const given = options as Record<string, unknown>;
   const maxTasksPerChild = given.maxTasksPerChild === undefined
     ? defaults.maxTasksPerChild

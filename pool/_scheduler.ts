@@ -59,7 +59,12 @@ const MAX_BATCH = 0x7fffffff;
  * constructor).
  */
 export const LATE_BIRTH_MS = 20;
-/** Workers dying before they are ready, in a row, that break the pool. */
+/**
+ * Workers dying before they ran a task, in a row (no task answered in between), that break the
+ * pool: before they were ready (the initializer exited, or the worker could not load), or
+ * after, idle (the initializer left behind a timer that throws, or a rejection nobody
+ * handles). Python's pool starts such workers for ever; so would this one, without the bound.
+ */
 const MAX_START_FAILURES = 3;
 
 /** How a chunk ended: its values, or an error and the values computed before it. */
@@ -103,6 +108,8 @@ interface Slot {
   known: Set<number>;
   tasksLeft: number;
   ready: boolean;
+  /** Whether it answered a chunk: its start is proven. */
+  answered: boolean;
   dead: boolean;
   /**
    * An aborted chunk the worker runs (or is about to: the answers of the chunks before it are
@@ -377,6 +384,7 @@ export class Scheduler {
       known: new Set(),
       tasksLeft: this.#options.maxTasksPerChild,
       ready: false,
+      answered: false,
       dead: false,
       doomed: undefined,
     };
@@ -513,7 +521,6 @@ export class Scheduler {
     switch (message.kind) {
       case "ready":
         slot.ready = true;
-        this.#startFailures = 0;
         this.#lastBirth = Math.max(this.#lastBirth, performance.now());
         this.#pump();
         return;
@@ -542,6 +549,8 @@ export class Scheduler {
         }
         slot.inflight.shift();
         slot.tasksLeft--;
+        slot.answered = true;
+        this.#startFailures = 0;
         const memory = message.memory;
         if (memory !== undefined && memory > this.#options.maxMemoryPerChild) this.#retire(slot);
         deliver(entry.chunk, message);
@@ -597,6 +606,8 @@ export class Scheduler {
     slot.inflight = [];
     this.#kill(slot);
     const requeue: Chunk[] = [];
+    // Killed by a task it ran (it claimed one): the task's doing, not the worker's start.
+    let ranTask = false;
     const fail = (chunk: Chunk, message: string) =>
       chunk.settle({
         ok: false,
@@ -605,6 +616,7 @@ export class Scheduler {
       });
     for (const { batch, cell, chunk } of inflight) {
       if (!slot.claims.takeBack(cell, batch)) {
+        ranTask = true;
         fail(
           chunk,
           `${slot.identity.name} ${how} while running a task: the task failed, and the pool ` +
@@ -621,11 +633,19 @@ export class Scheduler {
       }
     }
     this.#queue.pushFront(requeue);
-    if (!slot.ready && ++this.#startFailures >= MAX_START_FAILURES) {
+    if (!slot.answered && !ranTask && ++this.#startFailures >= MAX_START_FAILURES) {
+      const why = cause instanceof Error
+        ? `: ${cause.message}`
+        : cause === undefined
+        ? ""
+        : `: ${String(cause)}`;
+      const when = slot.ready ? "after it was ready, before it ran a task" : "before it was ready";
       this.#break(
         new BrokenPoolError(
-          `${MAX_START_FAILURES} workers in a row died before they were ready (the last ` +
-            `${how}), so the pool gave up`,
+          `${MAX_START_FAILURES} workers in a row died before they ran a task (the last ` +
+            `${how} ${when}${why}), so the pool gave up rather than start workers for ever: ` +
+            `the pool's initializer, if it has one, exits or leaves an error behind (a timer ` +
+            `that throws, a promise rejected and never handled)`,
           cause === undefined ? undefined : { cause },
         ),
       );

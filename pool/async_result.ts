@@ -6,6 +6,8 @@
 
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { WAIT_KEYS } from "../_internal/futex.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 
 export type { WaitOptions };
 
@@ -52,8 +54,15 @@ export class AsyncResult<T> implements PromiseLike<T> {
    * Wraps a promise. The library makes these; you rarely need to.
    *
    * @param promise The value to come.
+   * @throws {TypeError} `promise` is not a promise.
    */
   constructor(promise: Promise<T>) {
+    if (!(promise instanceof Promise)) {
+      throw new TypeError(
+        `new AsyncResult(): "promise" must be a Promise, got ${describeValue(promise)}: pass ` +
+          `e.g. new AsyncResult(Promise.resolve(1)) (the pool's applyAsync() makes these)`,
+      );
+    }
     this.#promise = promise;
     promise.then(
       (value) => this.#settled = { ok: true, value },
@@ -87,9 +96,15 @@ export class AsyncResult<T> implements PromiseLike<T> {
    * @param options `timeout` in ms (rejects with a `TimeoutError` `DOMException`, the result
    *   itself carrying on), `signal`.
    * @returns The value; rejects with the task's error (a `RemoteError`…).
+   * @throws {TypeError} An option is unknown or of the wrong type (rejects).
+   * @throws {RangeError} `timeout` is negative or `NaN` (rejects).
    */
   get(options: WaitOptions = {}): Promise<T> {
-    return this.#race(options).then(() => this.#promise);
+    try {
+      return this.#race(options, "AsyncResult.get").then(() => this.#promise);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -98,10 +113,12 @@ export class AsyncResult<T> implements PromiseLike<T> {
    * @param options `timeout` in ms, `signal`.
    * @returns `true` if ready, `false` if the timeout passed first; never rejects for the
    *   task's error.
+   * @throws {TypeError} An option is unknown or of the wrong type (rejects).
+   * @throws {RangeError} `timeout` is negative or `NaN` (rejects).
    */
   async wait(options: WaitOptions = {}): Promise<boolean> {
     try {
-      await this.#race(options);
+      await this.#race(options, "AsyncResult.wait");
       return true;
     } catch (error) {
       if (error instanceof DOMException && error.name === "TimeoutError") return false;
@@ -118,8 +135,19 @@ export class AsyncResult<T> implements PromiseLike<T> {
   }
 
   /** Resolves when the result is ready; rejects when the signal or the timeout comes first. */
-  #race(options: WaitOptions): Promise<void> {
+  #race(options: WaitOptions, method: string): Promise<void> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `${method}: "options" must be an object such as { timeout: 1000 }, got ${
+          describeValue(options)
+        }`,
+      );
+    }
+    checkOptionKeys(options, WAIT_KEYS, `${method}()`);
     const timeout = checkTimeout(options.timeout);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new TypeError(`${method}: "signal" must be an AbortSignal`);
+    }
     if (this.#settled !== undefined) return Promise.resolve();
     const settledOnly = this.#promise.then(() => {}, () => {});
     const signals: AbortSignal[] = options.signal === undefined ? [] : [options.signal];

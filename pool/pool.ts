@@ -8,7 +8,8 @@ import { PoolClosedError } from "../errors.ts";
 import { describeValue } from "../_internal/checks.ts";
 import { detachWorkers } from "../_internal/detach.ts";
 import { describeFunction } from "../_internal/function_transport.ts";
-import { checkWait } from "../_internal/futex.ts";
+import { checkWait, WAIT_KEYS } from "../_internal/futex.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import { assertNotBootstrapping } from "../_internal/identity.ts";
 import type { CallMode, ConsoleMode, FunctionDescriptor } from "../_internal/protocol.ts";
 import type { BackendName } from "../_internal/worker_session.ts";
@@ -25,7 +26,9 @@ export interface PoolOptions {
    * Called in each worker when it starts, with {@linkcode PoolOptions.initargs}: the workers
    * start when the pool is made, so it runs even if no task comes. Reaches the worker as task
    * functions do. If it throws, the pool is broken: every task rejects with a
-   * `BrokenPoolError` (Python's pool would restart workers forever).
+   * `BrokenPoolError` (Python's pool would restart workers forever). So is it when three
+   * workers in a row die before they run a task (an initializer that exits, or leaves behind a
+   * timer that throws or a rejection nobody handles, in the workers started later).
    */
   initializer?: (...args: never[]) => unknown;
   /**
@@ -165,6 +168,10 @@ export interface AsyncCallbacks<R> extends CallOptions {
 }
 
 const MAP = "map over the pool";
+/** The keys of {@linkcode MapOptions}. */
+const MAP_KEYS: readonly string[] = ["chunksize", ...WAIT_KEYS];
+/** The keys of {@linkcode AsyncCallbacks}. */
+const ASYNC_KEYS: readonly string[] = [...WAIT_KEYS, "callback", "errorCallback"];
 
 /**
  * A pool of workers that run functions in parallel, as Python's `multiprocessing.Pool`: each
@@ -568,7 +575,8 @@ export class Pool implements AsyncDisposable {
     method: string,
   ): Promise<unknown> {
     const fn = describeFunction(f, "f");
-    const abort = callAbort(options, method);
+    const keys = method === "Pool.applyAsync" ? ASYNC_KEYS : WAIT_KEYS;
+    const abort = callAbort(options, method, keys);
     return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort)
       .then((values) => values[0]);
   }
@@ -736,8 +744,12 @@ interface CallAbort {
 }
 
 /** Checks `signal` and `timeout`; `undefined` when the call cannot be aborted. */
-function callAbort(options: CallOptions | undefined, method: string): CallAbort | undefined {
-  const timeout = checkWait(options, method);
+function callAbort(
+  options: CallOptions | undefined,
+  method: string,
+  keys: readonly string[] = WAIT_KEYS,
+): CallAbort | undefined {
+  const timeout = checkWait(options, method, keys);
   const given = options?.signal;
   if (timeout === Infinity) return given === undefined ? undefined : { signal: given, done() {} };
   const controller = new AbortController();
@@ -762,6 +774,9 @@ function mapOptions(
   extra: CallOptions | undefined,
   method: string,
 ): MapOptions {
+  if (typeof given === "object" && given !== null) {
+    checkOptionKeys(given, MAP_KEYS, `${method}()`);
+  }
   const options: MapOptions = typeof given === "object" && given !== null
     ? { ...given }
     : given === undefined
@@ -797,6 +812,14 @@ function flatten(parts: ArrayLike<unknown>[]): unknown[] {
 
 /** Refuses a `callback` or `errorCallback` that is not a function, before any task starts. */
 function checkCallbacks(options: AsyncCallbacks<never>, method: string): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `${method}: "options" must be an object such as { callback, errorCallback }, got ${
+        describeValue(options)
+      }`,
+    );
+  }
+  checkOptionKeys(options, ASYNC_KEYS, `${method}()`);
   for (const name of ["callback", "errorCallback"] as const) {
     const given: unknown = options?.[name];
     if (given !== undefined && typeof given !== "function") {

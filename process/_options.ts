@@ -10,6 +10,8 @@ import { describeFunction, encodeContext } from "../_internal/function_transport
 import type { ConsoleMode, EncodedContext, FunctionDescriptor } from "../_internal/protocol.ts";
 import { checkCloneable, checkConsoleMode, resolveImports } from "../_internal/task_inputs.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
+import { WAIT_KEYS } from "../_internal/futex.ts";
 
 const optionNames = ["target", "args", "name", "daemon", "imports", "context", "console"];
 
@@ -34,13 +36,7 @@ export function checkProcessOptions(options: unknown): CheckedOptions {
         `["bob"] }), got ${options === null ? "null" : typeof options}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!optionNames.includes(key)) {
-      throw new TypeError(
-        `Unknown option "${key}" of Process: the options are ${optionNames.join(", ")}`,
-      );
-    }
-  }
+  checkOptionKeys(options, optionNames, "new Process()");
   const given = options as Record<string, unknown>;
   const target = given.target === undefined ? null : describeFunction(given.target, "target");
   const targetFn = target === null ? null : given.target as (...args: never[]) => unknown;
@@ -79,6 +75,7 @@ export function checkJoin(options: unknown): number {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`join: "options" must be an object such as { timeout: 1000 }`);
   }
+  checkOptionKeys(options, WAIT_KEYS, "Process.join()");
   const { timeout = Infinity, signal } = options as { timeout?: unknown; signal?: unknown };
   const expected = "a number of milliseconds (Infinity: as long as it takes)";
   assertNumber(timeout, `join: "timeout"`, expected);

@@ -187,7 +187,12 @@ workerTest("join() before start() rejects with InvalidStateError", async () => {
 const badOptions: [string, unknown, ErrorConstructor, RegExp][] = [
   // No options at all is Python's Process(): it runs nothing (see tests/process_test.ts).
   ["null options", null, TypeError, /"options" must be an object with a "target"/],
-  ["an unknown option", { target: () => {}, arg: [1] }, TypeError, /Unknown option "arg"/],
+  [
+    "an unknown option",
+    { target: () => {}, arg: [1] },
+    TypeError,
+    /unknown option "arg" \(did you mean "args"\?\)/,
+  ],
   ["a target that is no function", { target: "f" }, TypeError, /"target" must be a function/],
   [
     "args that are no array",

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { describeValue } from "../_internal/checks.ts";
+
 /**
  * A typecode of Python's `array` module. `l`/`L` are 4 bytes (C's `long` at its minimum, as
  * on Windows) so that their values stay `number`s; `q`/`Q` are 8 bytes and read as `bigint`.
@@ -138,6 +140,38 @@ export function kindOf(type: unknown, where: string): Kind {
       `b B h H i I l L q Q f d (e.g. "d" for a float, "i" for an int), or a typed-array ` +
       `constructor such as Float64Array`,
   );
+}
+
+const known = new Set<unknown>(kinds.values());
+
+/**
+ * Refuses a direct `new SharedValue(…)` / `new SharedTypedArray(…)` (and their synchronized
+ * subclasses) given anything but what the library's factories pass: a kind from this file and
+ * a `SharedArrayBuffer`.
+ *
+ * @param kind What was passed as the kind.
+ * @param buffer What was passed as the buffer.
+ * @param made E.g. `new SharedValue()`.
+ * @param factories How to make one instead, e.g. `Value("d", 0.5) or RawValue("d", 0.5)`.
+ */
+export function assertMade(
+  kind: unknown,
+  buffer: unknown,
+  made: string,
+  factories: string,
+): asserts kind is Kind {
+  if (!known.has(kind)) {
+    throw new TypeError(
+      `${made}: "kind" is not an element type of the library (got ${describeValue(kind)}): ` +
+        `its constructor is internal; make one with ${factories}`,
+    );
+  }
+  if (!(buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError(
+      `${made}: "buffer" must be a SharedArrayBuffer, got ${describeValue(buffer)}: its ` +
+        `constructor is internal; make one with ${factories}`,
+    );
+  }
 }
 
 /** The kind of a typecode received from another thread (already checked there). */

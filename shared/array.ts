@@ -9,9 +9,18 @@
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { Lock } from "../sync/lock.ts";
 import type { RLock } from "../sync/rlock.ts";
-import { lockFor, type LockOption, type LockState, lockState, reviveLock } from "./_lock_option.ts";
+import {
+  assertLock,
+  checkLockOptions,
+  lockFor,
+  type LockOption,
+  type LockState,
+  lockState,
+  reviveLock,
+} from "./_lock_option.ts";
 import {
   type AnyTypedArray,
+  assertMade,
   checkElement,
   type ElementOf,
   type ElementType,
@@ -124,8 +133,12 @@ export class SharedTypedArray<S extends ElementType = ElementType>
   #kind: Kind;
   #typed: AnyTypedArray<SharedArrayBuffer>;
 
-  /** @internal Use {@linkcode Array} or {@linkcode RawArray}. */
+  /**
+   * @internal Use {@linkcode Array} or {@linkcode RawArray}.
+   * @throws {TypeError} Called with anything but what those pass.
+   */
   constructor(kind: Kind, buffer: SharedArrayBuffer) {
+    assertMade(kind, buffer, `new ${new.target.name}()`, `Array("i", 10) or RawArray("i", 10)`);
     this.#kind = kind;
     this.#typed = new kind.make(buffer);
   }
@@ -231,9 +244,13 @@ export class SharedTypedArray<S extends ElementType = ElementType>
 export class SynchronizedArray<S extends ElementType = ElementType> extends SharedTypedArray<S> {
   #lock: Lock | RLock;
 
-  /** @internal Use {@linkcode Array}. */
+  /**
+   * @internal Use {@linkcode Array}.
+   * @throws {TypeError} Called with anything but what it passes.
+   */
   constructor(kind: Kind, buffer: SharedArrayBuffer, lock: Lock | RLock) {
     super(kind, buffer);
+    assertLock(lock, "new SynchronizedArray()", `Array("i", 10, { lock })`);
     this.#lock = lock;
   }
 
@@ -311,7 +328,8 @@ function make(type: unknown, sizeOrValues: unknown, where: string): [Kind, Share
  * @param options `lock`: `true` (a new `RLock`, the default), a `Lock`/`RLock` to use, or
  * `false` for a raw array without a lock.
  * @returns The shared array.
- * @throws {TypeError} An unknown typecode, or a value of the wrong type.
+ * @throws {TypeError} An unknown typecode, a value of the wrong type, or `options` not an
+ *   object, with a key other than `lock`, or a `lock` of the wrong type.
  * @throws {RangeError} A negative size, or a value out of the typecode's range.
  *
  * @example
@@ -349,6 +367,7 @@ export function SharedArray<S extends ElementType>(
   sizeOrValues: number | Iterable<ElementOf<S>>,
   options: ArrayOptions = {},
 ): SharedTypedArray<S> {
+  checkLockOptions(options, "Array()");
   const [kind, buffer] = make(typecode, sizeOrValues, "Array()");
   const lock = lockFor(options.lock, "Array()");
   const array = lock === undefined

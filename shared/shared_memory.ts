@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import { lookupBlock, registerBlock, unregisterBlock } from "../_internal/named_blocks.ts";
 import type { RegistryBlock } from "../_internal/protocol.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
@@ -102,7 +103,8 @@ export class SharedMemory implements Disposable {
    * @param options The `name`, whether to `create`, and the `size` to create.
    * @throws {Deno.errors.NotFound} Attaching: no block has that name (or it was unlinked).
    * @throws {Deno.errors.AlreadyExists} Creating: a block has that name already.
-   * @throws {TypeError} An option has the wrong type, or `name` is missing to attach.
+   * @throws {TypeError} An option has the wrong type or is unknown, or `name` is missing to
+   *   attach.
    * @throws {RangeError} `name` is empty, or `size` is not a positive whole number when
    *   creating (or cannot be allocated).
    *
@@ -240,6 +242,7 @@ function open(options: SharedMemoryOptions): State {
         `{ name } to attach to one`,
     );
   }
+  checkOptionKeys(options, ["name", "create", "size"], "new SharedMemory()");
   const { name, create = false, size = 0 } = options;
   if (typeof create !== "boolean") {
     throw new TypeError(`"create" must be true or false, got ${describe(create)}`);

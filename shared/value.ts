@@ -8,9 +8,18 @@
 import { fromShared, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { Lock } from "../sync/lock.ts";
 import type { RLock } from "../sync/rlock.ts";
-import { lockFor, type LockOption, type LockState, lockState, reviveLock } from "./_lock_option.ts";
+import {
+  assertLock,
+  checkLockOptions,
+  lockFor,
+  type LockOption,
+  type LockState,
+  lockState,
+  reviveLock,
+} from "./_lock_option.ts";
 import {
   type AnyTypedArray,
+  assertMade,
   checkElement,
   type ElementOf,
   type ElementType,
@@ -54,8 +63,12 @@ export class SharedValue<S extends ElementType = ElementType> {
   #kind: Kind;
   #cell: AnyTypedArray<SharedArrayBuffer>;
 
-  /** @internal Use {@linkcode Value} or {@linkcode RawValue}. */
+  /**
+   * @internal Use {@linkcode Value} or {@linkcode RawValue}.
+   * @throws {TypeError} Called with anything but what those pass.
+   */
   constructor(kind: Kind, buffer: SharedArrayBuffer) {
+    assertMade(kind, buffer, `new ${new.target.name}()`, `Value("d", 0.5) or RawValue("d", 0.5)`);
     this.#kind = kind;
     this.#cell = new kind.make(buffer, 0, 1);
   }
@@ -139,9 +152,13 @@ export class SharedValue<S extends ElementType = ElementType> {
 export class SynchronizedValue<S extends ElementType = ElementType> extends SharedValue<S> {
   #lock: Lock | RLock;
 
-  /** @internal Use {@linkcode Value}. */
+  /**
+   * @internal Use {@linkcode Value}.
+   * @throws {TypeError} Called with anything but what it passes.
+   */
   constructor(kind: Kind, buffer: SharedArrayBuffer, lock: Lock | RLock) {
     super(kind, buffer);
+    assertLock(lock, "new SynchronizedValue()", `Value("d", 0.5, { lock })`);
     this.#lock = lock;
   }
 
@@ -184,7 +201,8 @@ function make(type: unknown, initial: unknown, where: string): [Kind, SharedArra
  * @param options `lock`: `true` (a new `RLock`, the default), a `Lock`/`RLock` to use, or
  * `false` for a raw value without a lock.
  * @returns The shared value.
- * @throws {TypeError} An unknown typecode, or an initial value of the wrong type.
+ * @throws {TypeError} An unknown typecode, an initial value of the wrong type, or `options`
+ *   not an object, with a key other than `lock`, or a `lock` of the wrong type.
  * @throws {RangeError} An initial value out of the typecode's range.
  *
  * @example The tutorial's shared `Value` and `Array`
@@ -225,6 +243,7 @@ export function Value<S extends ElementType>(
   initial?: ElementOf<S>,
   options: ValueOptions = {},
 ): SharedValue<S> {
+  checkLockOptions(options, "Value()");
   const [kind, buffer] = make(typecode, initial, "Value()");
   const lock = lockFor(options.lock, "Value()");
   return lock === undefined

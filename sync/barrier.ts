@@ -14,9 +14,11 @@ import {
   retry,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type Waiting,
   type WaitOptions,
 } from "../_internal/futex.ts";
+import { checkOptionKeys } from "../_internal/option_keys.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 
 /** The state of the instance being revived in this thread (see `[fromShared]`). */
@@ -102,7 +104,7 @@ export class Barrier {
    * @param parties How many threads must call `wait` (1 to 65,535).
    * @param options `action` and a default `timeout`.
    * @throws {RangeError} `parties` is not an integer from 1 to 65,535, or a bad timeout.
-   * @throws {TypeError} `action` is not a function.
+   * @throws {TypeError} `action` is not a function, or an option is unknown.
    */
   constructor(parties: number, options: BarrierOptions = {}) {
     const revived = revival.take();
@@ -113,6 +115,14 @@ export class Barrier {
         `new Barrier(): "parties" must be ${expected}, got ${describeValue(parties)}`,
       );
     }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `new Barrier(): "options" must be an object such as { action, timeout: 1000 }, got ${
+          describeValue(options)
+        }`,
+      );
+    }
+    checkOptionKeys(options, ["action", "timeout"], "new Barrier()");
     if (options.action !== undefined && typeof options.action !== "function") {
       throw new TypeError(`new Barrier(): "action" must be a function`);
     }
@@ -202,7 +212,10 @@ export class Barrier {
    * ```
    */
   waitSync(options?: Omit<WaitOptions, "signal">): number {
-    const timeout = this.#timeoutOf(options, checkWait(options, "Barrier.waitSync"));
+    const timeout = this.#timeoutOf(
+      options,
+      checkWait(options, "Barrier.waitSync", SYNC_WAIT_KEYS),
+    );
     if (this.#parties > 1) assertMayBlock("Barrier.waitSync", "barrier.wait", timeout);
     const arrival = this.#arrive();
     const met = runSync(this.#cell, GEN, this.#waiting(arrival, timeout));

@@ -15,6 +15,7 @@ import {
   retry,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type Waiting,
   type WaitOptions,
 } from "../_internal/futex.ts";
@@ -237,7 +238,7 @@ export class Condition {
    * ```
    */
   waitSync(options?: Omit<WaitOptions, "signal">): boolean {
-    const timeout = checkWait(options, "Condition.waitSync");
+    const timeout = checkWait(options, "Condition.waitSync", SYNC_WAIT_KEYS);
     assertMayBlock("Condition.waitSync", "condition.wait", timeout);
     const [depth, joined] = this.#leave("wait");
     const { cell } = this.#mutex;
@@ -257,6 +258,7 @@ export class Condition {
    * @param options `timeout` in ms for the whole wait, and `signal`.
    * @returns The predicate's last result (falsy if the timeout passed first).
    * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock.
+   * @throws {TypeError} `predicate` is not a function, or an option is unknown.
    *
    * @example
    * ```ts
@@ -278,6 +280,7 @@ export class Condition {
     predicate: () => T | PromiseLike<T>,
     options?: WaitOptions,
   ): Promise<T> {
+    checkPredicate(predicate, "Condition.waitFor");
     const timeout = checkWait(options, "Condition.waitFor");
     const deadline = performance.now() + timeout;
     let result = await predicate();
@@ -300,6 +303,7 @@ export class Condition {
    * @returns The predicate's last result (falsy if the timeout passed first).
    * @throws {DOMException} `InvalidStateError` when this thread does not hold the lock, or
    * when it would block the main program's thread.
+   * @throws {TypeError} `predicate` is not a function, or an option is unknown.
    *
    * @example
    * ```ts
@@ -312,7 +316,8 @@ export class Condition {
    * ```
    */
   waitForSync<T>(predicate: () => T, options?: Omit<WaitOptions, "signal">): T {
-    const timeout = checkWait(options, "Condition.waitForSync");
+    checkPredicate(predicate, "Condition.waitForSync");
+    const timeout = checkWait(options, "Condition.waitForSync", SYNC_WAIT_KEYS);
     const deadline = performance.now() + timeout;
     let result = predicate();
     while (!result) {
@@ -478,4 +483,14 @@ export class Condition {
     const revivedLock = recursive ? RLock[fromShared](lock) : Lock[fromShared](lock);
     return revival.revive(cell, () => new Condition(revivedLock));
   }
+}
+
+/** Refuses a `predicate` that is not a function, before any wait. */
+function checkPredicate(predicate: unknown, method: string): void {
+  if (typeof predicate === "function") return;
+  throw new TypeError(
+    `${method}(): "predicate" must be a function returning what to wait for, got ${
+      describeValue(predicate)
+    }: pass e.g. c.waitFor(() => items.length > 0)`,
+  );
 }

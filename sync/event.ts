@@ -14,6 +14,7 @@ import {
   retry,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type WaitOptions,
 } from "../_internal/futex.ts";
 
@@ -160,7 +161,7 @@ export class Event {
   waitSync(options?: Omit<WaitOptions, "signal">): boolean {
     const before = Atomics.load(this.#cell, STATE);
     if ((before & FLAG) !== 0) return true;
-    const timeout = checkWait(options, "Event.waitSync");
+    const timeout = checkWait(options, "Event.waitSync", SYNC_WAIT_KEYS);
     assertMayBlock("Event.waitSync", "event.wait", timeout);
     return runSync(this.#cell, STATE, retry(this.#cell, this.#setSince(before), timeout));
   }

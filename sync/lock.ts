@@ -10,6 +10,7 @@ import {
   checkWait,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type WaitOptions,
 } from "../_internal/futex.ts";
 import { selfIdent } from "../_internal/identity.ts";
@@ -127,8 +128,9 @@ export class Lock {
    */
   acquireSync(options?: Omit<WaitOptions, "signal">): boolean {
     const me = selfIdent;
-    if (Atomics.compareExchange(this.#cell, 0, 0, me) === 0) return true;
-    const timeout = checkWait(options, "Lock.acquireSync");
+    // Uncontended and without options: nothing to check (options are checked even then).
+    if (options === undefined && Atomics.compareExchange(this.#cell, 0, 0, me) === 0) return true;
+    const timeout = checkWait(options, "Lock.acquireSync", SYNC_WAIT_KEYS);
     assertMayBlock("Lock.acquireSync", "lock.acquire", timeout);
     return runSync(this.#cell, 0, locking(this.#cell, me, timeout));
   }

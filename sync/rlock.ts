@@ -11,6 +11,7 @@ import {
   checkWait,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type WaitOptions,
 } from "../_internal/futex.ts";
 import { selfIdent } from "../_internal/identity.ts";
@@ -131,12 +132,20 @@ export class RLock {
   acquireSync(options?: Omit<WaitOptions, "signal">): boolean {
     const me = selfIdent;
     const cell = this.#cell;
+    // The fast path only without options: given ones are checked even when the lock is free.
+    if (options === undefined) {
+      if (Atomics.compareExchange(cell, 0, 0, me) === 0) {
+        cell[DEPTH] = 1;
+        return true;
+      }
+      if (this.#enter(me)) return true;
+    }
+    const timeout = checkWait(options, "RLock.acquireSync", SYNC_WAIT_KEYS);
     if (Atomics.compareExchange(cell, 0, 0, me) === 0) {
       cell[DEPTH] = 1;
       return true;
     }
     if (this.#enter(me)) return true;
-    const timeout = checkWait(options, "RLock.acquireSync");
     assertMayBlock("RLock.acquireSync", "rlock.acquire", timeout);
     if (!runSync(this.#cell, 0, locking(this.#cell, me, timeout))) return false;
     this.#cell[DEPTH] = 1;

@@ -14,6 +14,7 @@ import {
   retry,
   runAsync,
   runSync,
+  SYNC_WAIT_KEYS,
   type WaitOptions,
 } from "../_internal/futex.ts";
 import { hold, holdSync } from "./_holding.ts";
@@ -104,7 +105,7 @@ export class Semaphore {
    */
   async acquire(options?: WaitOptions): Promise<boolean> {
     // Options are checked first, so a bad one is refused even when a unit is free (as
-    // Lock.acquire does; the Sync twins keep their fast path first, as Lock.acquireSync).
+    // Lock.acquire does; the Sync twins keep their fast path for a call without options).
     const timeout = checkWait(options, `${this.constructor.name}.acquire`);
     if (this.#take() === DONE) return true;
     return await runAsync(
@@ -133,9 +134,9 @@ export class Semaphore {
    * ```
    */
   acquireSync(options?: Omit<WaitOptions, "signal">): boolean {
-    if (this.#take() === DONE) return true;
+    if (options === undefined && this.#take() === DONE) return true;
     const name = this.constructor.name;
-    const timeout = checkWait(options, `${name}.acquireSync`);
+    const timeout = checkWait(options, `${name}.acquireSync`, SYNC_WAIT_KEYS);
     assertMayBlock(`${name}.acquireSync`, "semaphore.acquire", timeout);
     return runSync(this.#cell, VALUE, retry(this.#cell, this.#take, timeout, WAITERS));
   }

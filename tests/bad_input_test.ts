@@ -13,10 +13,12 @@ import {
   Event,
   JoinableQueue,
   Lock,
+  Manager,
   Parallel,
   Pipe,
   Pool,
   Process,
+  progress,
   ProgressBar,
   Queue,
   RawArray,
@@ -25,11 +27,16 @@ import {
   Semaphore,
   SharedArray,
   SharedMemory,
+  SharedTypedArray,
+  SharedValue,
   SimpleQueue,
+  SynchronizedArray,
+  SynchronizedValue,
   transfer,
   Value,
   wait,
 } from "../mod.ts";
+import { MpiPool } from "../mpi/mod.ts";
 import { workerTest } from "./_helpers.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -263,6 +270,41 @@ const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = 
   ],
   ["transfer(value, transferables)", "transferables", TypeError, () => transfer({}, loose(5))],
   ["transfer(value)", "value", TypeError, () => transfer(1, [])],
+  ["transfer(value, [5])", "transferables", TypeError, () => transfer({}, loose([5]))],
+  [
+    "transfer(value, [typed array])",
+    "buffer",
+    TypeError,
+    () => {
+      const data = new Float64Array(4);
+      return transfer(data, loose([data]));
+    },
+  ],
+  [
+    "transfer(value, [SharedArrayBuffer])",
+    "SharedArrayBuffer",
+    TypeError,
+    () => transfer({}, loose([new SharedArrayBuffer(4)])),
+  ],
+  ["new AsyncResult(promise)", `"promise"`, TypeError, () => new AsyncResult(loose(5))],
+  [
+    "AsyncResult.get(options)",
+    "options",
+    TypeError,
+    () => new AsyncResult(Promise.resolve(1)).get(loose(5)),
+  ],
+  [
+    "AsyncResult.wait({ signal })",
+    "signal",
+    TypeError,
+    () => new AsyncResult(new Promise(() => {})).wait(loose({ signal: 5 })),
+  ],
+  [
+    "Pool.applyAsync(f, args, options)",
+    "options",
+    TypeError,
+    (p) => p.applyAsync(() => 1, [], loose(5)),
+  ],
   // process/
   ["new Process(options)", "options", TypeError, () => new Process(loose(5))],
   ["new Process({ target })", "target", TypeError, () => new Process(loose({ target: 5 }))],
@@ -312,6 +354,38 @@ const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = 
   ],
   ["Queue.getSync({ timeout })", "timeout", RangeError, () => new Queue().getSync({ timeout: -1 })],
   ["Queue.putNowait(value)", "value", TypeError, () => new Queue().putNowait(loose(() => 1))],
+  ["Queue.get({ block: 1 })", "block", TypeError, () => new Queue().get(loose({ block: 1 }))],
+  [
+    'Queue.get({ block: "false" })',
+    "block",
+    TypeError,
+    () => new Queue().get(loose({ block: "false" })),
+  ],
+  ["Queue.put(x, { block })", "block", TypeError, () => new Queue(1).put(1, loose({ block: 0 }))],
+  [
+    "Queue.getSync({ block })",
+    "block",
+    TypeError,
+    () => new Queue().getSync(loose({ block: null })),
+  ],
+  [
+    "Queue.putSync(x, { block })",
+    "block",
+    TypeError,
+    () => new Queue().putSync(1, loose({ block: 1 })),
+  ],
+  [
+    "JoinableQueue.get({ block })",
+    "block",
+    TypeError,
+    () => new JoinableQueue().get(loose({ block: 1 })),
+  ],
+  [
+    "Queue.shutdown({ immediate })",
+    "immediate",
+    TypeError,
+    () => new Queue().shutdown(loose({ immediate: 1 })),
+  ],
   [
     "SimpleQueue.get({ timeout })",
     "timeout",
@@ -341,6 +415,7 @@ const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = 
     () => Pipe()[0].sendBytes(new Uint8Array(4), { size: 9 }),
   ],
   ["Connection.recv({ timeout })", "timeout", RangeError, () => Pipe()[0].recv({ timeout: NaN })],
+  ["Connection.poll(options)", "options", TypeError, () => Pipe()[0].poll(loose(5))],
   [
     "Connection.recvSync({ timeout })",
     "timeout",
@@ -379,9 +454,22 @@ const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = 
     () => new Condition().wait(loose({ timeout: "x" })),
   ],
   ["Condition.notify(n)", "n", RangeError, () => new Condition().notify(-1)],
+  [
+    "Condition.waitFor(predicate)",
+    `"predicate"`,
+    TypeError,
+    () => new Condition().waitFor(loose(5)),
+  ],
+  [
+    "Condition.waitForSync(predicate)",
+    `"predicate"`,
+    TypeError,
+    () => new Condition().waitForSync(loose(5)),
+  ],
   ["new Barrier(parties)", "parties", RangeError, () => new Barrier(0)],
   ["new Barrier(2, { action })", "action", TypeError, () => new Barrier(2, loose({ action: 5 }))],
   ["new Barrier(2, { timeout })", "timeout", RangeError, () => new Barrier(2, { timeout: -1 })],
+  ["new Barrier(2, options)", "options", TypeError, () => new Barrier(2, loose(5))],
   [
     "Barrier.wait({ timeout })",
     "timeout",
@@ -413,6 +501,49 @@ const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = 
     () => SharedArray("i", 5, loose({ lock: 5 })),
   ],
   ["RawArray(typecode, size)", "sizeOrValues", RangeError, () => RawArray("i", 1.5)],
+  ["Value(typecode, initial, options)", "options", TypeError, () => Value("i", 1, loose(5))],
+  [
+    "SharedArray(typecode, n, options)",
+    "options",
+    TypeError,
+    () => SharedArray("i", 2, loose("lock")),
+  ],
+  [
+    "new SharedValue(kind, buffer)",
+    `"kind"`,
+    TypeError,
+    () => new SharedValue(loose(5), loose(5)),
+  ],
+  [
+    "new SharedValue(kind, buffer) a typecode",
+    "RawValue",
+    TypeError,
+    () => new SharedValue(loose("d"), new SharedArrayBuffer(8)),
+  ],
+  [
+    "new SynchronizedValue(kind, buffer, lock)",
+    `"kind"`,
+    TypeError,
+    () => new SynchronizedValue(loose("i"), new SharedArrayBuffer(4), new Lock()),
+  ],
+  [
+    "new SharedTypedArray(kind, buffer)",
+    `"kind"`,
+    TypeError,
+    () => new SharedTypedArray(loose(Int32Array), new SharedArrayBuffer(8)),
+  ],
+  [
+    "new SynchronizedArray(kind, buffer, lock)",
+    `"kind"`,
+    TypeError,
+    () => new SynchronizedArray(loose({}), loose(null), loose(null)),
+  ],
+  [
+    "new SharedMemory({ create })",
+    "create",
+    TypeError,
+    () => new SharedMemory(loose({ create: 1, size: 8 })),
+  ],
   ["new SharedMemory(options)", "options", TypeError, () => new SharedMemory(loose(5))],
   [
     "new SharedMemory({ size })",
@@ -446,7 +577,357 @@ const badCases: [string, string, ErrorConstructor, (pool: Pool) => unknown][] = 
     RangeError,
     () => new ProgressBar(loose({ display: "x" })),
   ],
+  [
+    "new ProgressBar({ display }) inherited name",
+    "display",
+    RangeError,
+    () => new ProgressBar(loose({ display: "toString", write: () => {} })),
+  ],
+  ["new ProgressBar(options)", "options", TypeError, () => new ProgressBar(loose(5))],
+  [
+    "new ProgressBar({ description })",
+    "description",
+    TypeError,
+    () => new ProgressBar(loose({ description: 5, display: "lines", write: () => {} })),
+  ],
+  ["new ProgressBar({ write })", "write", TypeError, () => new ProgressBar(loose({ write: 5 }))],
+  ["ProgressBar.update(n)", "n", TypeError, () => withBar((bar) => bar.update(loose("x")))],
+  ["ProgressBar.update(NaN)", "n", RangeError, () => withBar((bar) => bar.update(NaN))],
+  ["progress(iterable)", "iterable", TypeError, () => progress(loose(5))],
+  ["progress(iterable, options)", "options", TypeError, () => progress([], loose(5))],
+  [
+    "progress(iterable, { display })",
+    "display",
+    RangeError,
+    () => progress([], loose({ display: "x" })),
+  ],
+  ["progress(iterable, { total })", "total", RangeError, () => progress([], { total: -1 })],
 ];
+
+/** Runs `use` on a bar drawn into nothing, and closes it. */
+async function withBar(use: (bar: ProgressBar) => void): Promise<void> {
+  await using bar = new ProgressBar({ display: "lines", write: () => {} });
+  use(bar);
+}
+
+/**
+ * Options objects given a key their entry point does not read: a typo, or Python's name.
+ * `[entry, key, what the message must also say (the option meant, or a hint), call]`; each
+ * must throw (or reject) a `TypeError` at once that names the key. `null`: nothing close.
+ */
+const unknownKeyCases: [string, string, string | null, (pool: Pool) => unknown][] = [
+  // pool/
+  [
+    "new Pool({ maxtasksperchild })",
+    "maxtasksperchild",
+    `did you mean "maxTasksPerChild"?`,
+    () => new Pool(1, loose({ maxtasksperchild: 2 })),
+  ],
+  [
+    "new Pool({ max_tasks_per_child })",
+    "max_tasks_per_child",
+    `did you mean "maxTasksPerChild"?`,
+    () => new Pool(1, loose({ max_tasks_per_child: 2 })),
+  ],
+  [
+    "new Pool({ initalizer })",
+    "initalizer",
+    `did you mean "initializer"?`,
+    () => new Pool(1, loose({ initalizer: () => {} })),
+  ],
+  [
+    "new Pool({ processes })",
+    "processes",
+    "the first argument",
+    () => new Pool(undefined, loose({ processes: 2 })),
+  ],
+  ["new Pool({ bogus })", "bogus", null, () => new Pool(1, loose({ bogus: 1 }))],
+  [
+    "Pool.apply(f, [], { timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    (p) => p.apply(() => 1, [], loose({ timout: 5 })),
+  ],
+  [
+    "Pool.applyAsync({ error_callback })",
+    "error_callback",
+    `did you mean "errorCallback"?`,
+    (p) => p.applyAsync(() => 1, [], loose({ error_callback: () => {} })),
+  ],
+  [
+    "Pool.map(f, xs, { chunkSize })",
+    "chunkSize",
+    `did you mean "chunksize"?`,
+    (p) => p.map((x: number) => x, [1], loose({ chunkSize: 2 })),
+  ],
+  [
+    "Pool.mapAsync({ callbak })",
+    "callbak",
+    `did you mean "callback"?`,
+    (p) => p.mapAsync((x: number) => x, [1], undefined, loose({ callbak: () => {} })),
+  ],
+  [
+    "Pool.imap(f, xs, { chunk_size })",
+    "chunk_size",
+    `did you mean "chunksize"?`,
+    (p) => p.imap((x: number) => x, [1], loose({ chunk_size: 1 })),
+  ],
+  [
+    "AsyncResult.get({ timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => new AsyncResult(Promise.resolve(1)).get(loose({ timout: 5 })),
+  ],
+  [
+    "MpiPool.start({ workers_per_rank })",
+    "workers_per_rank",
+    `did you mean "workersPerRank"?`,
+    () => MpiPool.start(loose({ workers_per_rank: 2 })),
+  ],
+  [
+    "MpiPool.start({ backend })",
+    "backend",
+    `it is the "mpi" backend`,
+    () => MpiPool.start(loose({ backend: "worker" })),
+  ],
+  // process/
+  [
+    "new Process({ dameon })",
+    "dameon",
+    `did you mean "daemon"?`,
+    () => new Process(loose({ target: () => {}, dameon: true })),
+  ],
+  [
+    "Process.join({ timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => new Process({ target: () => {} }).join(loose({ timout: 5 })),
+  ],
+  // parallel/
+  [
+    "Parallel({ n_jobs })",
+    "n_jobs",
+    `did you mean "nJobs"?`,
+    () => Parallel(loose({ n_jobs: 2 })),
+  ],
+  [
+    "Parallel({ batch_size })",
+    "batch_size",
+    `did you mean "batchSize"?`,
+    () => Parallel(loose({ batch_size: 2 })),
+  ],
+  [
+    "Parallel({ return_as })",
+    "return_as",
+    `did you mean "returnAs"?`,
+    () => Parallel(loose({ return_as: "generator" })),
+  ],
+  [
+    "Parallel({ prefer })",
+    "prefer",
+    "no counterpart",
+    () => Parallel(loose({ prefer: "threads" })),
+  ],
+  [
+    "Parallel({ progress: { total } })",
+    "total",
+    "the number of calls",
+    () => Parallel(loose({ progress: { total: 5 } })),
+  ],
+  [
+    "new ProgressBar({ totl })",
+    "totl",
+    `did you mean "total"?`,
+    () => new ProgressBar(loose({ totl: 5 })),
+  ],
+  [
+    "progress(xs, { desc })",
+    "desc",
+    `"description"`,
+    () => progress([], loose({ desc: "work" })),
+  ],
+  // manager/
+  [
+    "Manager.start({ address })",
+    "address",
+    "takes no options",
+    () => Manager.start(loose({ address: ["", 5000] })),
+  ],
+  // ipc/
+  [
+    "Queue.get({ timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => new Queue().get(loose({ timout: 5 })),
+  ],
+  [
+    "Queue.put(x, { blok })",
+    "blok",
+    `did you mean "block"?`,
+    () => new Queue(1).put(1, loose({ blok: false })),
+  ],
+  [
+    "Queue.getSync({ signal })",
+    "signal",
+    null,
+    () => new Queue().getSync(loose({ block: false, signal: new AbortController().signal })),
+  ],
+  [
+    "Queue.shutdown({ immediately })",
+    "immediately",
+    `did you mean "immediate"?`,
+    () => new Queue().shutdown(loose({ immediately: true })),
+  ],
+  [
+    "SimpleQueue.get({ timeout_ms })",
+    "timeout_ms",
+    `did you mean "timeout"?`,
+    () => new SimpleQueue().get(loose({ timeout_ms: 5 })),
+  ],
+  [
+    "JoinableQueue.join({ Timeout })",
+    "Timeout",
+    `did you mean "timeout"?`,
+    () => new JoinableQueue().join(loose({ Timeout: 5 })),
+  ],
+  [
+    "Connection.recv({ timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => Pipe()[0].recv(loose({ timout: 5 })),
+  ],
+  // It resolved false at once: the timeout it meant was never read.
+  [
+    "Connection.poll({ timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => Pipe()[0].poll(loose({ timout: 5 })),
+  ],
+  [
+    "Connection.recvBytes({ maxLength })",
+    "maxLength",
+    `did you mean "maxlength"?`,
+    () => Pipe()[0].recvBytes(loose({ maxLength: 5 })),
+  ],
+  [
+    "Connection.recvBytesInto(b, { ofset })",
+    "ofset",
+    `did you mean "offset"?`,
+    () => Pipe()[0].recvBytesInto(new Uint8Array(4), loose({ ofset: 1 })),
+  ],
+  [
+    "Connection.sendBytes(b, { length })",
+    "length",
+    null,
+    () => Pipe()[0].sendBytes(new Uint8Array(4), loose({ length: 2 })),
+  ],
+  [
+    "wait(objects, { timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => wait([Pipe()[0]], loose({ timout: 5 })),
+  ],
+  // sync/
+  [
+    "Lock.acquire({ timeOut })",
+    "timeOut",
+    `did you mean "timeout"?`,
+    () => new Lock().acquire(loose({ timeOut: 5 })),
+  ],
+  [
+    "Lock.acquire({ blocking })",
+    "blocking",
+    "{ timeout: 0 }",
+    () => new Lock().acquire(loose({ blocking: false })),
+  ],
+  [
+    "Lock.acquireSync({ signal })",
+    "signal",
+    null,
+    () => new Lock().acquireSync(loose({ timeout: 0, signal: new AbortController().signal })),
+  ],
+  [
+    "RLock.hold({ timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => new RLock().hold(loose({ timout: 5 })),
+  ],
+  [
+    "Semaphore.acquire({ timeot })",
+    "timeot",
+    `did you mean "timeout"?`,
+    () => new Semaphore(1).acquire(loose({ timeot: 5 })),
+  ],
+  [
+    "Event.wait({ signl })",
+    "signl",
+    `did you mean "signal"?`,
+    () => new Event().wait(loose({ timeout: 5, signl: 1 })),
+  ],
+  [
+    "Condition.waitFor(p, { timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => new Condition().waitFor(() => true, loose({ timout: 5 })),
+  ],
+  [
+    "new Barrier(2, { timeOut })",
+    "timeOut",
+    `did you mean "timeout"?`,
+    () => new Barrier(2, loose({ timeOut: 5 })),
+  ],
+  [
+    "Barrier.wait({ timout })",
+    "timout",
+    `did you mean "timeout"?`,
+    () => new Barrier(2).wait(loose({ timout: 5 })),
+  ],
+  // shared/
+  [
+    "Value(t, x, { locked })",
+    "locked",
+    `did you mean "lock"?`,
+    () => Value("i", 0, loose({ locked: false })),
+  ],
+  [
+    "SharedArray(t, n, { Lock })",
+    "Lock",
+    `did you mean "lock"?`,
+    () => SharedArray("i", 3, loose({ Lock: false })),
+  ],
+  [
+    "new SharedMemory({ nmae })",
+    "nmae",
+    `did you mean "name"?`,
+    () => new SharedMemory(loose({ create: true, size: 8, nmae: "grid" })),
+  ],
+];
+
+workerTest("an unknown option is a TypeError naming it, and the option meant", async (t) => {
+  await using pool = new Pool(1, { backend: "inline" });
+  for (const [entry, key, meant, call] of unknownKeyCases) {
+    await t.step(entry, async () => {
+      let error: unknown;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        // A refused option fails at once: a call that waits (or succeeds) fails the test.
+        await Promise.race([
+          call(pool),
+          new Promise((resolve) => timer = setTimeout(resolve, 1_000)),
+        ]);
+      } catch (e) {
+        error = e;
+      } finally {
+        clearTimeout(timer);
+      }
+      assert.ok(error instanceof TypeError, `${entry}: got ${error}`);
+      assert.ok(error.message.includes(`"${key}"`), `${entry}: "${error.message}" names no ${key}`);
+      if (meant !== null) {
+        assert.ok(error.message.includes(meant), `${entry}: "${error.message}" says no ${meant}`);
+      }
+    });
+  }
+});
 
 workerTest("every public entry point refuses bad input with a typed error naming it", async (t) => {
   await using pool = new Pool(1, { backend: "inline" });

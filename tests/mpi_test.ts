@@ -91,6 +91,7 @@ const CHECKS = [
   "barrier",
   "recv signal",
   "MpiError",
+  "unknown options",
 ];
 
 for (const ranks of [2, 3, 4]) {

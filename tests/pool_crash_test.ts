@@ -125,6 +125,78 @@ workerTest("an initializer that throws breaks the pool: every task rejects", asy
   assert.equal(liveWorkers(), 0);
 });
 
+/** What a pool that answers nothing (`map` of no items) rejects with, polled until it does. */
+async function failureOf(pool: Pool, ms: number): Promise<unknown> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const error = await pool.map((x: number) => x, []).then(() => undefined, (e: unknown) => e);
+    if (error !== undefined) return error;
+    if (performance.now() > deadline) throw new Error(`the pool still ran after ${ms} ms`);
+    await delay(5);
+  }
+}
+
+/** Initializers that leave an error behind from their third run on (runs counted in `runs[0]`). */
+const leftBehind: [string, (runs: Int32Array) => void][] = [
+  ["a timer that throws", (runs: Int32Array) => {
+    if (Atomics.add(runs, 0, 1) < 2) return;
+    setTimeout(() => {
+      throw new Error("thrown by the initializer's timer");
+    });
+  }],
+  ["a rejection nobody handles", (runs: Int32Array) => {
+    if (Atomics.add(runs, 0, 1) < 2) return;
+    Promise.reject(new Error("rejected in the initializer"));
+  }],
+];
+
+for (const [what, initializer] of leftBehind) {
+  workerTest(
+    `an initializer that leaves ${what} in later workers breaks the pool, instead of ` +
+      `starting workers for ever`,
+    async () => {
+      // Workers 1 and 2 run a task each (maxTasksPerChild: 1); from the third on, each worker
+      // dies idle, right after it is ready. Python's pool, and this one before, started
+      // workers for ever.
+      const runs = new Int32Array(new SharedArrayBuffer(4));
+      await using pool = new Pool(1, { initializer, initargs: [runs], maxTasksPerChild: 1 });
+      assert.deepEqual(await within(pool.map((x: number) => x * 2, [1, 2], 1), 10_000), [2, 4]);
+      const error = await failureOf(pool, 10_000);
+      assert.ok(error instanceof BrokenPoolError, `got ${error}`);
+      assert.match(error.message, /3 workers in a row died before they ran a task/);
+      assert.match(error.message, /initializer/);
+      assert.match(String((error.cause as Error)?.message), /initializer/);
+      // Two workers that ran a task, then three that died: none started after the break.
+      assert.equal(Atomics.load(runs, 0), 5);
+      await assert.rejects(pool.apply(() => 1), BrokenPoolError);
+      assert.equal(liveWorkers(), 0);
+    },
+  );
+}
+
+workerTest("a pool whose later workers die at start fails its queued work, promptly", async () => {
+  // The initializer exits from its second run on: the task queued behind the first worker's
+  // fails with BrokenPoolError once three workers in a row died, and the pool ends.
+  const runs = new Int32Array(new SharedArrayBuffer(4));
+  await using pool = new Pool(1, {
+    initializer: (runs: Int32Array) => {
+      if (Atomics.add(runs, 0, 1) >= 1) Deno.exit(7);
+    },
+    initargs: [runs],
+    maxTasksPerChild: 1,
+  });
+  const outcomes = await within(
+    Promise.allSettled([pool.apply(() => 1), pool.apply(() => 2)]),
+    10_000,
+  );
+  assert.deepEqual(outcomes[0], { status: "fulfilled", value: 1 });
+  assert.equal(outcomes[1]!.status, "rejected");
+  const error = (outcomes[1] as PromiseRejectedResult).reason;
+  assert.ok(error instanceof BrokenPoolError, `got ${error}`);
+  assert.match(error.message, /Deno\.exit\(7\) before it was ready/);
+  assert.equal(Atomics.load(runs, 0), 4);
+});
+
 workerTest("initializer and initargs run exactly once in each worker", async () => {
   // Cell 0 counts initializer runs; cells 1.. hold the ident of the worker of each run.
   const log = new Int32Array(new SharedArrayBuffer(4 * 8));
