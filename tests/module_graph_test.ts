@@ -41,8 +41,9 @@ function reach(
     if (seen.has(specifier)) continue;
     seen.add(specifier);
     for (const dep of modules.get(specifier)?.dependencies ?? []) {
-      if (dep.isDynamic && !dynamic) continue;
-      stack.push(dep.code?.specifier ?? dep.specifier);
+      // Type-only imports have no code: nothing of them loads.
+      if ((dep.isDynamic && !dynamic) || dep.code === undefined) continue;
+      stack.push(dep.code.specifier);
     }
   }
   return seen;
