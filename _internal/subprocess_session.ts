@@ -134,17 +134,22 @@ export function startSubprocess(identity: WorkerIdentity, events: SessionEvents)
       if (queued === mine) queued = undefined;
     }, gone);
   };
-  const reading = codec.then(({ readFrames }) => readFrames(child.stdout, (value) => {
-    if (stopped) return;
-    const up = value as FromChild;
-    if ("error" in up) {
-      events.error(Object.assign(new Error(up.error.message), { name: up.error.name }));
-    } else if (up.m.kind === "console") {
-      printForwarded(up.m as ConsoleMessage, consoleMode === "tagged" ? identity.name : undefined);
-    } else {
-      events.message(up.m);
-    }
-  })).catch(() => {});
+  const reading = codec.then(({ readFrames }) =>
+    readFrames(child.stdout, (value) => {
+      if (stopped) return;
+      const up = value as FromChild;
+      if ("error" in up) {
+        events.error(Object.assign(new Error(up.error.message), { name: up.error.name }));
+      } else if (up.m.kind === "console") {
+        printForwarded(
+          up.m as ConsoleMessage,
+          consoleMode === "tagged" ? identity.name : undefined,
+        );
+      } else {
+        events.message(up.m);
+      }
+    })
+  ).catch(() => {});
   const closed = Promise.all([reading, child.status]).then(([, status]) => {
     if (stopped) return;
     stopped = true;
