@@ -19,7 +19,7 @@ import { relayMessage } from "../_internal/relay.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import type { WorkerSession } from "../_internal/worker_session.ts";
 import { sendValueNow, startRecvValue } from "./_p2p.ts";
-import { progress, relayPause } from "./_progress.ts";
+import { progress, servePause } from "./_progress.ts";
 import type { Runtime } from "./_runtime.ts";
 import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
 
@@ -39,6 +39,8 @@ export async function serve(rt: Runtime): Promise<void> {
   let failure: unknown;
   /** When the last message came or went. */
   let heard = performance.now();
+  /** Ends the loop's pause early: a worker answered (see `servePause`). */
+  let wake: (() => void) | undefined;
   const idle = () => {
     for (const worker of workers.values()) if (worker.running > 0) return false;
     return true;
@@ -53,8 +55,10 @@ export async function serve(rt: Runtime): Promise<void> {
     if (message.kind === "done" || message.kind === "failed") {
       worker.running--;
       heard = performance.now();
+      wake?.();
     } else if (message.kind === "crashed") {
       worker.running = 0;
+      wake?.();
     }
     relayMessage(message, (m) => sendUp({ id, m }), `rank ${rt.rank} to rank 0`);
   };
@@ -65,7 +69,7 @@ export async function serve(rt: Runtime): Promise<void> {
       // Tested, then a pause: the workers here compute meanwhile, and get the cores; once
       // they are done, the next chunk is what this rank waits for, and it keeps testing.
       while (!operation.poll()) {
-        await relayPause(performance.now() - heard, true, idle());
+        await servePause(performance.now() - heard, idle(), (w) => wake = w);
       }
       heard = performance.now();
       const down = operation.result();
@@ -80,6 +84,7 @@ export async function serve(rt: Runtime): Promise<void> {
             const worker = workers.get(id);
             if (worker === undefined) return;
             worker.running = 0;
+            wake?.();
             sendUp({ id, error: serializeError(error) });
           },
         });

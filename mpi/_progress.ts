@@ -20,22 +20,29 @@
 import { setImmediate } from "node:timers";
 
 /**
- * How long a pool's relay loop (`_pool_backend.ts`, `_pool_serve.ts`) keeps yielding after
- * its last message while a worker of its rank computes, before it sleeps between tests
- * (milliseconds). Short: the relay must leave the workers the cores (a pipelined chunk is
- * already waiting in the worker, so 1 ms more costs nothing).
+ * How long rank 0's relay loop (`_pool_backend.ts`) keeps yielding after its last message
+ * before it sleeps between tests (milliseconds). Short: the relay must leave the workers the
+ * cores (a pipelined chunk is already waiting in the worker, so 1 ms more costs nothing).
  */
 export const RELAY_YIELD_MS = 2;
 
 /**
- * How long a relay loop keeps yielding after its last message while no worker of its rank
- * computes (milliseconds). The next message is then what the rank waits for (a serving rank
+ * How long a serving rank's loop keeps yielding after its last message while no worker of
+ * the rank computes (milliseconds). The next message is then what the rank waits for (a serving rank
  * that answered a map's chunk waits for the next map's), and the cores are free: a sleep
  * would add its whole length (a 1 ms timer takes about 2 ms) to every round of the job.
  * Each test yields the core to any thread that wants it (OpenMPI's progress calls
  * `sched_yield` when it finds nothing under `--oversubscribe`).
  */
 export const RELAY_IDLE_MS = 25;
+
+/**
+ * How long a serving rank sleeps between tests while its workers compute (milliseconds): a
+ * chunk sent meanwhile waits behind the one running anyway, and a worker's answer wakes the
+ * loop at once (`servePause`), so a long sleep costs no latency and leaves the rank's core to
+ * its worker (`mpirun` binds a rank's threads to one core by default).
+ */
+export const RELAY_BUSY_MS = 10;
 
 /** How long a spin lasts: the longest the event loop is held (milliseconds). */
 export const SPIN_MS = 0.25;
@@ -78,22 +85,49 @@ export async function progress<T = void>(test: () => boolean, value?: T): Promis
 }
 
 /**
- * One pause of a relay loop that tests for messages: a turn of the event loop within
- * {@linkcode RELAY_YIELD_MS} of the last message ({@linkcode RELAY_IDLE_MS} while no worker of
- * the rank computes), else {@linkcode SLEEP_MS}. Unreferenced, the pause does not keep the
- * program alive (an idle pool lets it end).
+ * One pause of rank 0's relay loop (`_pool_backend.ts`) that tests for messages: a turn of
+ * the event loop within {@linkcode RELAY_YIELD_MS} of the last message, else
+ * {@linkcode SLEEP_MS}. Unreferenced, the pause does not keep the program alive (an idle pool
+ * lets it end).
  *
  * @param quietMs How long since the last message.
  * @param referenced Whether the loop's waiting should keep the program running.
- * @param idle Whether no worker of this rank has a chunk to run.
  */
-export function relayPause(quietMs: number, referenced: boolean, idle = false): Promise<void> {
+export function relayPause(quietMs: number, referenced: boolean): Promise<void> {
   return new Promise((resolve) => {
-    if (referenced && quietMs < (idle ? RELAY_IDLE_MS : RELAY_YIELD_MS)) {
+    if (referenced && quietMs < RELAY_YIELD_MS) {
       setImmediate(resolve);
       return;
     }
     const timer = setTimeout(resolve, SLEEP_MS);
     if (!referenced) Deno.unrefTimer(timer);
+  });
+}
+
+/**
+ * One pause of a serving rank's loop (`_pool_serve.ts`). While a worker of the rank computes,
+ * a sleep of {@linkcode RELAY_BUSY_MS} that `wake` ends early (a worker answered): what comes
+ * meanwhile waits behind the running chunk anyway. While its workers are idle, a turn of the
+ * event loop within {@linkcode RELAY_IDLE_MS} of the last message (the next chunk is what the
+ * rank waits for), else a sleep of {@linkcode SLEEP_MS}.
+ *
+ * @param quietMs How long since the last message.
+ * @param idle Whether no worker of this rank has a chunk to run.
+ * @param onWake Given the function that ends the pause early, until the pause ends.
+ */
+export function servePause(
+  quietMs: number,
+  idle: boolean,
+  onWake: (wake: (() => void) | undefined) => void,
+): Promise<void> {
+  if (idle) return quietMs < RELAY_IDLE_MS ? immediate() : sleep(SLEEP_MS);
+  return new Promise((resolve) => {
+    const timer = setTimeout(wake, RELAY_BUSY_MS);
+    function wake() {
+      clearTimeout(timer);
+      onWake(undefined);
+      resolve();
+    }
+    onWake(wake);
   });
 }
