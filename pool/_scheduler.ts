@@ -23,25 +23,15 @@
  * @module
  */
 
-import {
-  BrokenPoolError,
-  FunctionTransportError,
-  PoolClosedError,
-  RemoteError,
-  WorkerCrashedError,
-} from "../errors.ts";
+import { BrokenPoolError, PoolClosedError, WorkerCrashedError } from "../errors.ts";
 import { ClaimCells, type Claims, sentForGood } from "../_internal/claims.ts";
 import { Fifo } from "../_internal/fifo.ts";
 import { identCounter, nextIdentity } from "../_internal/identity.ts";
 import { packNumbers } from "../_internal/number_pack.ts";
-import type {
-  CallMode,
-  FunctionDescriptor,
-  SerializedError,
-  WorkerIdentity,
-  WorkerToMain,
-} from "../_internal/protocol.ts";
+import type { WorkerIdentity, WorkerToMain } from "../_internal/protocol.ts";
 import { reviveValue } from "../_internal/shareable.ts";
+import { type Chunk, type Outcome, remoteToError } from "./_chunk.ts";
+import { coalesce, Coalesced } from "./_coalesce.ts";
 import {
   type Backend,
   type InitPayload,
@@ -56,29 +46,8 @@ const MAX_BATCH = 0x7fffffff;
 /** Workers dying before they are ready, in a row, that break the pool. */
 const MAX_START_FAILURES = 3;
 
-/** How a chunk ended: its values, or an error and the values computed before it. */
-export type Outcome =
-  | { ok: true; values: ArrayLike<unknown> & Iterable<unknown> }
-  | { ok: false; error: Error; values: unknown[] };
-
-/** A run of calls of one function, sent to one worker as one message. */
-export interface Chunk {
-  fn: FunctionDescriptor;
-  mode: CallMode;
-  /** Encoded calls (shared objects replaced by handles). */
-  calls: unknown[];
-  /** Whether plain numbers travel packed (see `number_pack.ts`), packed anew at each send. */
-  pack: boolean;
-  shared: boolean;
-  /**
-   * Buffers the caller marked with `transfer()`, moved with the first send: a chunk with any
-   * cannot be sent again (to another worker).
-   */
-  transfer: Transferable[];
-  /** The job it belongs to, so a failed or abandoned job can withdraw its queued chunks. */
-  owner: object;
-  settle(outcome: Outcome): void;
-}
+export type { Chunk, Outcome };
+export { remoteToError };
 
 interface Inflight {
   batch: number;
@@ -122,12 +91,6 @@ export interface SchedulerOptions {
 }
 
 type State = "running" | "closed" | "terminated" | "broken";
-
-/** Turns a worker's serialized error into the error the caller sees. */
-export function remoteToError(error: SerializedError): Error {
-  if (error.transport === true) return new FunctionTransportError(error.message);
-  return new RemoteError(error);
-}
 
 /** Runs chunks on workers. */
 export class Scheduler {
@@ -434,7 +397,22 @@ export class Scheduler {
     return best;
   }
 
+  /**
+   * Separate `apply` calls queued behind `head` go with it, when there are more queued than the
+   * workers take at once, and the worker shares this program's memory (see `_coalesce.ts`).
+   * Not with `maxTasksPerChild`, which counts messages.
+   */
+  #coalesce(slot: Slot, head: Chunk): Chunk {
+    if (this.#options.maxTasksPerChild !== Infinity || slot.claims.buffer === undefined) {
+      return head;
+    }
+    const limit = Math.ceil(this.#queue.length / (PIPELINE * Math.max(1, this.#slots.size)));
+    return limit <= 1 ? head : coalesce(head, this.#queue, limit);
+  }
+
   #send(slot: Slot, chunk: Chunk): void {
+    if (chunk.coalesce === true && this.#queue.length > 0) chunk = this.#coalesce(slot, chunk);
+    const separate = chunk instanceof Coalesced;
     const first = !slot.known.has(chunk.fn.id);
     const batch = this.#nextBatch;
     this.#nextBatch = batch === MAX_BATCH ? 1 : batch + 1;
@@ -444,7 +422,7 @@ export class Scheduler {
     while ((used & (1 << cell)) !== 0) cell++;
     const transfer = chunk.transfer.slice();
     const calls = chunk.pack ? packNumbers(chunk.calls, transfer) : chunk.calls;
-    slot.claims.offer(cell, batch);
+    slot.claims.offer(cell, batch, separate ? chunk.calls.length : 0);
     try {
       slot.session.run({
         batch,
@@ -454,8 +432,15 @@ export class Scheduler {
         mode: chunk.mode,
         calls,
         shared: chunk.shared,
+        ...(separate ? { separate } : {}),
       }, transfer);
     } catch (error) {
+      if (chunk instanceof Coalesced) {
+        // One call's arguments cannot be sent: each goes alone, and only that one fails.
+        for (const part of chunk.parts) part.coalesce = false;
+        this.#queue.pushFront(chunk.parts);
+        return;
+      }
       chunk.settle({
         ok: false,
         error: unsendableArguments("An argument", error),
@@ -491,38 +476,60 @@ export class Scheduler {
           message.error === null ? undefined : remoteToError(message.error),
         );
         return;
-      case "done":
-      case "failed": {
+      case "settled": {
         const entry = slot.inflight[0];
-        if (entry === undefined || entry.batch !== message.batch) {
+        const chunk = entry?.chunk;
+        if (entry === undefined || entry.batch !== message.batch || !(chunk instanceof Coalesced)) {
           this.#onCrash(slot, "answered out of order", undefined);
           return;
         }
-        slot.inflight.shift();
-        slot.tasksLeft--;
-        const memory = message.memory;
-        if (memory !== undefined && memory > this.#options.maxMemoryPerChild) this.#retire(slot);
-        deliver(entry.chunk, message);
-        if (slot.doomed !== undefined) {
-          // The answers before the aborted chunk are in: stop the worker running it (or, if
-          // it answered too, just retire the worker, which takes no more work).
-          if (slot.inflight[0] === slot.doomed) {
-            this.#stopDoomed(slot);
-          } else if (slot.inflight.length === 0) {
-            this.#kill(slot);
-            if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
-          }
-          this.#pump();
+        chunk.answer(message);
+        if (!message.last) return;
+        // Calls the worker did not start (it was cut) run again.
+        const rest = chunk.parts.slice(chunk.answered);
+        chunk.end(chunk.answered, ignore, ignore);
+        this.#queue.pushFront(rest);
+        this.#answered(slot, message.memory);
+        return;
+      }
+      case "done":
+      case "failed": {
+        const entry = slot.inflight[0];
+        if (
+          entry === undefined || entry.batch !== message.batch || entry.chunk instanceof Coalesced
+        ) {
+          this.#onCrash(slot, "answered out of order", undefined);
           return;
         }
-        if (slot.tasksLeft <= 0 && slot.inflight.length === 0) {
-          // maxTasksPerChild reached: retire the worker and start a fresh one.
-          this.#kill(slot);
-          if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
-        }
-        this.#pump();
+        deliver(entry.chunk, message);
+        this.#answered(slot, message.memory);
       }
     }
+  }
+
+  /** The worker answered its oldest chunk in flight for good. */
+  #answered(slot: Slot, memory: number | undefined): void {
+    slot.inflight.shift();
+    slot.tasksLeft--;
+    if (memory !== undefined && memory > this.#options.maxMemoryPerChild) this.#retire(slot);
+    if (slot.doomed !== undefined) {
+      // The answers before the aborted chunk are in: stop the worker running it (or, if
+      // it answered too, just retire the worker, which takes no more work).
+      if (slot.inflight[0] === slot.doomed) {
+        this.#stopDoomed(slot);
+      } else if (slot.inflight.length === 0) {
+        this.#kill(slot);
+        if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
+      }
+      this.#pump();
+      return;
+    }
+    if (slot.tasksLeft <= 0 && slot.inflight.length === 0) {
+      // maxTasksPerChild reached: retire the worker and start a fresh one.
+      this.#kill(slot);
+      if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
+    }
+    this.#pump();
   }
 
   /**
@@ -547,7 +554,10 @@ export class Scheduler {
 
   /**
    * A worker died. Its chunks it had claimed (at most one: the one it ran) fail; those it had
-   * not go back to the front of the queue, unless they moved buffers to it.
+   * not go back to the front of the queue, unless they moved buffers to it. Of a claimed chunk
+   * of separate calls, only the call that was running fails (and calls whose results went
+   * with the worker, if it died without a word): the answered ones stay answered, and those
+   * that never started go back to the queue's front too (see `_coalesce.ts`).
    */
   #onCrash(slot: Slot, how: string, cause: unknown): void {
     if (slot.dead) return;
@@ -562,6 +572,30 @@ export class Scheduler {
         values: [],
       });
     for (const { batch, cell, chunk } of inflight) {
+      if (chunk instanceof Coalesced) {
+        if (slot.claims.takeBack(cell, batch)) {
+          requeue.push(...chunk.parts);
+          continue;
+        }
+        const unrun = chunk.end(
+          slot.claims.cut(cell),
+          (part) =>
+            fail(
+              part,
+              `${slot.identity.name} ${how} while running a task: the task failed, and the ` +
+                `pool replaced the worker`,
+            ),
+          (part) =>
+            fail(
+              part,
+              `${slot.identity.name} ${how} after it ran this task and before its result was ` +
+                `sent (it died without a word, less than 0.2 ms after the task returned): the ` +
+                `result was lost, the task is not run again, and the pool replaced the worker`,
+            ),
+        );
+        requeue.push(...unrun);
+        continue;
+      }
       if (!slot.claims.takeBack(cell, batch)) {
         fail(
           chunk,

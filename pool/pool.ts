@@ -569,7 +569,7 @@ export class Pool implements AsyncDisposable {
   ): Promise<unknown> {
     const fn = describeFunction(f, "f");
     const abort = callAbort(options, method);
-    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort)
+    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort, true)
       .then((values) => values[0]);
   }
 
@@ -589,6 +589,7 @@ export class Pool implements AsyncDisposable {
     calls: unknown[],
     owner: object,
     settle: (outcome: Outcome) => void,
+    coalesce = false,
   ): Chunk {
     const transfer: Transferable[] = [];
     const encoded = encodeValue(calls, transfer);
@@ -600,6 +601,7 @@ export class Pool implements AsyncDisposable {
       shared: encoded.shared,
       transfer,
       owner,
+      coalesce: coalesce && transfer.length === 0,
       settle,
     };
   }
@@ -611,6 +613,7 @@ export class Pool implements AsyncDisposable {
     chunksize: number | undefined,
     what: string,
     abort: CallAbort | undefined,
+    single = false,
   ): Promise<unknown[]> {
     this.#checkOpen(what);
     const n = items.length;
@@ -647,7 +650,8 @@ export class Pool implements AsyncDisposable {
         if (settled) return;
         if (!outcome.ok) {
           settled = true;
-          this.#scheduler.cancel(owner);
+          // Withdraw the job's other chunks (a job of one has none left: skip the scan).
+          if (remaining > 1) this.#scheduler.cancel(owner);
           reject(outcome.error);
           return;
         }
@@ -656,7 +660,7 @@ export class Pool implements AsyncDisposable {
           settled = true;
           resolve(flatten(parts));
         }
-      }));
+      }, single && abort === undefined));
       if (settled) break;
     }
     return promise;
