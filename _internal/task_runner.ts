@@ -71,9 +71,9 @@ export class TaskRunner {
   }
 
   /**
-   * The thread is going away, with a word (the worker host's `crashed` message, sent next): no
-   * more call of a chunk of separate calls starts, and the answers of those that finished are
-   * sent first. Then nothing more is sent.
+   * The thread is going away (the worker host's `crashed` message is sent next, or the `inline`
+   * session ended): no more call of a chunk of separate calls starts, and the answers of those
+   * that finished are sent first. Then nothing more is sent.
    */
   halt(): void {
     this.#separate?.halt();

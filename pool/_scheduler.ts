@@ -439,6 +439,7 @@ export class Scheduler {
         // One call's arguments cannot be sent: each goes alone, and only that one fails.
         for (const part of chunk.parts) part.coalesce = false;
         this.#queue.pushFront(chunk.parts);
+        queueMicrotask(() => this.#pump());
         return;
       }
       chunk.settle({

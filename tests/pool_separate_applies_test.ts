@@ -295,3 +295,37 @@ Deno.test(
     });
   },
 );
+
+workerTest(
+  "an apply among thousands whose arguments cannot be sent fails alone, with a TypeError",
+  async () => {
+    await using pool = new Pool(2);
+    const settled = await within(
+      Promise.allSettled(
+        Array.from(
+          { length: 3_000 },
+          (_, i) => pool.apply((x: unknown) => x, [i === 1_500 ? () => 0 : i]),
+        ),
+      ),
+      PROMPT,
+    );
+    settled.forEach((s, i) => {
+      if (i === 1_500) {
+        assert.equal(s.status, "rejected");
+        assert.ok(s.reason instanceof TypeError, String(s.reason));
+        assert.match(s.reason.message, /cannot be sent to a worker/);
+      } else assert.deepEqual(s, { status: "fulfilled", value: i }, `call ${i}`);
+    });
+  },
+);
+
+Deno.test("inline backend: thousands of applies each settle on their own, once", async () => {
+  await using pool = new Pool(2, { backend: "inline" });
+  const runs = new Int32Array(new SharedArrayBuffer(4 * 2_000));
+  const settled = await within(calls(pool, runs, 1_000, -1), PROMPT);
+  settled.forEach((s, i) => {
+    if (i === 1_000) assert.ok((s as PromiseRejectedResult).reason instanceof RemoteError);
+    else assert.deepEqual(s, { status: "fulfilled", value: i * 2 });
+  });
+  assert.deepEqual([...new Set(runs)], [1], "every call ran exactly once");
+});
