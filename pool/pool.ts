@@ -250,6 +250,13 @@ export class Pool implements AsyncDisposable {
   /**
    * Calls `f(...args)` in a worker.
    *
+   * Many calls made at once (`Promise.all` of thousands) travel several to a message, up to 256,
+   * when more wait than the workers take: each still settles on its own, and a worker that dies
+   * fails only the call it was running; the calls it finished keep their results and those it
+   * had not started run on another worker. A call with a `signal` or `timeout`, or that moves
+   * buffers (`transfer()`), travels alone, as do all calls under `maxTasksPerChild` and on the
+   * `subprocess` and `mpi` backends.
+   *
    * @param f The function (by reference or by value; see {@linkcode Pool}).
    * @param args Its arguments. @default {[]}
    * @returns Its result (awaited, if `f` is async).
