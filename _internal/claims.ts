@@ -47,6 +47,12 @@ export interface Claims {
    * started (each may have run, the last may be running; the others never will).
    */
   cut(cell: number): number;
+  /**
+   * Lets the worker start only the first half of the calls not yet started of the chunk of
+   * separate calls in `cell` (at least one call stays with it); returns the new limit (the calls
+   * from it on are the main program's, to send elsewhere), or `undefined` when none is left.
+   */
+  split(cell: number): number | undefined;
 }
 
 /** The most calls a chunk of separate calls may have (its progress cell's halves). */
@@ -65,6 +71,7 @@ export const sentForGood: Claims = {
   // Never asked: chunks of separate calls go only to workers that share memory. If it were,
   // every call might have started, so none would run again.
   cut: () => MAX_SEPARATE_CALLS,
+  split: () => undefined,
 };
 
 /** A progress cell: the limit in the high 16 bits, the calls started in the low 16. */
@@ -125,6 +132,25 @@ export class ClaimCells implements Claims {
       const word = Atomics.load(this.#cells, at);
       if ((word & STARTED) >= word >>> 16) return false;
       if (Atomics.compareExchange(this.#cells, at, word, word + 1) === word) return true;
+    }
+  }
+
+  /**
+   * Main program: the worker may start only the first half (rounded down, at least one call in
+   * all) of the calls of the chunk of separate calls in `cell` it has not started; returns the
+   * new limit, or `undefined` when no call is left to take.
+   */
+  split(cell: number): number | undefined {
+    const at = this.#size + cell;
+    for (;;) {
+      const word = Atomics.load(this.#cells, at);
+      const started = word & STARTED;
+      const limit = word >>> 16;
+      const keep = Math.max(1, started + Math.floor((limit - started) / 2));
+      if (keep >= limit) return undefined;
+      if (Atomics.compareExchange(this.#cells, at, word, (keep << 16) | started) === word) {
+        return keep;
+      }
     }
   }
 

@@ -54,24 +54,38 @@ export function coalesce(head: Chunk, queue: Fifo<Chunk>, limit: number): Chunk 
 export class Coalesced implements Chunk {
   readonly fn: Chunk["fn"];
   readonly mode: Chunk["mode"];
-  readonly calls: unknown[];
+  calls: unknown[];
   readonly pack: boolean;
   readonly shared: boolean;
   readonly transfer: Transferable[] = [];
   /** Its own: a job withdraws its part from the queue, never from here (no part can abort). */
   readonly owner: object = {};
-  /** The single calls, in the order they run. */
-  readonly parts: readonly Chunk[];
+  #parts: Chunk[];
   #answered = 0;
 
   constructor(parts: Chunk[]) {
     const head = parts[0]!;
     this.fn = head.fn;
     this.mode = head.mode;
-    this.parts = parts;
+    this.#parts = parts;
     this.calls = parts.map((part) => part.calls[0]);
     this.pack = parts.every((part) => part.pack);
     this.shared = parts.some((part) => part.shared);
+  }
+
+  /** The single calls, in the order they run. */
+  get parts(): readonly Chunk[] {
+    return this.#parts;
+  }
+
+  /**
+   * Gives up the calls from `keep` on (the worker was told not to start them, see
+   * `ClaimCells.split`), to run elsewhere: as one chunk again, or the one call.
+   */
+  split(keep: number): Chunk {
+    const taken = this.#parts.splice(keep);
+    this.calls = this.calls.slice(0, keep);
+    return taken.length === 1 ? taken[0]! : new Coalesced(taken);
   }
 
   /** How many calls, from the first, have their answer. */
@@ -85,20 +99,20 @@ export class Coalesced implements Chunk {
    */
   settle(outcome: Outcome): void {
     const values = outcome.ok ? Array.from(outcome.values) : [];
-    for (let i = this.#answered; i < this.parts.length; i++) {
-      this.parts[i]!.settle(
+    for (let i = this.#answered; i < this.#parts.length; i++) {
+      this.#parts[i]!.settle(
         outcome.ok
           ? { ok: true, values: [values[i]] }
           : { ok: false, error: outcome.error, values: [] },
       );
     }
-    this.#answered = this.parts.length;
+    this.#answered = this.#parts.length;
   }
 
   /** Settles the calls a worker's `settled` answer covers, each with its value or error. */
   answer(message: Settled): void {
     const { from, errors } = message;
-    const parts = this.parts.slice(from, from + message.values.length);
+    const parts = this.#parts.slice(from, from + message.values.length);
     this.#answered = Math.max(this.#answered, from + parts.length);
     const failed = new Map(errors);
     const finish = (values: ArrayLike<unknown>): void => {
@@ -135,10 +149,10 @@ export class Coalesced implements Chunk {
     running: (part: Chunk) => void,
     lost: (part: Chunk) => void,
   ): Chunk[] {
-    const last = Math.min(started, this.parts.length);
+    const last = Math.min(started, this.#parts.length);
     const answered = this.#answered;
-    for (let i = answered; i < last; i++) (i === last - 1 ? running : lost)(this.parts[i]!);
-    this.#answered = this.parts.length;
-    return this.parts.slice(Math.max(last, answered));
+    for (let i = answered; i < last; i++) (i === last - 1 ? running : lost)(this.#parts[i]!);
+    this.#answered = this.#parts.length;
+    return this.#parts.slice(Math.max(last, answered));
   }
 }

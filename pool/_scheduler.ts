@@ -351,10 +351,36 @@ export class Scheduler {
     for (const idle of this.#slots) {
       if (!idle.ready || idle.inflight.length > 0 || idle.tasksLeft <= 0) continue;
       if (idle.doomed !== undefined) continue;
-      const chunk = this.#takeBackWaiting(idle);
+      const chunk = this.#takeBackWaiting(idle) ?? this.#splitRunning(idle);
       if (chunk === undefined) return;
       this.#send(idle, chunk);
     }
+  }
+
+  /**
+   * Takes the later half of the calls not yet started of the chunk of separate calls another
+   * worker runs (the one with most calls left), so an idle worker shares them: a chunk of 256
+   * long calls does not keep one worker busy while the other idles.
+   */
+  #splitRunning(except: Slot): Chunk | undefined {
+    let found: Inflight | undefined;
+    let claims: Claims | undefined;
+    let most = 1;
+    for (const slot of this.#slots) {
+      if (slot === except) continue;
+      const entry = slot.inflight[0];
+      if (!(entry?.chunk instanceof Coalesced)) continue;
+      const left = entry.chunk.parts.length - entry.chunk.answered;
+      if (left > most) {
+        most = left;
+        found = entry;
+        claims = slot.claims;
+      }
+    }
+    if (found === undefined) return undefined;
+    const keep = claims!.split(found.cell);
+    if (keep === undefined) return undefined;
+    return (found.chunk as Coalesced).split(keep);
   }
 
   /** Takes back the oldest chunk offered to another worker and waiting there; removes it. */

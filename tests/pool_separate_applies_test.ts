@@ -329,3 +329,35 @@ Deno.test("inline backend: thousands of applies each settle on their own, once",
   });
   assert.deepEqual([...new Set(runs)], [1], "every call ran exactly once");
 });
+
+/**
+ * Returns `i * 2` and counts itself done in `done[0]`; call `hold` first waits (without
+ * blocking its worker's event loop, 10 s at most: then it returns -1) until every other call
+ * is done.
+ */
+async function holds(done: Int32Array, i: number, hold: number, n: number): Promise<number> {
+  if (i === hold) {
+    const deadline = Date.now() + 10_000;
+    while (Atomics.load(done, 0) < n - 1) {
+      if (Date.now() > deadline) return -1;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+  Atomics.add(done, 0, 1);
+  return i * 2;
+}
+
+workerTest(
+  "a worker held by one call of a message of several applies shares the calls it has not " +
+    "started with an idle worker",
+  async () => {
+    await using pool = new Pool(2);
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    const n = 3_000;
+    const settled = await within(
+      Promise.all(Array.from({ length: n }, (_, i) => pool.apply(holds, [done, i, 1_000, n]))),
+      PROMPT,
+    );
+    assert.deepEqual(settled, Array.from({ length: n }, (_, i) => i * 2));
+  },
+);
