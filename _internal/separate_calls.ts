@@ -11,12 +11,13 @@
  *   throws is that call's error). Sending the answers later runs no code of the task's.
  *   A result that moves buffers (`transfer()`) is sent at once, alone, after the answers
  *   before it.
- * - Answers go back when the chunk ends, when calls took more than {@linkcode FLUSH_AFTER_MS}
- *   since the last answer, and, through {@linkcode SeparateCalls.halt}, when the worker dies
- *   with a word (`Deno.exit()`, `self.close()`, an uncaught error). A result is lost with its
- *   worker only when the worker dies without a word (it is terminated, or its process killed)
- *   less than that long after the call returned: the call then fails with
- *   `WorkerCrashedError`, saying it ran, and is not run again.
+ * - Answers go back when the chunk ends, after a call that ends more than
+ *   {@linkcode FLUSH_AFTER_MS} after the last answer, and, through
+ *   {@linkcode SeparateCalls.halt}, when the worker dies with a word (`Deno.exit()`,
+ *   `self.close()`, an uncaught error). A result is lost with its worker only when the worker
+ *   dies without a word (it is terminated, or its process killed): then the results not sent
+ *   are those of the calls of the last 0.2 ms (at most) before the call that was running
+ *   started. Such a call fails with `WorkerCrashedError`, saying it ran, and is not run again.
  *
  * @module
  */

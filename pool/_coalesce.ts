@@ -17,7 +17,9 @@
  * it, `_internal/claims.ts`): for a worker in another process, a death without a word would
  * leave unknown which calls ran. Calls with a signal or a timeout travel alone (an abort stops
  * the worker running the call), as do calls that move buffers, and none coalesce under
- * `maxTasksPerChild` (which counts messages). The worker's side is
+ * `maxTasksPerChild` (which counts messages) or `maxMemoryPerChild` (checked after each
+ * message). An idle worker takes the later half of the calls not yet started of a message
+ * another worker runs (`Scheduler.#splitRunning`). The worker's side is
  * `_internal/separate_calls.ts`.
  *
  * @module

@@ -426,12 +426,15 @@ export class Scheduler {
   /**
    * Separate `apply` calls queued behind `head` go with it, when there are more queued than the
    * workers take at once, and the worker shares this program's memory (see `_coalesce.ts`).
-   * Not with `maxTasksPerChild`, which counts messages.
+   * Not with `maxTasksPerChild`, which counts messages, nor `maxMemoryPerChild`, which a worker
+   * is held to after each message.
    */
   #coalesce(slot: Slot, head: Chunk): Chunk {
-    if (this.#options.maxTasksPerChild !== Infinity || slot.claims.buffer === undefined) {
-      return head;
-    }
+    const { maxTasksPerChild, maxMemoryPerChild } = this.#options;
+    if (
+      maxTasksPerChild !== Infinity || maxMemoryPerChild !== Infinity ||
+      slot.claims.buffer === undefined
+    ) return head;
     const limit = Math.ceil(this.#queue.length / (PIPELINE * Math.max(1, this.#slots.size)));
     return limit <= 1 ? head : coalesce(head, this.#queue, limit);
   }
@@ -616,8 +619,9 @@ export class Scheduler {
             fail(
               part,
               `${slot.identity.name} ${how} after it ran this task and before its result was ` +
-                `sent (it died without a word, less than 0.2 ms after the task returned): the ` +
-                `result was lost, the task is not run again, and the pool replaced the worker`,
+                `sent (it died without a word, and the results of a message's calls go back ` +
+                `after every 0.2 ms of calls): the result was lost, the task is not run again, ` +
+                `and the pool replaced the worker`,
             ),
         );
         requeue.push(...unrun);

@@ -254,8 +254,8 @@ export class Pool implements AsyncDisposable {
    * when more wait than the workers take: each still settles on its own, and a worker that dies
    * fails only the call it was running; the calls it finished keep their results and those it
    * had not started run on another worker. A call with a `signal` or `timeout`, or that moves
-   * buffers (`transfer()`), travels alone, as do all calls under `maxTasksPerChild` and on the
-   * `subprocess` and `mpi` backends.
+   * buffers (`transfer()`), travels alone, as do all calls under `maxTasksPerChild` or
+   * `maxMemoryPerChild` and on the `subprocess` and `mpi` backends.
    *
    * @param f The function (by reference or by value; see {@linkcode Pool}).
    * @param args Its arguments. @default {[]}
