@@ -6,7 +6,8 @@
  * the main program and watches for the ways a worker can die that Deno does not report to the
  * main program — `self.close()` and `Deno.exit()` raise no event there at all — or reports only
  * as a bare error: an uncaught error or unhandled rejection. Each is reported as a `crashed`
- * message naming the batch that was running, before the worker goes.
+ * message naming the batch that was running, before the worker goes (after the answers of the
+ * calls of that batch that finished, when it is a chunk of separate calls).
  * Unless started with `console: "inherit"`, it forwards the worker's console output to the
  * thread that started it (see `_internal/console_forward.ts`).
  *
@@ -47,7 +48,8 @@ function die(how: string, error: unknown, exitCode: number): void {
   if (dead) return;
   dead = true;
   const batch = runner.running;
-  runner.stopped = true;
+  // The answers of the separate calls that finished go first; no other call starts.
+  runner.halt();
   const message: WorkerToMain = {
     kind: "crashed",
     batch,

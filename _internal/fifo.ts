@@ -29,6 +29,11 @@ export class Fifo<T> {
     this.#head = 0;
   }
 
+  /** The front item, left in place, or `undefined` when empty. */
+  first(): T | undefined {
+    return this.#head === this.#items.length ? undefined : this.#items[this.#head];
+  }
+
   /** Takes the front item, or `undefined` when empty. */
   shift(): T | undefined {
     if (this.#head === this.#items.length) return undefined;

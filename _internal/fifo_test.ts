@@ -50,3 +50,17 @@ Deno.test("Fifo.clear() returns what was queued, front first, and empties it", (
   fifo.push(7);
   assert.deepEqual(drain(fifo), [7]);
 });
+
+Deno.test("Fifo: first() shows the front item without taking it", () => {
+  const fifo = new Fifo<number>();
+  assert.equal(fifo.first(), undefined);
+  fifo.push(1);
+  fifo.push(2);
+  assert.equal(fifo.first(), 1);
+  assert.equal(fifo.shift(), 1);
+  assert.equal(fifo.first(), 2);
+  fifo.pushFront([0]);
+  assert.equal(fifo.first(), 0);
+  assert.deepEqual(drain(fifo), [0, 2]);
+  assert.equal(fifo.first(), undefined);
+});

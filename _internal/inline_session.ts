@@ -70,7 +70,7 @@ export const inlineBackend: Backend = {
       terminate() {
         if (!alive) return;
         alive = false;
-        endSession(identity, () => runner.stopped = true);
+        endSession(identity, () => runner.halt());
       },
       keepAlive() {
         // Nothing to hold: the tasks run on this thread.

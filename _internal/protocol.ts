@@ -132,6 +132,13 @@ export type MainToWorker =
     calls: unknown[] | Float64Array;
     /** Whether `calls` holds shared objects to revive. */
     shared: boolean;
+    /**
+     * Set for separate calls travelling together (`apply` calls of one function, see
+     * `pool/_coalesce.ts`), each settling on its own: the worker starts each call only as its
+     * progress cell allows (see `claims.ts`), a throw is that call's error alone, and it answers
+     * with `settled` messages (not `done` or `failed`), the last marked `last`.
+     */
+    separate?: boolean;
   };
 
 /** Worker → main program. */
@@ -161,6 +168,31 @@ export type WorkerToMain =
      * When asked (`reportMemory`): the bytes the worker's JavaScript holds after the batch, its
      * heap and its `ArrayBuffer`s (see `task_runner.ts`).
      */
+    memory?: number;
+  }
+  | {
+    /**
+     * Answers of a chunk of separate calls (`separate`), in order: the calls from `from` on,
+     * one value each (`undefined` for a call that threw). Sent when the chunk ends (`last`),
+     * and before that whenever calls took a while since the previous answer, or a result moves
+     * buffers, or the worker dies: so a result is lost with its worker only if the worker died
+     * without a word (terminated, its process killed) soon after the call returned.
+     */
+    kind: "settled";
+    batch: number;
+    /** The index in the chunk of the first call answered here. */
+    from: number;
+    /** The results; plain numbers come packed (see `number_pack.ts`). */
+    values: unknown[] | Float64Array;
+    shared: boolean;
+    /** The calls that threw, by index in the chunk, and their errors. */
+    errors: [number, SerializedError][];
+    /**
+     * The chunk's last answer: the calls after these were not run (the main program cut the
+     * chunk, see `claims.ts`).
+     */
+    last: boolean;
+    /** With the last answer, when asked (`reportMemory`): as for `done`. */
     memory?: number;
   }
   | {

@@ -23,6 +23,7 @@ import type {
 import { serializeError } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
 import { packNumbers } from "./number_pack.ts";
+import { SeparateCalls } from "./separate_calls.ts";
 import type { AnyFunction, ResolvedFunction } from "./function_transport.ts";
 
 /** How a runner finds functions: the worker host imports or compiles; `inline` looks them up. */
@@ -62,9 +63,21 @@ export class TaskRunner {
   #claims: ClaimCells | undefined;
   /** Whether each answer says how much memory the worker holds (`maxMemoryPerChild`). */
   #reportMemory = false;
+  /** The chunk of separate calls running now, if one is. */
+  #separate: SeparateCalls | undefined;
 
   constructor(host: RunnerHost) {
     this.#host = host;
+  }
+
+  /**
+   * The thread is going away (the worker host's `crashed` message is sent next, or the `inline`
+   * session ended): no more call of a chunk of separate calls starts, and the answers of those
+   * that finished are sent first. Then nothing more is sent.
+   */
+  halt(): void {
+    this.#separate?.halt();
+    this.stopped = true;
   }
 
   /** Takes one message; runs it now, or after those before it. */
@@ -119,10 +132,42 @@ export class TaskRunner {
     if (this.#claims !== undefined && !this.#claims.claim(message.cell, message.batch)) return;
     this.running = message.batch;
     try {
-      await this.#runClaimed(resolver, message);
+      if (message.separate === true) await this.#runSeparate(resolver, message);
+      else await this.#runClaimed(resolver, message);
     } finally {
       this.running = null;
+      this.#separate = undefined;
     }
+  }
+
+  /** Runs a chunk of separate calls (see `separate_calls.ts`). */
+  async #runSeparate(resolver: Resolver, message: RunMessage): Promise<void> {
+    let resolved: ResolvedFunction | undefined;
+    const chunk = new SeparateCalls(message.batch, message.cell, this.#claims, {
+      send: (answer, transfer) => this.#send(answer, transfer),
+      explain: (error) => this.#explain(resolver, resolved!, error),
+      cloneError: (error) => serializeError(cloneError(error)),
+      memory: () => this.#reportMemory ? memoryInUse() : undefined,
+    });
+    this.#separate = chunk;
+    // The first call starts with finding the function and reviving the arguments: a worker
+    // that dies doing so dies running it.
+    if (!chunk.begin()) return chunk.end();
+    const n = message.calls.length;
+    let calls: ArrayLike<unknown>;
+    try {
+      resolved = resolver.cached(message.fn) ?? await resolver.resolve(message.fn);
+      calls = message.shared
+        ? await reviveValue(message.calls) as unknown[]
+        : message.calls as ArrayLike<unknown>;
+    } catch (error) {
+      // Every call fails with it, as each would have alone.
+      const failure = serializeError(error, isTransport(error));
+      for (let i = 0; i < n && (i === 0 || chunk.begin()); i++) chunk.fail(i, failure);
+      return chunk.end();
+    }
+    await chunk.run(resolved.fn, message.mode, calls);
+    chunk.end();
   }
 
   async #runClaimed(resolver: Resolver, message: RunMessage): Promise<void> {

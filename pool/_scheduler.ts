@@ -23,25 +23,15 @@
  * @module
  */
 
-import {
-  BrokenPoolError,
-  FunctionTransportError,
-  PoolClosedError,
-  RemoteError,
-  WorkerCrashedError,
-} from "../errors.ts";
+import { BrokenPoolError, PoolClosedError, WorkerCrashedError } from "../errors.ts";
 import { ClaimCells, type Claims, sentForGood } from "../_internal/claims.ts";
 import { Fifo } from "../_internal/fifo.ts";
 import { identCounter, nextIdentity } from "../_internal/identity.ts";
 import { packNumbers } from "../_internal/number_pack.ts";
-import type {
-  CallMode,
-  FunctionDescriptor,
-  SerializedError,
-  WorkerIdentity,
-  WorkerToMain,
-} from "../_internal/protocol.ts";
+import type { WorkerIdentity, WorkerToMain } from "../_internal/protocol.ts";
 import { reviveValue } from "../_internal/shareable.ts";
+import { type Chunk, type Outcome, remoteToError } from "./_chunk.ts";
+import { coalesce, Coalesced } from "./_coalesce.ts";
 import {
   type Backend,
   type InitPayload,
@@ -67,29 +57,8 @@ export const LATE_BIRTH_MS = 20;
  */
 const MAX_START_FAILURES = 3;
 
-/** How a chunk ended: its values, or an error and the values computed before it. */
-export type Outcome =
-  | { ok: true; values: ArrayLike<unknown> & Iterable<unknown> }
-  | { ok: false; error: Error; values: unknown[] };
-
-/** A run of calls of one function, sent to one worker as one message. */
-export interface Chunk {
-  fn: FunctionDescriptor;
-  mode: CallMode;
-  /** Encoded calls (shared objects replaced by handles). */
-  calls: unknown[];
-  /** Whether plain numbers travel packed (see `number_pack.ts`), packed anew at each send. */
-  pack: boolean;
-  shared: boolean;
-  /**
-   * Buffers the caller marked with `transfer()`, moved with the first send: a chunk with any
-   * cannot be sent again (to another worker).
-   */
-  transfer: Transferable[];
-  /** The job it belongs to, so a failed or abandoned job can withdraw its queued chunks. */
-  owner: object;
-  settle(outcome: Outcome): void;
-}
+export type { Chunk, Outcome };
+export { remoteToError };
 
 interface Inflight {
   batch: number;
@@ -135,12 +104,6 @@ export interface SchedulerOptions {
 }
 
 type State = "running" | "closed" | "terminated" | "broken";
-
-/** Turns a worker's serialized error into the error the caller sees. */
-export function remoteToError(error: SerializedError): Error {
-  if (error.transport === true) return new FunctionTransportError(error.message);
-  return new RemoteError(error);
-}
 
 /** Runs chunks on workers. */
 export class Scheduler {
@@ -199,6 +162,9 @@ export class Scheduler {
       if (slot.inflight.length === 0) idle++;
       else busy = true;
       waiting += Math.max(0, slot.inflight.length - 1);
+      // Separate applies travelling together: an idle worker would take half of them.
+      const first = slot.inflight[0]?.chunk;
+      if (first instanceof Coalesced && first.parts.length - first.answered > 1) waiting++;
     }
     return waiting > idle || (!busy && this.#queue.length === 0);
   }
@@ -437,10 +403,36 @@ export class Scheduler {
     for (const idle of this.#slots) {
       if (!idle.ready || idle.inflight.length > 0 || idle.tasksLeft <= 0) continue;
       if (idle.doomed !== undefined) continue;
-      const chunk = this.#takeBackWaiting(idle);
+      const chunk = this.#takeBackWaiting(idle) ?? this.#splitRunning(idle);
       if (chunk === undefined) return;
       this.#send(idle, chunk);
     }
+  }
+
+  /**
+   * Takes the later half of the calls not yet started of the chunk of separate calls another
+   * worker runs (the one with most calls left), so an idle worker shares them: a chunk of 256
+   * long calls does not keep one worker busy while the other idles.
+   */
+  #splitRunning(except: Slot): Chunk | undefined {
+    let found: Inflight | undefined;
+    let claims: Claims | undefined;
+    let most = 1;
+    for (const slot of this.#slots) {
+      if (slot === except) continue;
+      const entry = slot.inflight[0];
+      if (!(entry?.chunk instanceof Coalesced)) continue;
+      const left = entry.chunk.parts.length - entry.chunk.answered;
+      if (left > most) {
+        most = left;
+        found = entry;
+        claims = slot.claims;
+      }
+    }
+    if (found === undefined) return undefined;
+    const keep = claims!.split(found.cell);
+    if (keep === undefined) return undefined;
+    return (found.chunk as Coalesced).split(keep);
   }
 
   /** Takes back the oldest chunk offered to another worker and waiting there; removes it. */
@@ -483,7 +475,25 @@ export class Scheduler {
     return best;
   }
 
+  /**
+   * Separate `apply` calls queued behind `head` go with it, when there are more queued than the
+   * workers take at once, and the worker shares this program's memory (see `_coalesce.ts`).
+   * Not with `maxTasksPerChild`, which counts messages, nor `maxMemoryPerChild`, which a worker
+   * is held to after each message.
+   */
+  #coalesce(slot: Slot, head: Chunk): Chunk {
+    const { maxTasksPerChild, maxMemoryPerChild } = this.#options;
+    if (
+      maxTasksPerChild !== Infinity || maxMemoryPerChild !== Infinity ||
+      slot.claims.buffer === undefined
+    ) return head;
+    const limit = Math.ceil(this.#queue.length / (PIPELINE * Math.max(1, this.#slots.size)));
+    return limit <= 1 ? head : coalesce(head, this.#queue, limit);
+  }
+
   #send(slot: Slot, chunk: Chunk): void {
+    if (chunk.coalesce === true && this.#queue.length > 0) chunk = this.#coalesce(slot, chunk);
+    const separate = chunk instanceof Coalesced;
     const first = !slot.known.has(chunk.fn.id);
     const batch = this.#nextBatch;
     this.#nextBatch = batch === MAX_BATCH ? 1 : batch + 1;
@@ -493,7 +503,7 @@ export class Scheduler {
     while ((used & (1 << cell)) !== 0) cell++;
     const transfer = chunk.transfer.slice();
     const calls = chunk.pack ? packNumbers(chunk.calls, transfer) : chunk.calls;
-    slot.claims.offer(cell, batch);
+    slot.claims.offer(cell, batch, separate ? chunk.calls.length : 0);
     try {
       slot.session.run({
         batch,
@@ -503,8 +513,16 @@ export class Scheduler {
         mode: chunk.mode,
         calls,
         shared: chunk.shared,
+        ...(separate ? { separate } : {}),
       }, transfer);
     } catch (error) {
+      if (chunk instanceof Coalesced) {
+        // One call's arguments cannot be sent: each goes alone, and only that one fails.
+        for (const part of chunk.parts) part.coalesce = false;
+        this.#queue.pushFront(chunk.parts);
+        queueMicrotask(() => this.#pump());
+        return;
+      }
       chunk.settle({
         ok: false,
         error: unsendableArguments("An argument", error),
@@ -540,40 +558,68 @@ export class Scheduler {
           message.error === null ? undefined : remoteToError(message.error),
         );
         return;
-      case "done":
-      case "failed": {
+      case "settled": {
         const entry = slot.inflight[0];
-        if (entry === undefined || entry.batch !== message.batch) {
+        const chunk = entry?.chunk;
+        if (entry === undefined || entry.batch !== message.batch || !(chunk instanceof Coalesced)) {
           this.#onCrash(slot, "answered out of order", undefined);
           return;
         }
-        slot.inflight.shift();
-        slot.tasksLeft--;
-        slot.answered = true;
-        this.#startFailures = 0;
-        const memory = message.memory;
-        if (memory !== undefined && memory > this.#options.maxMemoryPerChild) this.#retire(slot);
-        deliver(entry.chunk, message);
-        if (slot.doomed !== undefined) {
-          // The answers before the aborted chunk are in: stop the worker running it (or, if
-          // it answered too, just retire the worker, which takes no more work).
-          if (slot.inflight[0] === slot.doomed) {
-            this.#stopDoomed(slot);
-          } else if (slot.inflight.length === 0) {
-            this.#kill(slot);
-            if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
-          }
-          this.#pump();
+        chunk.answer(message);
+        this.#heardAnswer(slot);
+        if (!message.last) return;
+        // Calls the worker did not start (it was cut) run again.
+        const rest = chunk.parts.slice(chunk.answered);
+        chunk.end(chunk.answered, ignore, ignore);
+        this.#queue.pushFront(rest);
+        this.#answered(slot, message.memory);
+        return;
+      }
+      case "done":
+      case "failed": {
+        const entry = slot.inflight[0];
+        if (
+          entry === undefined || entry.batch !== message.batch || entry.chunk instanceof Coalesced
+        ) {
+          this.#onCrash(slot, "answered out of order", undefined);
           return;
         }
-        if (slot.tasksLeft <= 0 && slot.inflight.length === 0) {
-          // maxTasksPerChild reached: retire the worker and start a fresh one.
-          this.#kill(slot);
-          if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
-        }
-        this.#pump();
+        deliver(entry.chunk, message);
+        this.#answered(slot, message.memory);
       }
     }
+  }
+
+  /** The worker answered a task: it is no start failure (see `MAX_START_FAILURES`). */
+  #heardAnswer(slot: Slot): void {
+    slot.answered = true;
+    this.#startFailures = 0;
+  }
+
+  /** The worker answered its oldest chunk in flight for good. */
+  #answered(slot: Slot, memory: number | undefined): void {
+    this.#heardAnswer(slot);
+    slot.inflight.shift();
+    slot.tasksLeft--;
+    if (memory !== undefined && memory > this.#options.maxMemoryPerChild) this.#retire(slot);
+    if (slot.doomed !== undefined) {
+      // The answers before the aborted chunk are in: stop the worker running it (or, if
+      // it answered too, just retire the worker, which takes no more work).
+      if (slot.inflight[0] === slot.doomed) {
+        this.#stopDoomed(slot);
+      } else if (slot.inflight.length === 0) {
+        this.#kill(slot);
+        if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
+      }
+      this.#pump();
+      return;
+    }
+    if (slot.tasksLeft <= 0 && slot.inflight.length === 0) {
+      // maxTasksPerChild reached: retire the worker and start a fresh one.
+      this.#kill(slot);
+      if (this.#state === "running" || this.#queue.length > 0) this.#spawn();
+    }
+    this.#pump();
   }
 
   /**
@@ -598,7 +644,10 @@ export class Scheduler {
 
   /**
    * A worker died. Its chunks it had claimed (at most one: the one it ran) fail; those it had
-   * not go back to the front of the queue, unless they moved buffers to it.
+   * not go back to the front of the queue, unless they moved buffers to it. Of a claimed chunk
+   * of separate calls, only the call that was running fails (and calls whose results went
+   * with the worker, if it died without a word): the answered ones stay answered, and those
+   * that never started go back to the queue's front too (see `_coalesce.ts`).
    */
   #onCrash(slot: Slot, how: string, cause: unknown): void {
     if (slot.dead) return;
@@ -615,6 +664,31 @@ export class Scheduler {
         values: [],
       });
     for (const { batch, cell, chunk } of inflight) {
+      if (chunk instanceof Coalesced) {
+        if (slot.claims.takeBack(cell, batch)) {
+          requeue.push(...chunk.parts);
+          continue;
+        }
+        const unrun = chunk.end(
+          slot.claims.cut(cell),
+          (part) =>
+            fail(
+              part,
+              `${slot.identity.name} ${how} while running a task: the task failed, and the ` +
+                `pool replaced the worker`,
+            ),
+          (part) =>
+            fail(
+              part,
+              `${slot.identity.name} ${how} after it ran this task and before its result was ` +
+                `sent (it died without a word, and the results of a message's calls go back ` +
+                `after every 0.2 ms of calls): the result was lost, the task is not run again, ` +
+                `and the pool replaced the worker`,
+            ),
+        );
+        requeue.push(...unrun);
+        continue;
+      }
       if (!slot.claims.takeBack(cell, batch)) {
         ranTask = true;
         fail(

@@ -5,17 +5,18 @@
  *  main program                                           workers (Web Workers)
  *  ┌──────────────────────────────────────────┐           ┌──────────────────────────────┐
  *  │ Pool.map(f, xs) / imap / apply …         │           │ worker host                  │
- *  │   │ cut into chunks (one message each)   │  run      │   resolve f once: an export  │
- *  │   ▼                                      │ ───────▶  │   of an imported module (by  │
- *  │ Scheduler: FIFO of chunks ──▶ worker     │  ≤ 2 in   │   reference) or its source   │
- *  │   slots, ≤ 2 chunks in flight each;      │  flight   │   compiled (by value)        │
- *  │   idle workers take over waiting ones;   │           │   claim a chunk, run its     │
- *  │   retire after maxTasksPerChild;         │           │   calls in order             │
- *  │   replace a worker that dies             │ ◀───────  │   report done / failed;      │
- *  │   │                                      │  done,    │   self.close(), Deno.exit(), │
- *  │   ▼                                      │  failed,  │   uncaught errors → crashed  │
- *  │ results in order / as they come          │  crashed, │   console.log … → console    │
- *  │ console lines printed here, in order     │  console  │   (before the task's answer) │
+ *  │   │ cut into chunks (one message each;   │  run      │   resolve f once: an export  │
+ *  │   │ queued applies share one)            │ ───────▶  │   of an imported module (by  │
+ *  │   ▼                                      │  ≤ 2 in   │   reference) or its source   │
+ *  │ Scheduler: FIFO of chunks ──▶ worker     │  flight   │   compiled (by value)        │
+ *  │   slots, ≤ 2 chunks in flight each;      │           │   claim a chunk, run its     │
+ *  │   idle workers take over waiting ones;   │           │   calls in order             │
+ *  │   retire after maxTasksPerChild;         │ ◀───────  │   report done / failed;      │
+ *  │   replace a worker that dies             │  done,    │   self.close(), Deno.exit(), │
+ *  │   │                                      │  failed,  │   uncaught errors → crashed  │
+ *  │   ▼                                      │  crashed, │   console.log … → console    │
+ *  │ results in order / as they come          │  console  │   (before the task's answer) │
+ *  │ console lines printed here, in order     │           │                              │
  *  └──────────────────────────────────────────┘           └──────────────────────────────┘
  *     backend seam: "worker" (Web Workers) | "inline" (same runner, main thread) | later "mpi"
  * ```
@@ -25,6 +26,11 @@
  * worker's long task (the main program takes it back first); when a worker dies, the chunk it
  * claimed fails with `WorkerCrashedError` (it is never run twice), those it had not go back to
  * the front of the queue, and a fresh worker takes its place.
+ *
+ * Separate `apply` calls of one function queued behind each other travel up to 256 to a message
+ * when there is a backlog, each settling on its own: a progress cell beside the claim cell counts
+ * each call as it starts, so a worker that dies fails only the call it was running; those it
+ * finished keep their results, and those it had not started go back to the queue's front.
  *
  * @example
  * ```ts

@@ -257,6 +257,13 @@ export class Pool implements AsyncDisposable {
   /**
    * Calls `f(...args)` in a worker.
    *
+   * Many calls made at once (`Promise.all` of thousands) travel several to a message, up to 256,
+   * when more wait than the workers take: each still settles on its own, and a worker that dies
+   * fails only the call it was running; the calls it finished keep their results and those it
+   * had not started run on another worker. A call with a `signal` or `timeout`, or that moves
+   * buffers (`transfer()`), travels alone, as do all calls under `maxTasksPerChild` or
+   * `maxMemoryPerChild` and on the `subprocess` and `mpi` backends.
+   *
    * @param f The function (by reference or by value; see {@linkcode Pool}).
    * @param args Its arguments. @default {[]}
    * @returns Its result (awaited, if `f` is async).
@@ -577,7 +584,7 @@ export class Pool implements AsyncDisposable {
     const fn = describeFunction(f, "f");
     const keys = method === "Pool.applyAsync" ? ASYNC_KEYS : WAIT_KEYS;
     const abort = callAbort(options, method, keys);
-    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort)
+    return this.#run(fn, "star", [this.#args(args)], 1, "apply a function", abort, true)
       .then((values) => values[0]);
   }
 
@@ -597,6 +604,7 @@ export class Pool implements AsyncDisposable {
     calls: unknown[],
     owner: object,
     settle: (outcome: Outcome) => void,
+    coalesce = false,
   ): Chunk {
     const transfer: Transferable[] = [];
     const encoded = encodeValue(calls, transfer);
@@ -608,6 +616,7 @@ export class Pool implements AsyncDisposable {
       shared: encoded.shared,
       transfer,
       owner,
+      coalesce: coalesce && transfer.length === 0,
       settle,
     };
   }
@@ -619,6 +628,7 @@ export class Pool implements AsyncDisposable {
     chunksize: number | undefined,
     what: string,
     abort: CallAbort | undefined,
+    single = false,
   ): Promise<unknown[]> {
     this.#checkOpen(what);
     const n = items.length;
@@ -655,7 +665,8 @@ export class Pool implements AsyncDisposable {
         if (settled) return;
         if (!outcome.ok) {
           settled = true;
-          this.#scheduler.cancel(owner);
+          // Withdraw the job's other chunks (a job of one has none left: skip the scan).
+          if (remaining > 1) this.#scheduler.cancel(owner);
           reject(outcome.error);
           return;
         }
@@ -664,7 +675,7 @@ export class Pool implements AsyncDisposable {
           settled = true;
           resolve(flatten(parts));
         }
-      }));
+      }, single && abort === undefined));
       if (settled) break;
     }
     return promise;

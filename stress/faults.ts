@@ -182,6 +182,36 @@ workerTest(
   },
 );
 
+workerTest(
+  "Pool: random faults among hundreds of applies awaited together (many to a message): " +
+    "only the faulty fail, typed; none runs twice; the calls not started run elsewhere",
+  async () => {
+    await using pool = new Pool(2, { imports });
+    // A few faults among many fault-free calls, so messages of several calls carry them.
+    const fault = fc.oneof(
+      { weight: 60, arbitrary: fc.constant<Fault>("none") },
+      { weight: 1, arbitrary: fc.constantFrom(...FAULTS) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fault, { minLength: 50, maxLength: 600 }), async (faults) => {
+        const runs = counters(faults.length);
+        const outcomes = await within(
+          Promise.allSettled(faults.map((f, id) => pool.apply(faulty, [runs, id, f]))),
+          PROMPT,
+        );
+        const late = hasLateDeath(faults);
+        outcomes.forEach((outcome, id) => checkOutcome(faults[id]!, id, outcome, late));
+        faults.forEach((f, id) => {
+          if (late && outcomes[id]!.status === "rejected") {
+            assert.ok(runs[id]! <= 1, `task ${id} (${f}) ran twice`);
+          } else assert.equal(runs[id], 1, `task ${id} (${f}) runs once`);
+        });
+      }),
+      { numRuns: 25 },
+    );
+  },
+);
+
 workerTest("Pool: a Pool(1) survives a long run of deaths, one after another", async () => {
   await using pool = new Pool(1, { imports });
   const runs = counters(FAULTS.length * 3);
