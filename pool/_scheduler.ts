@@ -669,8 +669,10 @@ export class Scheduler {
           requeue.push(...chunk.parts);
           continue;
         }
+        const started = slot.claims.cut(cell);
+        if (started > 0) ranTask = true;
         const unrun = chunk.end(
-          slot.claims.cut(cell),
+          started,
           (part) =>
             fail(
               part,
