@@ -28,7 +28,7 @@ import type {
 } from "../_internal/worker_session.ts";
 import type { WorkerIdentity } from "../_internal/protocol.ts";
 import { sendValueNow, startRecvValue } from "./_p2p.ts";
-import { progress, relayPause } from "./_progress.ts";
+import { progress, RELAY_BUSY_MS, RELAY_IDLE_MS, relayPause, SLEEP_MS } from "./_progress.ts";
 import { beforeFinalize, type Runtime } from "./_runtime.ts";
 import { ANY_SOURCE } from "./constants.ts";
 import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
@@ -56,6 +56,16 @@ export class MpiBackend implements Backend {
   readonly #remote = new Map<number, Remote>();
   #nextId = 1;
   #referenced = 0;
+  /** When each remote chunk not answered yet was sent, by session id and batch. */
+  readonly #sent = new Map<number, Map<number, number>>();
+  /** A typical remote chunk's time from send to answer (milliseconds), or 0 before any. */
+  #typical = 0;
+  /** The chunks sent to each of rank 0's own workers and not answered (see `#startLocal`). */
+  readonly #localPending = new Set<Set<number>>();
+  /** When one of rank 0's own workers last answered. */
+  #localAnswer = 0;
+  /** Ends the receive loop's sleep early (`#pause`). */
+  #wake: (() => void) | undefined;
   #listening = false;
   #stopped = false;
 
@@ -114,16 +124,45 @@ export class MpiBackend implements Backend {
   }
 
   #startLocal(identity: WorkerIdentity, events: SessionEvents): WorkerSession {
-    const session = workerBackend.start(identity, events);
+    /**
+     * The batches sent to it and not answered yet. A worker runs its chunks in order, so an
+     * answer of batch `b` also clears those before it (chunks the scheduler took back from it
+     * before it claimed them, which it never answers).
+     */
+    const pending = new Set<number>();
+    const answered = (batch: number) => {
+      for (const sent of pending) if (sent <= batch) pending.delete(sent);
+      this.#localAnswer = performance.now();
+      // Rank 0's own worker answered: a remote answer that came meanwhile may be what the
+      // job waits for now.
+      this.#wake?.();
+    };
+    const session = workerBackend.start(identity, {
+      message: (message) => {
+        events.message(message);
+        if (message.kind === "done" || message.kind === "failed") answered(message.batch);
+        else if (message.kind === "settled" && message.last) answered(message.batch);
+      },
+      error: (error) => {
+        events.error(error);
+        pending.clear();
+        this.#wake?.();
+      },
+    });
+    this.#localPending.add(pending);
     let ended = false;
     return {
       identity,
       sharesMemory: true,
       init: (payload) => session.init(payload),
-      run: (task, transfer) => session.run(task, transfer),
+      run: (task, transfer) => {
+        session.run(task, transfer);
+        pending.add(task.batch);
+      },
       terminate: () => {
         if (!ended) this.#load[0]!--;
         ended = true;
+        this.#localPending.delete(pending);
         session.terminate();
       },
       keepAlive: (on) => session.keepAlive(on),
@@ -148,10 +187,14 @@ export class MpiBackend implements Backend {
       run: (task: RunPayload) => {
         checkRemoteRun(task, ELSEWHERE);
         this.#send(rank, { id, run: task });
+        let sent = this.#sent.get(id);
+        if (sent === undefined) this.#sent.set(id, sent = new Map());
+        sent.set(task.batch, performance.now());
       },
       terminate: () => {
         if (!live()) return;
         this.#remote.delete(id);
+        this.#sent.delete(id);
         if (remote.referenced) this.#referenced--;
         this.#load[rank]!--;
         if (!this.#stopped) this.#send(rank, { id, end: true });
@@ -183,7 +226,7 @@ export class MpiBackend implements Backend {
           operation = startRecvValue<Up>(this.#rt, ANY_SOURCE, UP, undefined);
           heard = performance.now();
         }
-        await relayPause(performance.now() - heard, this.#referenced > 0);
+        await this.#pause(performance.now() - heard);
       }
       operation.cancel?.();
     } catch (error) {
@@ -191,9 +234,57 @@ export class MpiBackend implements Backend {
     }
   }
 
+  /**
+   * The receive loop's pause. While remote chunks run and rank 0's own workers are idle, a
+   * turn of the event loop within {@linkcode RELAY_IDLE_MS} of the last answer (a remote
+   * answer is what the job waits for, and the core is free).
+   * While both run, and remote chunks typically take long, a sleep of a quarter of that time
+   * (at most {@linkcode RELAY_BUSY_MS}), which an answer of rank 0's own workers ends early:
+   * testing every ~2 ms took its share of the core that mpirun binds rank 0 to with its
+   * worker. Else `relayPause`: a turn of the event loop right after traffic, then 1 ms sleeps.
+   */
+  #pause(quietMs: number): Promise<void> {
+    let outstanding = false, localBusy = false;
+    for (const sent of this.#sent.values()) if (sent.size > 0) outstanding = true;
+    for (const pending of this.#localPending) if (pending.size > 0) localBusy = true;
+    const referenced = this.#referenced > 0;
+    // Rank 0's workers are idle and a remote answer is what the job waits for: test on, for
+    // a while after the last answer from anyone.
+    const quiet = Math.min(quietMs, performance.now() - this.#localAnswer);
+    if (outstanding && !localBusy && referenced && quiet < RELAY_IDLE_MS) {
+      return relayPause(0, true);
+    }
+    const sleep = Math.min(RELAY_BUSY_MS, this.#typical / 4);
+    if (!outstanding || sleep < 2 * SLEEP_MS) return relayPause(quietMs, referenced);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, sleep);
+      if (this.#referenced === 0) Deno.unrefTimer(timer);
+      this.#wake = wake;
+    });
+  }
+
+  /** Notes how long a remote chunk took, from its answer. */
+  #timed(id: number, message: Up): void {
+    if (!("m" in message)) return;
+    const m = message.m;
+    if (m.kind !== "done" && m.kind !== "failed") return;
+    const sent = this.#sent.get(id);
+    const at = sent?.get(m.batch);
+    if (at === undefined) return;
+    sent!.delete(m.batch);
+    const took = performance.now() - at;
+    this.#typical = this.#typical === 0 ? took : 0.75 * this.#typical + 0.25 * took;
+  }
+
   #deliver(up: Up): void {
     const remote = this.#remote.get(up.id);
     if (remote === undefined) return; // a worker that was stopped meanwhile
+    this.#timed(up.id, up);
     if ("m" in up) remote.events.message(up.m);
     else remote.events.error(Object.assign(new Error(up.error.message), { name: up.error.name }));
   }
