@@ -10,9 +10,11 @@
  * worker dies, the chunk fails and never runs twice), and shared objects cannot be sent there.
  *
  * One receive loop serves every remote session. It tests for a message without blocking and,
- * when none is there, yields (right after traffic) or sleeps 1 ms (`relayPause`); its timers keep the program
- * alive only while a remote worker is busy, so an idle pool lets the program end, as `Pool`
- * does. The pool's end, or the program's, sends every server `stop`.
+ * when none is there, pauses (`#pause`): it keeps testing while only remote workers compute
+ * (their answer is what the job waits for), sleeps while rank 0's own workers compute (their
+ * answers wake it), and otherwise sleeps 1 ms between tests; its timers keep the program alive
+ * only while a remote worker is busy, so an idle pool lets the program end, as `Pool` does.
+ * The pool's end, or the program's, sends every server `stop`.
  *
  * @module
  */
