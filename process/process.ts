@@ -35,7 +35,7 @@ import type {
 import { serializeError } from "../_internal/protocol.ts";
 import { encodeValue, Revival } from "../_internal/shareable.ts";
 import { type Copy, copyingFor } from "../_internal/channel.ts";
-import { describeFunction } from "../_internal/function_transport.ts";
+import { describeFunction } from "../_internal/describe_function.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import { unsendableArguments, type WorkerSession } from "../_internal/worker_session.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
