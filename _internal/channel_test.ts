@@ -9,10 +9,10 @@ import {
   type Refused,
   SHUTDOWN,
   UNFINISHED,
-  waitAny,
   WRITER_CLOSED,
   WRITERS,
 } from "./channel.ts";
+import { waitAny } from "./wait_any.ts";
 
 function put(channel: Channel, value: unknown): boolean | Refused {
   return channel.tryPut(value);

@@ -11,7 +11,6 @@ import { checkWait, SYNC_WAIT_KEYS, WAIT_KEYS } from "../_internal/futex.ts";
 import { checkOptionKeys } from "../_internal/option_keys.ts";
 import {
   Channel,
-  copyTarget,
   EMPTY,
   END,
   READER_CLOSED,
@@ -20,6 +19,7 @@ import {
   WRITER_CLOSED,
   WRITERS,
 } from "../_internal/channel.ts";
+import { copyTarget } from "../_internal/end_copies.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";
 import { readerChannel } from "./_reader.ts";
 

@@ -34,7 +34,7 @@ import type {
 } from "../_internal/protocol.ts";
 import { serializeError } from "../_internal/protocol.ts";
 import { encodeValue, Revival } from "../_internal/shareable.ts";
-import { type Copy, copyingFor } from "../_internal/channel.ts";
+import { type Copy, copyingFor } from "../_internal/end_copies.ts";
 import { describeFunction } from "../_internal/describe_function.ts";
 import { workerBackend } from "../_internal/start_worker.ts";
 import { unsendableArguments, type WorkerSession } from "../_internal/worker_session.ts";
