@@ -40,13 +40,13 @@ import {
   pipePingPong,
   produce,
   queuePingPong,
-  rawSpinPingPong,
   recvBig,
   sendBig,
   SLOW_TRIP_US,
   type TripStats,
   WAIT,
 } from "./ipc_tasks.ts";
+import { rawSpinPingPong } from "./_raw_spin.ts";
 import { describeGot, processCpuMs, runSection, stamp } from "./_util.ts";
 
 /** How much work each message-passing benchmark does. */

@@ -32,12 +32,12 @@ import {
   idleWait,
   lockedIncrements,
   lockedIncrementsUsingHold,
-  rawSpinPingPong,
   TASK_TIMEOUT_MS,
   uncontendedCosts,
   wakeSetter,
   wakeWaiter,
 } from "./sync_tasks.ts";
+import { rawSpinPingPong } from "./_raw_spin.ts";
 import { processCpuMs, runSection, stamp } from "./_util.ts";
 
 /** How much work each synchronisation benchmark does. */
@@ -365,8 +365,8 @@ async function benchWake(pool: Pool, sizes: SyncSizes): Promise<OursSync["wake"]
     gate = new Barrier(2);
     const cells = new SharedArrayBuffer(8);
     const [perRaw] = await Promise.all([
-      pool.apply(rawSpinPingPong, ["ping", cells, gate, sizes.pingPongs]),
-      pool.apply(rawSpinPingPong, ["pong", cells, gate, sizes.pingPongs]),
+      pool.apply(rawSpinPingPong, ["ping", cells, gate, 0, sizes.pingPongs]),
+      pool.apply(rawSpinPingPong, ["pong", cells, gate, 0, sizes.pingPongs]),
     ]);
     rawPingPong.push(perRaw);
   }
