@@ -265,6 +265,19 @@ function busyRuns(trips: number, runs: BusySamples, floors: number[]): BusyPingP
   };
 }
 
+/**
+ * Runs both sides of a ping-pong between two busy workers, and adds to `samples` the trips of
+ * the ping side (the first) and the process's CPU share meanwhile.
+ */
+async function sampleBusy(
+  samples: BusySamples,
+  sides: () => Promise<readonly [TripStats | null, unknown]>,
+): Promise<void> {
+  const [[stats], ratio] = await withCpu(sides);
+  samples.stats.push(stats!);
+  samples.cpu.push(ratio);
+}
+
 /** One run of the exercise over a pipe between two workers. */
 async function pipeWorkerRun(
   pool: Pool,
@@ -275,14 +288,11 @@ async function pipeWorkerRun(
 ): Promise<void> {
   const [a, b] = Pipe<Packet | number>();
   const gate = new Barrier(2);
-  const [[stats], ratio] = await withCpu(() =>
+  await sampleBusy(samples, () =>
     Promise.all([
       pool.apply(pipePingPong, ["ping", a, gate, warm, trips, int]),
       pool.apply(pipePingPong, ["pong", b, gate, warm, trips, int]),
-    ])
-  );
-  samples.stats.push(stats!);
-  samples.cpu.push(ratio);
+    ]));
 }
 
 /** One run of the exercise over two queues between two workers. */
@@ -295,14 +305,11 @@ async function queueWorkerRun(
   const there = new Queue<Packet>();
   const back = new Queue<Packet>();
   const gate = new Barrier(2);
-  const [[stats], ratio] = await withCpu(() =>
+  await sampleBusy(samples, () =>
     Promise.all([
       pool.apply(queuePingPong, ["ping", there, back, gate, warm, trips]),
       pool.apply(queuePingPong, ["pong", there, back, gate, warm, trips]),
-    ])
-  );
-  samples.stats.push(stats!);
-  samples.cpu.push(ratio);
+    ]));
 }
 
 /** One run of the raw spinning ping-pong: µs per round trip, pushed to `floors`. */
@@ -617,22 +624,34 @@ export function formatIpc(results: IpcResults): string {
   const trip = (s: fmt.Summary) => fmt.medBest(s, fmt.us);
   const short = count(sizes.shortTrips);
   const long = count(sizes.longTrips);
+  /** An exercise between two workers: its short and long runs, each with what it is made of. */
+  const betweenWorkers = (
+    label: string,
+    runs: { short: BusyPingPongRuns; long: BusyPingPongRuns },
+    python: (p: PythonIpc) => { short: PingPongRuns; long: PingPongRuns },
+  ): string[][] => [
+    [
+      `${label}, 2 workers (Python: 2 processes), ${short} round trips`,
+      trip(runs.short.perTripUs),
+      pyCell((p) => trip(python(p).short.perTripUs)),
+    ],
+    [`  … made of`, anatomy(runs.short), "—"],
+    [
+      `  … ${long} round trips`,
+      trip(runs.long.perTripUs),
+      pyCell((p) => trip(python(p).long.perTripUs)),
+    ],
+    [`  … made of`, anatomy(runs.long), "—"],
+  ];
   const mb = (ours.big.bytes / 2 ** 20).toFixed(0);
 
   const rows: string[][] = [
     ["message passing", "ours (Deno workers)", "Python multiprocessing"],
-    [
-      `exercise over a Pipe, 2 workers (Python: 2 processes), ${short} round trips`,
-      trip(ours.pipeWorkers.short.perTripUs),
-      pyCell((p) => trip(p.pipeProcesses.short.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.pipeWorkers.short), "—"],
-    [
-      `  … ${long} round trips`,
-      trip(ours.pipeWorkers.long.perTripUs),
-      pyCell((p) => trip(p.pipeProcesses.long.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.pipeWorkers.long), "—"],
+    ...betweenWorkers(
+      "exercise over a Pipe",
+      ours.pipeWorkers,
+      (p) => p.pipeProcesses,
+    ),
     [
       `  … ${long} round trips, a bare int for the packet`,
       trip(ours.pipeWorkersInt.perTripUs),
@@ -655,18 +674,11 @@ export function formatIpc(results: IpcResults): string {
       trip(ours.pipeMain.long.perTripUs),
       pyCell((p) => trip(p.pipeMain.long.perTripUs)),
     ],
-    [
-      `exercise over 2 Queues, 2 workers (Python: 2 processes), ${short} round trips`,
-      trip(ours.queueWorkers.short.perTripUs),
-      pyCell((p) => trip(p.queueProcesses.short.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.queueWorkers.short), "—"],
-    [
-      `  … ${long} round trips`,
-      trip(ours.queueWorkers.long.perTripUs),
-      pyCell((p) => trip(p.queueProcesses.long.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.queueWorkers.long), "—"],
+    ...betweenWorkers(
+      "exercise over 2 Queues",
+      ours.queueWorkers,
+      (p) => p.queueProcesses,
+    ),
     [
       `Queue throughput, worker → worker, ${count(sizes.messages)} ints` +
       (py === undefined ? "" : ` (Python: ${count(sizes.pythonMessages)})`),
@@ -723,43 +735,16 @@ export function formatIpc(results: IpcResults): string {
   } else {
     lines.push("Ours vs Python, message passing (medians):");
     const perMessage = (rate: number) => 1e6 / rate;
+    type Runs = { short: { perTripUs: fmt.Summary }; long: { perTripUs: fmt.Summary } };
+    /** The ratios of a ping-pong's short and long runs, ours to Python's. */
+    const shortAndLong = (label: string, o: Runs, p: Runs): fmt.Ratio[] => [
+      [`${label}, ${short} trips`, o.short.perTripUs.median, p.short.perTripUs.median, fmt.us],
+      [`${label}, ${long} trips`, o.long.perTripUs.median, p.long.perTripUs.median, fmt.us],
+    ];
     const pairs: fmt.Ratio[] = [
-      [
-        `Pipe ping-pong, ${short} trips`,
-        ours.pipeWorkers.short.perTripUs.median,
-        py.pipeProcesses.short.perTripUs.median,
-        fmt.us,
-      ],
-      [
-        `Pipe ping-pong, ${long} trips`,
-        ours.pipeWorkers.long.perTripUs.median,
-        py.pipeProcesses.long.perTripUs.median,
-        fmt.us,
-      ],
-      [
-        `Pipe ping-pong with main, ${short} trips`,
-        ours.pipeMain.short.perTripUs.median,
-        py.pipeMain.short.perTripUs.median,
-        fmt.us,
-      ],
-      [
-        `Pipe ping-pong with main, ${long} trips`,
-        ours.pipeMain.long.perTripUs.median,
-        py.pipeMain.long.perTripUs.median,
-        fmt.us,
-      ],
-      [
-        `Queue ping-pong, ${short} trips`,
-        ours.queueWorkers.short.perTripUs.median,
-        py.queueProcesses.short.perTripUs.median,
-        fmt.us,
-      ],
-      [
-        `Queue ping-pong, ${long} trips`,
-        ours.queueWorkers.long.perTripUs.median,
-        py.queueProcesses.long.perTripUs.median,
-        fmt.us,
-      ],
+      ...shortAndLong("Pipe ping-pong", ours.pipeWorkers, py.pipeProcesses),
+      ...shortAndLong("Pipe ping-pong with main", ours.pipeMain, py.pipeMain),
+      ...shortAndLong("Queue ping-pong", ours.queueWorkers, py.queueProcesses),
       [
         "Queue throughput, per message",
         perMessage(ours.throughput.ints.perSecond.median),

@@ -51,6 +51,7 @@ import { parseArgs } from "node:util";
 import { cpuCount, Pool } from "../mod.ts";
 import { fileURLToPath } from "node:url";
 import * as fmt from "./_format.ts";
+import { SECTION_OPTIONS } from "./_util.ts";
 import { renderSvg, scoreboardSpec } from "./_chart.ts";
 import { formatScoreboard, poolTargets, scoreboard, type ScoreSection } from "./_scoreboard.ts";
 import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
@@ -59,7 +60,7 @@ import { benchMpi, formatMpi, type MpiResults } from "./mpi.ts";
 import { benchMpiPool, formatMpiPool, type MpiPoolResults } from "./mpi_pool.ts";
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
 import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
-import { hitCount } from "./pi.ts";
+import { hitCount, split, sum } from "./pi.ts";
 import { benchScale, formatScale, type ScaleResults } from "./scale.ts";
 import { benchSpeedup, formatSpeedup, type SpeedupResults } from "./speedup.ts";
 import { benchSync, formatSync, type SyncResults } from "./sync.ts";
@@ -199,16 +200,6 @@ export interface BenchReport {
   /** One table per section: each target, what was measured, whether it was met. */
   scoreboard?: ScoreSection[];
 }
-
-/** `total` cut into `parts` near-equal whole parts, as the tutorial's `parallelPi`. */
-function split(total: number, parts: number): number[] {
-  const each = Math.floor(total / parts);
-  const out: number[] = new Array(parts - 1).fill(each);
-  out.push(total - each * (parts - 1));
-  return out;
-}
-
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /**
  * Web Workers without the library, each running `hitCount` on the number it is sent: what
@@ -585,11 +576,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        quick: { type: "boolean", default: false },
-        json: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
+      options: { ...SECTION_OPTIONS, help: { type: "boolean", short: "h", default: false } },
     }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);

@@ -27,10 +27,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Comm } from "../mpi/mod.ts";
 import * as fmt from "./_format.ts";
+import { runSection } from "./_util.ts";
 
 /** How much each run does. */
 export interface MpiSizes {
@@ -345,29 +345,21 @@ export function formatMpi(r: MpiResults): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rank: { type: "boolean", default: false },
-      quick: { type: "boolean", default: false },
-      json: { type: "string" },
-      rounds: { type: "string" },
-      "big-rounds": { type: "string" },
-      runs: { type: "string" },
-    },
+  // `deno run -A bench/mpi.ts [--quick] [--json FILE]`: this section alone; mpirun starts each
+  // rank of a run with `--rank`.
+  await runSection(Deno.args, {
+    name: "MPI",
+    python: `mpirun -n 2 ${fmt.pythonPath()} bench/python_mpi.py`,
+    run: benchMpi,
+    format: formatMpi,
+  }, {
+    options: ["rounds", "big-rounds", "runs"],
+    run: (values) =>
+      rankMain({
+        rounds: Number(values.rounds ?? MPI_FULL.rounds),
+        bigRounds: Number(values["big-rounds"] ?? MPI_FULL.bigRounds),
+        runsPerJob: Number(values.runs ?? MPI_FULL.runsPerJob),
+        jobs: 1,
+      }),
   });
-  if (values.rank) {
-    await rankMain({
-      rounds: Number(values.rounds ?? MPI_FULL.rounds),
-      bigRounds: Number(values["big-rounds"] ?? MPI_FULL.bigRounds),
-      runsPerJob: Number(values.runs ?? MPI_FULL.runsPerJob),
-      jobs: 1,
-    });
-  } else {
-    const results = await benchMpi({ quick: values.quick });
-    console.log(formatMpi(results));
-    if (values.json !== undefined) {
-      await Deno.writeTextFile(values.json, JSON.stringify(results, null, 2) + "\n");
-    }
-  }
 }

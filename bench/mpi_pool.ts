@@ -14,10 +14,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { MpiPool } from "../mpi/mod.ts";
 import * as fmt from "./_format.ts";
+import { runSection } from "./_util.ts";
 import { mpirunJob } from "./mpi.ts";
 import { hitCount } from "./pi.ts";
 
@@ -151,23 +151,15 @@ export function formatMpiPool(r: MpiPoolResults): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rank: { type: "boolean", default: false },
-      trials: { type: "string" },
-      runs: { type: "string" },
-      quick: { type: "boolean", default: false },
-      json: { type: "string" },
-    },
+  // `deno run -A bench/mpi_pool.ts [--quick] [--json FILE]`: this section alone; mpirun starts
+  // each rank of a run with `--rank`.
+  await runSection(Deno.args, {
+    name: "MpiPool",
+    python: "none",
+    run: benchMpiPool,
+    format: formatMpiPool,
+  }, {
+    options: ["trials", "runs"],
+    run: (values) => rankMain(Number(values.trials), Number(values.runs)),
   });
-  if (values.rank) {
-    await rankMain(Number(values.trials), Number(values.runs));
-  } else {
-    const results = await benchMpiPool({ quick: values.quick });
-    console.log(formatMpiPool(results));
-    if (values.json !== undefined) {
-      await Deno.writeTextFile(values.json, JSON.stringify(results, null, 2));
-    }
-  }
 }

@@ -28,6 +28,7 @@
 
 import { delayed, Parallel } from "../parallel/mod.ts";
 import * as fmt from "./_format.ts";
+import { runSection } from "./_util.ts";
 
 /**
  * The trivial task: the tutorial's `f`.
@@ -304,11 +305,11 @@ export function formatParallel(results: ParallelResults): string {
 }
 
 if (import.meta.main) {
-  // `deno run -A bench/parallel.ts [--quick]`: this section alone.
-  const quick = Deno.args.includes("--quick");
-  console.error(
-    `Running the joblib Parallel benchmarks (${quick ? "quick" : "full"}; Python: ` +
-      `${fmt.pythonPath()} bench/python_parallel.py)…`,
-  );
-  console.log(formatParallel(await benchParallel({ quick })));
+  // `deno run -A bench/parallel.ts [--quick] [--json FILE]`: this section alone.
+  await runSection(Deno.args, {
+    name: "joblib Parallel",
+    python: `${fmt.pythonPath()} bench/python_parallel.py`,
+    run: benchParallel,
+    format: formatParallel,
+  });
 }

@@ -31,7 +31,7 @@
 import { fileURLToPath } from "node:url";
 import { Pool } from "../mod.ts";
 import * as fmt from "./_format.ts";
-import { hitCount } from "./pi.ts";
+import { hitCount, split, sum } from "./pi.ts";
 import { runSection } from "./_util.ts";
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
@@ -135,14 +135,6 @@ export interface PeersResults {
 
 const PEERS_DIR = fileURLToPath(new URL("./peers/", import.meta.url));
 
-function split(total: number, parts: number): number[] {
-  const each = Math.floor(total / parts);
-  const out: number[] = new Array(parts - 1).fill(each);
-  out.push(total - each * (parts - 1));
-  return out;
-}
-
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 const decoder = new TextDecoder();
 
 /** Runs a command; its stdout, or `{ skipped }` with the reason. */

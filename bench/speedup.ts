@@ -15,7 +15,7 @@
 
 import { Pool } from "../mod.ts";
 import * as fmt from "./_format.ts";
-import { hitCount } from "./pi.ts";
+import { hitCount, split } from "./pi.ts";
 import { runSection } from "./_util.ts";
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
@@ -31,13 +31,6 @@ export interface SpeedupResults {
   serialMs: fmt.Summary;
   /** Warm `Pool(k)`, the trials in k parts. */
   pools: { workers: number; ms: fmt.Summary; speedup: number }[];
-}
-
-function split(total: number, parts: number): number[] {
-  const each = Math.floor(total / parts);
-  const out: number[] = new Array(parts - 1).fill(each);
-  out.push(total - each * (parts - 1));
-  return out;
 }
 
 /**
