@@ -10,6 +10,7 @@
  * so a message may be of any size up to 2 GiB and a put on an unbounded queue never blocks, as
  * in Python. Encoding and decoding happen outside the mutex.
  *
+ * What a put or a take reports (`END`, `EMPTY`…) and the ends' flags are in `channel_header.ts`;
  * `waitAny` (`wait_any.ts`) sleeps on the `PUTS` cells of several channels at once (Python's
  * `connection.wait`); the copies of a pipe's ends are counted in `end_copies.ts`.
  *
@@ -52,23 +53,6 @@ import {
 } from "./channel_header.ts";
 import { addCopy, dropCopy, hasLiveCopy } from "./end_copies.ts";
 import { RingBytes } from "./ring_bytes.ts";
-
-// What a put or a take reports, and the ends and cells the users of a channel name.
-export {
-  EMPTY,
-  END,
-  PUTS,
-  READER_CLOSED,
-  READERS,
-  type Refused,
-  SHUT,
-  SHUT_DOWN,
-  SHUTDOWN,
-  TAKES,
-  UNFINISHED,
-  WRITER_CLOSED,
-  WRITERS,
-} from "./channel_header.ts";
 
 /** A ring of messages over shared memory. */
 export class Channel {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { Channel } from "./channel.ts";
 import {
-  Channel,
   EMPTY,
   END,
   PUTS,
@@ -11,7 +11,7 @@ import {
   UNFINISHED,
   WRITER_CLOSED,
   WRITERS,
-} from "./channel.ts";
+} from "./channel_header.ts";
 import { waitAny } from "./wait_any.ts";
 
 function put(channel: Channel, value: unknown): boolean | Refused {

@@ -8,7 +8,7 @@
 import { ClosedError, EOFError } from "../errors.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait, WAIT_KEYS } from "../_internal/futex.ts";
-import { EMPTY, END, SHUT } from "../_internal/channel.ts";
+import { EMPTY, END, SHUT } from "../_internal/channel_header.ts";
 
 /** The error of a receive whose timeout passed. */
 function timedOut(timeout: number): DOMException {
