@@ -1,13 +1,7 @@
 /**
  * The channel under every `Queue` and `Pipe`: a ring of encoded messages in one growable
- * `SharedArrayBuffer`, which any number of threads put into and take from directly.
- *
- * ```
- *  header (Int32 cells)                         data: a ring of records [u32 length][bytes]
- * ┌──────────┬──────┬──────┬───────┬─────┬────┐ ┌──────────────────────────────────────────┐
- * │ mutex(6) │ HEAD │ USED │ COUNT │ CAP │ …  │ │ ··· HEAD ▶ rec rec rec ▶ tail ······      │
- * └──────────┴──────┴──────┴───────┴─────┴────┘ └──────────────────────────────────────────┘
- * ```
+ * `SharedArrayBuffer`, which any number of threads put into and take from directly (the
+ * header's cells are drawn in `channel_header.ts`).
  *
  * One mutex (the `Lock` of `sync/`) guards the ring; it is held only to copy a message's bytes
  * in or out, never while waiting, so a `put` never waits for a consumer and the main program
@@ -16,8 +10,9 @@
  * so a message may be of any size up to 2 GiB and a put on an unbounded queue never blocks, as
  * in Python. Encoding and decoding happen outside the mutex.
  *
- * {@linkcode waitAny} sleeps on the `PUTS` cells of several channels at once (Python's
- * `connection.wait`): one `Atomics.waitAsync` per channel, counted among its sleepers.
+ * What a put or a take reports (`END`, `EMPTY`…) and the ends' flags are in `channel_header.ts`;
+ * `waitAny` (`wait_any.ts`) sleeps on the `PUTS` cells of several channels at once (Python's
+ * `connection.wait`); the copies of a pipe's ends are counted in `end_copies.ts`.
  *
  * Waiting follows `futex.ts`: a consumer that finds the ring empty notes the `PUTS`
  * sequence (under the mutex) and sleeps until it changes; every put bumps it. Producers of a
@@ -27,95 +22,44 @@
  * @module
  */
 
-import {
-  assertMayBlock,
-  DONE,
-  inWorker,
-  retry,
-  runAsync,
-  runSync,
-  spin,
-  SPIN_MAIN_US,
-  SPIN_US,
-  type Waiting,
-} from "./futex.ts";
-import { locking, unlock } from "./mutex.ts";
-import { hasEnded, selfIdent, throwIfStopping } from "./identity.ts";
+import { assertMayBlock, DONE, retry, runAsync, runSync, type Waiting } from "./futex.ts";
+import { throwIfStopping } from "./identity.ts";
 import { decode, encodeMessage } from "./codec.ts";
-
-// Cells, in 64-byte cache lines: waiters spin reading `PUTS` or `TAKES`, so those sit on lines
-// of their own, away from the mutex and the ring's bookkeeping that the other side writes.
-const HEAD = 16;
-const USED = 17;
-const COUNT = 18;
-const CAPACITY = 19;
-/** Puts not yet marked done (`JoinableQueue`); joiners sleep on it. */
-export const UNFINISHED = 20;
-/** The closed ends: {@linkcode WRITER_CLOSED}, {@linkcode READER_CLOSED}. */
-const CLOSED = 21;
-const MAXSIZE = 22;
-/** Bumped by every put (and by closing): what consumers sleep on. */
-export const PUTS = 32;
-/** Consumers asleep, so producers skip `Atomics.notify` when there are none. */
-const GET_WAITERS = 33;
-/** Bumped by every take (and by closing): what producers of a bounded channel sleep on. */
-export const TAKES = 48;
-const PUT_WAITERS = 49;
-/**
- * The copies of a pipe's ends, as Python's file descriptors: for each end, a table of
- * `[owner ident, count]` slots, one per thread (process) owning copies. An end closes for all
- * when no copy of it is left whose owner still runs.
- */
-const COPIES = 64;
-const COPY_SLOTS = 64;
-const CELLS = COPIES + 2 * 2 * COPY_SLOTS;
-const DATA = CELLS * 4;
-/** No one may put any more: consumers get the end of the stream once the ring is empty. */
-export const WRITER_CLOSED = 1;
-/** No one will take any more: a put fails. */
-export const READER_CLOSED = 2;
-/**
- * The queue was shut down (Python 3.13's `Queue.shutdown()`): puts fail, takes fail once the
- * ring is empty.
- */
-export const SHUT_DOWN = 4;
-
-const INITIAL = 1 << 16;
-/** The end whose copies write into a channel, for {@linkcode Channel.addCopy}. */
-export const WRITERS = 0;
-/** The end whose copies read from a channel. */
-export const READERS = 1;
-
-/** The largest ring: positions are kept in `Int32` cells. */
-const MAX_CAPACITY = 2 ** 31 - 64;
-
-/** What a take found when the writers are gone and the ring is empty. */
-export const END: unique symbol = Symbol("end of stream");
-/** What a take found when the ring is empty (or a wait for a message timed out). */
-export const EMPTY: unique symbol = Symbol("empty");
-/** What a take found when the readers' end was closed (a pipe end closed while it waited). */
-export const SHUT: unique symbol = Symbol("reader closed");
-/** What a put found, or a take of an empty ring, once the channel was shut down. */
-export const SHUTDOWN: unique symbol = Symbol("shut down");
-
-/** What a put may find instead of room: nobody takes, or the channel was shut down. */
-export type Refused = typeof READER_CLOSED | typeof SHUTDOWN;
-
-/**
- * Where this thread copies a message out of the ring to decode it: allocating a typed array
- * costs ~0.6 µs in this V8, more than the rest of a small message's trip.
- */
-let readBuffer = new Uint8Array(4096);
+import {
+  CAPACITY,
+  CELLS,
+  CLOSED,
+  COUNT,
+  DATA,
+  EMPTY,
+  END,
+  GET_WAITERS,
+  INITIAL,
+  lockHeader,
+  MAX_CAPACITY,
+  MAXSIZE,
+  PUT_WAITERS,
+  PUTS,
+  READER_CLOSED,
+  type Refused,
+  SHUT,
+  SHUT_DOWN,
+  SHUTDOWN,
+  TAKES,
+  UNFINISHED,
+  unlockHeader,
+  WRITER_CLOSED,
+  WRITERS,
+} from "./channel_header.ts";
+import { addCopy, dropCopy, hasLiveCopy } from "./end_copies.ts";
+import { RingBytes } from "./ring_bytes.ts";
 
 /** A ring of messages over shared memory. */
 export class Channel {
   readonly buffer: SharedArrayBuffer;
   #cells: Int32Array;
-  /** Views of the data area as long as the capacity this thread last saw (fixed-length views
-   * are several times faster than length-tracking ones in V8). */
-  #bytes!: Uint8Array;
-  #view!: DataView;
-  #capacity = 0;
+  /** The ring's bytes, in the data area after the header. */
+  readonly #ring: RingBytes;
 
   /** A new channel (`maxsize` messages at most, `0` for no limit), or one over `buffer`. */
   constructor(maxsize = 0, buffer?: SharedArrayBuffer) {
@@ -127,19 +71,7 @@ export class Channel {
     }
     this.buffer = buffer;
     this.#cells = new Int32Array(buffer, 0, CELLS);
-  }
-
-  /** The capacity, with this thread's views of the data brought up to it; under the mutex. */
-  #capacityNow(): number {
-    const capacity = this.#cells[CAPACITY]!;
-    if (capacity !== this.#capacity) {
-      // Another thread grew the buffer: this thread's SharedArrayBuffer object is already as
-      // long (growth is seen by all at once); only the views are remade.
-      this.#bytes = new Uint8Array(this.buffer, DATA, capacity);
-      this.#view = new DataView(this.buffer, DATA, capacity);
-      this.#capacity = capacity;
-    }
-    return capacity;
+    this.#ring = new RingBytes(buffer, this.#cells);
   }
 
   /** The header cells, for waiting on `PUTS`, `TAKES`, `UNFINISHED`. */
@@ -180,14 +112,13 @@ export class Channel {
    */
   shutdown(immediate: boolean): void {
     const cells = this.#cells;
-    this.#lock();
+    lockHeader(this.#cells);
     try {
       // Set under the mutex, so that no put lands after it (puts look under the mutex too).
       Atomics.or(cells, CLOSED, SHUT_DOWN);
       if (immediate) {
         const dropped = cells[COUNT]!;
-        cells[HEAD] = 0;
-        cells[USED] = 0;
+        this.#ring.clear();
         cells[COUNT] = 0;
         for (;;) {
           const left = Atomics.load(cells, UNFINISHED);
@@ -198,7 +129,7 @@ export class Channel {
       Atomics.add(cells, PUTS, 1);
       Atomics.add(cells, TAKES, 1);
     } finally {
-      this.#unlock();
+      unlockHeader(this.#cells);
     }
     Atomics.notify(cells, PUTS);
     Atomics.notify(cells, TAKES);
@@ -210,7 +141,7 @@ export class Channel {
     return (Atomics.load(this.#cells, CLOSED) & SHUT_DOWN) !== 0;
   }
 
-  /** @internal For {@linkcode waitAny}: counts a sleeper in (`1`) or out (`-1`). */
+  /** @internal For `waitAny` (`wait_any.ts`): counts a sleeper in (`1`) or out (`-1`). */
   countSleeper(delta: 1 | -1): void {
     Atomics.add(this.#cells, GET_WAITERS, delta);
   }
@@ -219,32 +150,10 @@ export class Channel {
    * Adds a copy of one end (`side`: {@linkcode WRITERS} or {@linkcode READERS}) owned by the
    * thread `ident`; the end then stays open until that copy is dropped or its owner ends.
    *
-   * @throws {RangeError} Copies are owned by {@linkcode COPY_SLOTS} threads already.
+   * @throws {RangeError} Copies of the end are owned by as many threads as it can count.
    */
   addCopy(side: number, ident: number): void {
-    const cells = this.#cells;
-    const table = COPIES + side * 2 * COPY_SLOTS;
-    this.#lock();
-    try {
-      let free = -1;
-      for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
-        if (cells[slot] === ident) {
-          cells[slot + 1]!++;
-          return;
-        }
-        if (free < 0 && (cells[slot + 1] === 0 || hasEnded(cells[slot]!))) free = slot;
-      }
-      if (free < 0) {
-        throw new RangeError(
-          `Cannot give one more process a copy of this pipe end: ${COPY_SLOTS} processes hold ` +
-            `copies of it already. Close it in the processes that no longer use it`,
-        );
-      }
-      cells[free] = ident;
-      cells[free + 1] = 1;
-    } finally {
-      this.#unlock();
-    }
+    addCopy(this.#cells, side, ident);
   }
 
   /**
@@ -252,50 +161,21 @@ export class Channel {
    * end is left whose owner runs, closes it for every thread.
    */
   dropCopy(side: number, ident: number): void {
-    const cells = this.#cells;
-    const table = COPIES + side * 2 * COPY_SLOTS;
-    this.#lock();
-    try {
-      for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
-        if (cells[slot] === ident && cells[slot + 1]! > 0) {
-          cells[slot + 1]!--;
-          break;
-        }
-      }
-    } finally {
-      this.#unlock();
-    }
+    dropCopy(this.#cells, side, ident);
     this.recheckCopies(side);
   }
 
   /** Closes an end for every thread when none of its copies is left with a running owner. */
   recheckCopies(side: number): void {
-    const cells = this.#cells;
-    const table = COPIES + side * 2 * COPY_SLOTS;
-    for (let slot = table; slot < table + 2 * COPY_SLOTS; slot += 2) {
-      if (Atomics.load(cells, slot + 1) > 0 && !hasEnded(Atomics.load(cells, slot))) return;
+    if (!hasLiveCopy(this.#cells, side)) {
+      this.close(side === WRITERS ? WRITER_CLOSED : READER_CLOSED);
     }
-    this.close(side === WRITERS ? WRITER_CLOSED : READER_CLOSED);
   }
 
   /** Wakes every thread waiting to take, so that each looks again (a handle was closed). */
   wakeTakers(): void {
     Atomics.add(this.#cells, PUTS, 1);
     Atomics.notify(this.#cells, PUTS);
-  }
-
-  #lock(): void {
-    // Held only while bytes are copied (never while waiting), so this wait is short even on
-    // the main program's thread.
-    const me = selfIdent;
-    if (Atomics.compareExchange(this.#cells, 0, 0, me) !== 0) {
-      runSync(this.#cells, 0, locking(this.#cells, me, Infinity));
-    }
-  }
-
-  #unlock(): void {
-    const me = selfIdent;
-    if (Atomics.compareExchange(this.#cells, 0, me, 0) !== me) unlock(this.#cells);
   }
 
   /**
@@ -315,26 +195,18 @@ export class Channel {
     // attempt, since a fast loop may never wait.
     throwIfStopping("it puts no more messages");
     const cells = this.#cells;
-    const length = message.length;
     if ((Atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return READER_CLOSED;
-    this.#lock();
+    lockHeader(this.#cells);
     try {
       if ((cells[CLOSED]! & SHUT_DOWN) !== 0) return SHUTDOWN;
       const maxsize = cells[MAXSIZE]!;
       if (maxsize > 0 && cells[COUNT]! >= maxsize) return false;
-      const need = cells[USED]! + 4 + length;
-      if (need > cells[CAPACITY]!) this.#grow(need);
-      const capacity = this.#capacityNow();
-      let tail = cells[HEAD]! + cells[USED]!;
-      if (tail >= capacity) tail -= capacity;
-      tail = this.#write32(tail, length, capacity);
-      this.#copyIn(message, tail, capacity);
-      cells[USED] = need;
+      this.#ring.push(message);
       cells[COUNT]!++;
       if (unfinished) Atomics.add(cells, UNFINISHED, 1);
       Atomics.add(cells, PUTS, 1);
     } finally {
-      this.#unlock();
+      unlockHeader(this.#cells);
     }
     const sleepers = Atomics.load(cells, GET_WAITERS);
     // One sleeper is woken; with several, all are, since a sleeping `poll` would not take the
@@ -352,7 +224,7 @@ export class Channel {
     throwIfStopping("it takes no more messages");
     const cells = this.#cells;
     let message: Uint8Array;
-    this.#lock();
+    lockHeader(this.#cells);
     try {
       if (cells[COUNT] === 0) {
         const closed = Atomics.load(cells, CLOSED);
@@ -362,20 +234,11 @@ export class Channel {
         this.#seen = cells[PUTS]!;
         return EMPTY;
       }
-      const capacity = this.#capacityNow();
-      const head = cells[HEAD]!;
-      const length = this.#read32(head, capacity);
-      let at = head + 4;
-      if (at >= capacity) at -= capacity;
-      message = this.#copyOut(at, length, capacity);
-      at += length;
-      if (at >= capacity) at -= capacity;
-      cells[HEAD] = at;
-      cells[USED] = cells[USED]! - 4 - length;
+      message = this.#ring.shift();
       cells[COUNT]!--;
       Atomics.add(cells, TAKES, 1);
     } finally {
-      this.#unlock();
+      unlockHeader(this.#cells);
     }
     if (Atomics.load(cells, PUT_WAITERS) > 0) Atomics.notify(cells, TAKES, 1);
     return decode(message);
@@ -507,185 +370,4 @@ export class Channel {
     yield* retry(this.#cells, attempt, timeout, PUT_WAITERS);
     return outcome;
   }
-
-  /** Makes room for `need` bytes: grows the buffer, and unwraps the ring into the new space. */
-  #grow(need: number): void {
-    const cells = this.#cells;
-    const capacity = cells[CAPACITY]!;
-    if (need > MAX_CAPACITY) {
-      throw new RangeError(
-        `Cannot send a message of ${need - cells[USED]! - 4} bytes: a queue or pipe holds at ` +
-          `most ${MAX_CAPACITY} bytes at once`,
-      );
-    }
-    let next = capacity * 2;
-    while (next < need) next *= 2;
-    next = Math.min(next, MAX_CAPACITY);
-    this.buffer.grow(DATA + next);
-    cells[CAPACITY] = next;
-    this.#capacityNow();
-    const head = cells[HEAD]!;
-    const end = head + cells[USED]!;
-    if (end > capacity) {
-      // The ring wrapped: move its start (at 0) to follow its end, at the old capacity.
-      this.#bytes.copyWithin(capacity, 0, end - capacity);
-    }
-  }
-
-  #write32(at: number, value: number, capacity: number): number {
-    if (at + 4 <= capacity) {
-      this.#view.setUint32(at, value);
-    } else {
-      const four = new Uint8Array(4);
-      new DataView(four.buffer).setUint32(0, value);
-      this.#copyIn(four, at, capacity);
-    }
-    at += 4;
-    return at >= capacity ? at - capacity : at;
-  }
-
-  #read32(at: number, capacity: number): number {
-    if (at + 4 <= capacity) return this.#view.getUint32(at);
-    const four = this.#copyOut(at, 4, capacity);
-    return ((four[0]! << 24) | (four[1]! << 16) | (four[2]! << 8) | four[3]!) >>> 0;
-  }
-
-  #copyIn(source: Uint8Array, at: number, capacity: number): void {
-    const first = Math.min(source.length, capacity - at);
-    this.#bytes.set(first === source.length ? source : source.subarray(0, first), at);
-    if (first < source.length) this.#bytes.set(source.subarray(first), 0);
-  }
-
-  #copyOut(at: number, length: number, capacity: number): Uint8Array {
-    if (length > readBuffer.length && length <= 1 << 20) {
-      readBuffer = new Uint8Array(Math.max(length, readBuffer.length * 2));
-    }
-    // A huge message gets a buffer of its own, not kept afterwards.
-    const out = length <= readBuffer.length
-      ? readBuffer.subarray(0, length)
-      : new Uint8Array(length);
-    const first = Math.min(length, capacity - at);
-    out.set(this.#bytes.subarray(at, at + first));
-    if (first < length) out.set(this.#bytes.subarray(0, length - first), first);
-    return out;
-  }
-}
-
-/** The longest timer the platform takes (about 24.8 days); longer sleeps are resumed. */
-const MAX_TIMER = 2 ** 31 - 1;
-
-/**
- * Waits up to `timeout` ms, without blocking the thread, until at least one of `channels` has
- * a message to take (or its end, or was shut down): the indices of those that are ready, in
- * order, or none when the timeout passed. An abort of `signal` rejects with its reason.
- *
- * It spins a few microseconds, then sleeps with one `Atomics.waitAsync` per channel, counted
- * among the channel's sleepers so that puts notify. A wait cannot be withdrawn, so when one
- * channel wakes it the others' pending waits are woken at once (every sleeper re-checks what it
- * waits for, so the spurious wake is harmless): a stale wait left queued could otherwise take a
- * put's single notification from a real sleeper.
- */
-export async function waitAny(
-  channels: readonly Channel[],
-  timeout: number,
-  signal?: AbortSignal,
-): Promise<number[]> {
-  signal?.throwIfAborted();
-  const readyNow = () => {
-    const ready: number[] = [];
-    channels.forEach((channel, i) => {
-      if (channel.peek() === true) ready.push(i);
-    });
-    return ready;
-  };
-  let ready = readyNow();
-  if (ready.length > 0 || timeout === 0) return ready;
-  const deadline = performance.now() + timeout;
-  const first = channels[0];
-  if (first !== undefined) {
-    // A short spin on the first channel, as every wait of the library does.
-    const seen = first.peek();
-    if (seen !== true) spin(first.cells, PUTS, seen, inWorker ? SPIN_US : SPIN_MAIN_US);
-    ready = readyNow();
-    if (ready.length > 0) return ready;
-  }
-  for (const channel of channels) channel.countSleeper(1);
-  const aborted = Promise.withResolvers<void>();
-  const onAbort = () => aborted.resolve();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  // Deno does not count a pending waitAsync as keeping the program alive (see futex.ts).
-  const keepAlive = setTimeout(() => {}, MAX_TIMER);
-  try {
-    for (;;) {
-      // The values seen are read after this thread counted itself as a sleeper, so a put
-      // either changes them (the waits return at once) or sees the sleeper and notifies.
-      const seen = channels.map((channel) => channel.peek());
-      ready = [];
-      seen.forEach((value, i) => {
-        if (value === true) ready.push(i);
-      });
-      if (ready.length > 0) return ready;
-      const ms = deadline - performance.now();
-      if (ms <= 0) return [];
-      const pending = new Set<number>();
-      const waits: Promise<unknown>[] = [];
-      let changed = false;
-      seen.forEach((value, i) => {
-        const wait = Atomics.waitAsync(
-          channels[i]!.cells,
-          PUTS,
-          value as number,
-          Math.min(ms, MAX_TIMER),
-        );
-        if (!wait.async) {
-          changed = true;
-          return;
-        }
-        pending.add(i);
-        waits.push(wait.value.then(() => pending.delete(i)));
-      });
-      if (!changed) await Promise.race([...waits, aborted.promise]);
-      // Withdraws this thread's waits that are still queued (see the function's doc).
-      for (const i of pending) Atomics.notify(channels[i]!.cells, PUTS);
-      if (signal?.aborted) throw signal.reason;
-    }
-  } finally {
-    clearTimeout(keepAlive);
-    signal?.removeEventListener("abort", onAbort);
-    for (const channel of channels) channel.countSleeper(-1);
-  }
-}
-
-/** A copy of a pipe end made for a process (see {@linkcode copyingFor}). */
-export interface Copy {
-  channel: Channel;
-  side: number;
-}
-
-/** The process whose copies the handles being encoded in this thread are (see below). */
-let copying: { ident: number; made: Copy[] } | undefined;
-
-/**
- * Runs `encode` (the encoding of a process's arguments) so that every pipe end in them becomes
- * a copy owned by the process `ident`, as Python's child process gets its own copies of the
- * file descriptors it is given: closing the parent's copy leaves the child's open. Returns the
- * copies made, which the parent rechecks when the process ends (its copies then count no more).
- */
-export function copyingFor<T>(ident: number, encode: () => T): { value: T; copies: Copy[] } {
-  const outer = copying;
-  const made: Copy[] = [];
-  copying = { ident, made };
-  try {
-    return { value: encode(), copies: made };
-  } catch (error) {
-    for (const { channel, side } of made) channel.dropCopy(side, ident);
-    throw error;
-  } finally {
-    copying = outer;
-  }
-}
-
-/** The process the pipe ends being encoded become copies of, if any (see `copyingFor`). */
-export function copyTarget(): { ident: number; made: Copy[] } | undefined {
-  return copying;
 }

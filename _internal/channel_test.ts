@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { Channel } from "./channel.ts";
 import {
-  Channel,
   EMPTY,
   END,
   PUTS,
@@ -9,10 +9,10 @@ import {
   type Refused,
   SHUTDOWN,
   UNFINISHED,
-  waitAny,
   WRITER_CLOSED,
   WRITERS,
-} from "./channel.ts";
+} from "./channel_header.ts";
+import { waitAny } from "./wait_any.ts";
 
 function put(channel: Channel, value: unknown): boolean | Refused {
   return channel.tryPut(value);

@@ -1,99 +1,25 @@
 /**
- * How a function reaches a worker, both sides of it.
- *
- * Main side: {@linkcode describeFunction} gives each function an id and keeps its source; the
- * descriptor is sent to a worker with the function's first use there only.
- *
- * Worker side: {@linkcode FunctionResolver} finds a named function by reference first — an
- * export of the same name (or any export) whose source is the very same text, in the modules
- * the pool imports, or in the module one of them imports the function's name from — as Python
- * unpickles a top-level function by importing its module. Failing that, or for a function
- * without a name (which no module exports by name, so nothing is imported for it), it
- * compiles the source by value, as cloudpickle does, with the pool's `context` as its free
- * variables. Each function is resolved once per worker and cached.
+ * Worker side of how a function reaches a worker: {@linkcode FunctionResolver} finds a named
+ * function by reference first — an export of the same name (or any export) whose source is
+ * the very same text, in the modules the pool imports, or in the module one of them imports
+ * the function's name from — as Python unpickles a top-level function by importing its
+ * module. Failing that, or for a function without a name (which no module exports by name, so
+ * nothing is imported for it), it compiles the source by value, as cloudpickle does, with the
+ * pool's `context` as its free variables. Each function is resolved once per worker and
+ * cached. The main side is `describe_function.ts` ({@linkcode describeFunction}) and
+ * `encode_context.ts`.
  *
  * @module
  */
 
 import { FunctionTransportError } from "../errors.ts";
 import type { EncodedContext, FunctionDescriptor } from "./protocol.ts";
-import { encodeValue, reviveValue } from "./shareable.ts";
+import { reviveValue } from "./shareable.ts";
 import { isUnguardedStart, whileBootstrapping } from "./identity.ts";
+import type { AnyFunction } from "./describe_function.ts";
 
-// deno-lint-ignore no-explicit-any
-export type AnyFunction = (...args: any[]) => unknown;
-
-let nextFunctionId = 1;
-const descriptors = new WeakMap<AnyFunction, FunctionDescriptor>();
-const functionsById = new Map<number, WeakRef<AnyFunction>>();
-
-const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
-
-/**
- * The descriptor of `fn`, made once per function. Throws at once for what can never cross: a
- * non-function (`TypeError`), a built-in or bound function (`FunctionTransportError`).
- */
-export function describeFunction(fn: unknown, argument: string): FunctionDescriptor {
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `"${argument}" must be a function, got ${fn === null ? "null" : typeof fn}: pass the ` +
-        `function itself, e.g. pool.map(square, xs)`,
-    );
-  }
-  const known = descriptors.get(fn as AnyFunction);
-  if (known !== undefined) return known;
-  const source = Function.prototype.toString.call(fn);
-  const name = fn.name;
-  if (NATIVE.test(source)) {
-    throw new FunctionTransportError(
-      `Function "${name || "(anonymous)"}" cannot reach a worker: it is a built-in or bound ` +
-        `function, which has no source to send and is no module's export. Wrap it in an arrow ` +
-        `function, e.g. (x) => Math.sqrt(x), or export a named function from a module the pool ` +
-        `imports.`,
-    );
-  }
-  const descriptor: FunctionDescriptor = { id: nextFunctionId++, name, source };
-  descriptors.set(fn as AnyFunction, descriptor);
-  functionsById.set(descriptor.id, new WeakRef(fn as AnyFunction));
-  return descriptor;
-}
-
-/** The function behind a descriptor id, for backends that run in this very thread. */
-export function functionById(id: number): AnyFunction | undefined {
-  return functionsById.get(id)?.deref();
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** Validates and encodes the `context` option (free variables of functions sent by value). */
-export function encodeContext(
-  context: Record<string, unknown> | undefined,
-  transferList: Transferable[],
-): EncodedContext {
-  const encoded: EncodedContext = { values: {}, functions: {}, shared: false };
-  if (context === undefined) return encoded;
-  if (typeof context !== "object" || context === null || Array.isArray(context)) {
-    throw new TypeError(
-      `"context" must be a plain object of free variables, e.g. { context: { scale: 2 } }`,
-    );
-  }
-  for (const [key, value] of Object.entries(context)) {
-    if (!IDENTIFIER.test(key)) {
-      throw new RangeError(
-        `"context" key ${JSON.stringify(key)} is not a valid variable name: use the name the ` +
-          `function refers to`,
-      );
-    }
-    if (typeof value === "function") {
-      encoded.functions[key] = describeFunction(value, `context.${key}`).source;
-    } else {
-      const { value: v, shared } = encodeValue(value, transferList);
-      encoded.values[key] = v;
-      encoded.shared ||= shared;
-    }
-  }
-  return encoded;
-}
+// The main side, re-exported for the modules that still import it from here (pool/pool.ts).
+export { type AnyFunction, describeFunction } from "./describe_function.ts";
 
 /**
  * Turns a function's source into an expression. Arrows, function and class expressions are
@@ -141,13 +67,6 @@ export interface ResolvedFunction {
   fn: AnyFunction;
   byValue: boolean;
   descriptor: FunctionDescriptor;
-}
-
-/** A module of the pool's imports that imports a name, and where from. */
-interface Importer {
-  name: string;
-  url: string;
-  from: string;
 }
 
 /** Worker side: finds or compiles functions, once each. */
@@ -246,7 +165,7 @@ export class FunctionResolver {
     descriptor: FunctionDescriptor,
   ): Promise<Record<string, unknown> | undefined> {
     if (descriptor.name === "") return undefined;
-    const importer = await this.#importerOf(descriptor.name);
+    const importer = await importerOf(this.#imports, descriptor.name);
     if (importer === undefined) return undefined;
     // Relative and absolute paths are relative to the importing module; URLs and bare
     // specifiers (resolved by the program's import map) are taken as they are.
@@ -373,12 +292,13 @@ export class FunctionResolver {
     let importer: Importer | undefined;
     if (uses(resolved.descriptor.source)) {
       holder = `Function "${task}"`;
-      importer = await this.#importerOf(missing);
+      importer = await importerOf(this.#imports, missing);
     } else {
       const inContext = Object.entries(this.#context.functions).find(([, source]) => uses(source));
       if (inContext === undefined) return undefined;
       holder = `Function "${inContext[0]}", passed in "context" for "${task}",`;
-      importer = await this.#importerOf(missing) ?? await this.#importerOf(inContext[0]);
+      importer = await importerOf(this.#imports, missing) ??
+        await importerOf(this.#imports, inContext[0]);
     }
     const reference = await this.#referenceHint(resolved.descriptor);
     const fixes = importer !== undefined
@@ -396,31 +316,6 @@ export class FunctionResolver {
         `It was sent by value (its source alone, without the variables around it). ${fixes}`,
       { cause: error },
     );
-  }
-
-  /**
-   * The imported module (one of the pool's `imports`) whose import statements bind `name`,
-   * and the specifier it is imported from; `undefined` when none does, or the sources cannot
-   * be read.
-   */
-  async #importerOf(name: string): Promise<Importer | undefined> {
-    for (const url of this.#imports) {
-      if (!url.startsWith("file:")) continue;
-      let source: string;
-      try {
-        // Asked first, so that a program without read access is never prompted for it.
-        const path = new URL(url);
-        if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") continue;
-        source = await Deno.readTextFile(path);
-      } catch {
-        continue; // not readable here: no advice from it
-      }
-      const statements = /\bimport\s+(?:type\s+)?([\w$\s{},*]+?)\s+from\s+["']([^"']+)["']/g;
-      for (const [, clause, from] of source.matchAll(statements)) {
-        if (importedNames(clause!).has(name)) return { name, url, from: from! };
-      }
-    }
-    return undefined;
   }
 }
 
@@ -443,6 +338,41 @@ function unguardedError(
       `"${descriptor.name || "(anonymous)"}" was not run.`,
     { cause },
   );
+}
+
+/** A module of the pool's imports that imports a name, and where from. */
+export interface Importer {
+  name: string;
+  url: string;
+  from: string;
+}
+
+/**
+ * The module of `imports` (a pool's or a process's) whose import statements bind `name`,
+ * and the specifier it is imported from; `undefined` when none does, or the sources cannot
+ * be read.
+ */
+export async function importerOf(
+  imports: readonly string[],
+  name: string,
+): Promise<Importer | undefined> {
+  for (const url of imports) {
+    if (!url.startsWith("file:")) continue;
+    let source: string;
+    try {
+      // Asked first, so that a program without read access is never prompted for it.
+      const path = new URL(url);
+      if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") continue;
+      source = await Deno.readTextFile(path);
+    } catch {
+      continue; // not readable here: no advice from it
+    }
+    const statements = /\bimport\s+(?:type\s+)?([\w$\s{},*]+?)\s+from\s+["']([^"']+)["']/g;
+    for (const [, clause, from] of source.matchAll(statements)) {
+      if (importedNames(clause!).has(name)) return { name, url, from: from! };
+    }
+  }
+  return undefined;
 }
 
 /**

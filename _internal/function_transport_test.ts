@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { FunctionTransportError } from "../errors.ts";
-import { describeFunction, encodeContext, FunctionResolver } from "./function_transport.ts";
+import { describeFunction } from "./describe_function.ts";
+import { encodeContext } from "./encode_context.ts";
+import { FunctionResolver } from "./function_transport.ts";
 
 const tasks = new URL("../tests/fixtures/tasks.ts", import.meta.url).href;
 const noContext = { values: {}, functions: {}, shared: false };

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { functionById, type ResolvedFunction } from "./function_transport.ts";
+import { functionById } from "./describe_function.ts";
+import type { ResolvedFunction } from "./function_transport.ts";
 import type { FunctionDescriptor, MainToWorker, WorkerIdentity } from "./protocol.ts";
 import { type Resolver, TaskRunner } from "./task_runner.ts";
 import {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { medBest, ms, type TargetRow, targetRow, targetTable, us } from "./_format.ts";
+import * as fmt from "./_format.ts";
 import type { BenchReport } from "./main.ts";
 import { bigArrayTargets } from "./big_array.ts";
 import { ipcTargets } from "./ipc.ts";
@@ -40,7 +40,7 @@ export interface ScoreSection {
   /** Its heading. */
   title: string;
   /** Its rows (a skipped section has one row saying why). */
-  rows: TargetRow[];
+  rows: fmt.TargetRow[];
 }
 
 /**
@@ -54,7 +54,7 @@ export function formatScoreboard(sections: ScoreSection[]): string {
   let met = 0;
   let missed = 0;
   for (const s of sections) {
-    lines.push(`### ${s.title}`, "", targetTable(s.rows), "");
+    lines.push(`### ${s.title}`, "", fmt.targetTable(s.rows), "");
     for (const row of s.rows) {
       if (row.met === true) met++;
       if (row.met === false) missed++;
@@ -71,7 +71,7 @@ export function formatScoreboard(sections: ScoreSection[]): string {
  * @param report The results.
  * @returns The rows.
  */
-export function poolTargets(report: BenchReport): TargetRow[] {
+export function poolTargets(report: BenchReport): fmt.TargetRow[] {
   const ours = report.ours;
   const py = "skipped" in report.python ? undefined : report.python;
   const w = report.sizes.workers;
@@ -80,13 +80,13 @@ export function poolTargets(report: BenchReport): TargetRow[] {
   const inc = serial / ours.pi.poolIncludedS.median;
   const n = report.sizes.mapSize.toLocaleString("en-US");
   const rows = [
-    targetRow(
+    fmt.targetRow(
       `Pi on Pool(${w}) ≥ 1.95× serial, pool started`,
       `×${ex.toFixed(2)} (bare Web Workers: ×` +
         `${(serial / ours.pi.bareWorkersS.median).toFixed(2)})`,
       ex >= 1.95,
     ),
-    targetRow(
+    fmt.targetRow(
       `Pi on Pool(${w}) ≥ 1.75× serial, its start included`,
       `×${inc.toFixed(2)}`,
       inc >= 1.75,
@@ -95,18 +95,18 @@ export function poolTargets(report: BenchReport): TargetRow[] {
   const map = py === undefined
     ? undefined
     : ours.trivialMap.poolMs.median / py.trivialMap.poolMs.median;
-  rows.push(targetRow(
+  rows.push(fmt.targetRow(
     `Pool(${w}).map of \`x ** 10\` over ${n} ≤ 0.3× Python's Pool(${w}).map`,
     map === undefined
-      ? `${ms(ours.trivialMap.poolMs.median)}; Python skipped`
-      : `${map.toFixed(2)}× (${ms(ours.trivialMap.poolMs.median)} vs ` +
-        `${ms(py!.trivialMap.poolMs.median)})`,
+      ? `${fmt.ms(ours.trivialMap.poolMs.median)}; Python skipped`
+      : `${map.toFixed(2)}× (${fmt.ms(ours.trivialMap.poolMs.median)} vs ` +
+        `${fmt.ms(py!.trivialMap.poolMs.median)})`,
     map === undefined ? null : map <= 0.3,
   ));
-  rows.push(targetRow(
+  rows.push(fmt.targetRow(
     "sequential apply round trip ≤ 5 µs",
-    us(ours.apply.perCallUs) +
-      (py === undefined ? "" : ` (Python's Pool.apply: ${us(py.apply.perCallUs)})`),
+    fmt.us(ours.apply.perCallUs) +
+      (py === undefined ? "" : ` (Python's Pool.apply: ${fmt.us(py.apply.perCallUs)})`),
     ours.apply.perCallUs <= 5,
   ));
   return rows;
@@ -120,20 +120,20 @@ export function poolTargets(report: BenchReport): TargetRow[] {
  * @param report The results.
  * @returns The rows.
  */
-export function startupTargets(report: BenchReport): TargetRow[] {
+export function startupTargets(report: BenchReport): fmt.TargetRow[] {
   const ours = report.ours;
   const py = "skipped" in report.python ? undefined : report.python;
   const w = report.sizes.workers;
   const rows = [
-    targetRow(
+    fmt.targetRow(
       `new Pool(${w}) to first result ≤ 15 ms, function by reference (median)`,
-      medBest(ours.startMs) +
-        (py === undefined ? "" : `; Python's fork Pool: ${ms(py.startMs.median)}`),
+      fmt.medBest(ours.startMs) +
+        (py === undefined ? "" : `; Python's fork Pool: ${fmt.ms(py.startMs.median)}`),
       ours.startMs.median <= 15,
     ),
-    targetRow(
+    fmt.targetRow(
       `new Pool(${w}) to first result ≤ 15 ms, function by value (median)`,
-      medBest(ours.startByValueMs),
+      fmt.medBest(ours.startByValueMs),
       ours.startByValueMs.median <= 15,
     ),
   ];
@@ -148,7 +148,7 @@ export function startupTargets(report: BenchReport): TargetRow[] {
  * @returns The sections, in {@linkcode SECTIONS}'s order.
  */
 export function scoreboard(report: BenchReport): ScoreSection[] {
-  const missing = (what: string): TargetRow[] => [targetRow(what, "not run", null)];
+  const missing = (what: string): fmt.TargetRow[] => [fmt.targetRow(what, "not run", null)];
   const mpi = report.mpi;
   return [
     { section: "pool", title: "Pool", rows: poolTargets(report) },
@@ -187,7 +187,7 @@ export function scoreboard(report: BenchReport): ScoreSection[] {
       rows: mpi === undefined
         ? missing("mpi")
         : "skipped" in mpi
-        ? [targetRow("MPI, 2 ranks", `skipped: ${mpi.skipped}`, null)]
+        ? [fmt.targetRow("MPI, 2 ranks", `skipped: ${mpi.skipped}`, null)]
         : [
           ...mpiTargets(mpi),
           ...(report.mpiPool === undefined ? [] : mpiPoolTargets(report.mpiPool)),

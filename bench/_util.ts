@@ -45,29 +45,18 @@ export function describeGot(got: unknown): string {
   }
 }
 
+/** The options of every bench run: `--quick` (small sizes) and `--json FILE`. */
+export const SECTION_OPTIONS = {
+  quick: { type: "boolean", default: false },
+  json: { type: "string" },
+} as const;
+
 /** The arguments of a bench section run alone (`deno run -A bench/X.ts [--quick] [--json FILE]`). */
 export interface SectionArgs {
   /** Small sizes (a CI smoke run). */
   quick: boolean;
   /** Where to write the results as JSON, if anywhere. */
   json?: string;
-}
-
-/**
- * Parses the arguments of a bench section run alone.
- *
- * @param args The command line's arguments.
- * @returns `quick` and, when given, `json`.
- * @throws {TypeError} An unknown option.
- */
-export function sectionArgs(args: string[]): SectionArgs {
-  const { values } = parseArgs({
-    args,
-    options: { quick: { type: "boolean", default: false }, json: { type: "string" } },
-  });
-  return values.json === undefined
-    ? { quick: values.quick }
-    : { quick: values.quick, json: values.json };
 }
 
 /** A bench section, for {@linkcode runSection}. */
@@ -83,15 +72,71 @@ export interface Section<R> {
 }
 
 /**
+ * The other way a section's module runs: as one rank of an `mpirun` job the section starts
+ * (`deno run -A bench/X.ts --rank --NAME N…`).
+ */
+export interface RankMode {
+  /** The names of the rank's options, each a string (e.g. `["rounds", "runs"]`). */
+  options: readonly string[];
+  /** Runs this process as one rank, with the options given (`undefined`: left out). */
+  run(values: Record<string, string | undefined>): Promise<void>;
+}
+
+/**
+ * Parses the arguments of a bench section run alone: `--quick`, `--json FILE`, and, with a
+ * `rank` mode, `--rank` and the rank's options.
+ *
+ * @param args The command line's arguments.
+ * @param rank The options of the section's rank mode, if it has one.
+ * @returns `quick`, `json` when given, and `rank` with the rank's options when `--rank` is.
+ * @throws {TypeError} An unknown option.
+ */
+export function sectionArgs(
+  args: string[],
+  rank: readonly string[] = [],
+): SectionArgs & { rank?: Record<string, string | undefined> } {
+  const options: Record<string, { type: "boolean" | "string"; default?: boolean }> = {
+    ...SECTION_OPTIONS,
+  };
+  if (rank.length > 0) options.rank = { type: "boolean", default: false };
+  for (const name of rank) options[name] = { type: "string" };
+  const { values } = parseArgs({ args, options }) as {
+    values: Record<string, string | boolean | undefined>;
+  };
+  const quick = values.quick === true;
+  const json = typeof values.json === "string" ? values.json : undefined;
+  const parsed: SectionArgs & { rank?: Record<string, string | undefined> } = json === undefined
+    ? { quick }
+    : { quick, json };
+  if (values.rank === true) {
+    parsed.rank = Object.fromEntries(
+      rank.map((name) => [name, values[name] as string | undefined]),
+    );
+  }
+  return parsed;
+}
+
+/**
  * Runs a bench section alone (`deno run -A bench/X.ts [--quick] [--json FILE]`): says what
  * runs on stderr, prints the report, and writes the results as JSON when `--json` is given.
+ * With `--rank` (for a section that has a `rank` mode), runs this process as one rank instead.
  *
  * @param args The command line's arguments.
  * @param section The section.
+ * @param rank The section's rank mode, if it has one.
  * @throws {TypeError} An unknown option.
  */
-export async function runSection<R>(args: string[], section: Section<R>): Promise<void> {
-  const { quick, json } = sectionArgs(args);
+export async function runSection<R>(
+  args: string[],
+  section: Section<R>,
+  rank?: RankMode,
+): Promise<void> {
+  const parsed = sectionArgs(args, rank?.options);
+  if (parsed.rank !== undefined) {
+    await rank!.run(parsed.rank);
+    return;
+  }
+  const { quick, json } = parsed;
   console.error(
     `Running the ${section.name} benchmarks (${quick ? "quick" : "full"}; Python: ` +
       `${section.python})…`,

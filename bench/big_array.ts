@@ -15,7 +15,7 @@
  */
 
 import { Pool, RawArray, type SharedTypedArray } from "../mod.ts";
-import { ms, summarize, type Summary, type TargetRow, targetRow } from "./_format.ts";
+import * as fmt from "./_format.ts";
 import { runSection, stamp } from "./_util.ts";
 
 /**
@@ -34,9 +34,9 @@ export interface BigArrayResults {
   /** Bytes of the array. */
   bytes: number;
   /** The `apply` call to the worker's first line, ms. */
-  oneWayMs: Summary;
+  oneWayMs: fmt.Summary;
   /** The whole round trip (`apply` to its result), ms. */
-  roundTripMs: Summary;
+  roundTripMs: fmt.Summary;
 }
 
 /**
@@ -60,7 +60,7 @@ export async function benchBigArray(options: { quick: boolean }): Promise<BigArr
     oneWay.push(start - t0);
     if (last !== 42) throw new Error(`the worker saw ${last} as the last element, not 42`);
   }
-  return { bytes: length * 8, oneWayMs: summarize(oneWay), roundTripMs: summarize(round) };
+  return { bytes: length * 8, oneWayMs: fmt.summarize(oneWay), roundTripMs: fmt.summarize(round) };
 }
 
 /**
@@ -69,12 +69,14 @@ export async function benchBigArray(options: { quick: boolean }): Promise<BigArr
  * @param r The results.
  * @returns The row.
  */
-export function bigArrayTargets(r: BigArrayResults): TargetRow[] {
+export function bigArrayTargets(r: BigArrayResults): fmt.TargetRow[] {
   const mb = (r.bytes / 2 ** 20).toFixed(0);
-  return [targetRow(
+  return [fmt.targetRow(
     `${mb} MB Float64Array (RawArray) to a worker through shared memory ≤ 1 ms`,
-    `${ms(r.oneWayMs.median)} to the worker's first line (best ${ms(r.oneWayMs.best)}); round ` +
-      `trip ${ms(r.roundTripMs.median)}`,
+    `${fmt.ms(r.oneWayMs.median)} to the worker's first line (best ${
+      fmt.ms(r.oneWayMs.best)
+    }); round ` +
+      `trip ${fmt.ms(r.roundTripMs.median)}`,
     r.oneWayMs.median <= 1,
   )];
 }

@@ -31,21 +31,7 @@
  */
 
 import { Barrier, Pipe, Pool, Queue } from "../mod.ts";
-import {
-  medBest,
-  ms,
-  pythonPath,
-  type Ratio,
-  ratioLines,
-  runPythonJson,
-  summarize,
-  type Summary,
-  table,
-  type TargetRow,
-  targetRow,
-  targetTable,
-  us,
-} from "./_format.ts";
+import * as fmt from "./_format.ts";
 import {
   consume,
   copyRate,
@@ -54,13 +40,13 @@ import {
   pipePingPong,
   produce,
   queuePingPong,
-  rawSpinPingPong,
   recvBig,
   sendBig,
   SLOW_TRIP_US,
   type TripStats,
   WAIT,
 } from "./ipc_tasks.ts";
+import { rawSpinPingPong } from "./_raw_spin.ts";
 import { describeGot, processCpuMs, runSection, stamp } from "./_util.ts";
 
 /** How much work each message-passing benchmark does. */
@@ -136,20 +122,20 @@ export interface PingPongRuns {
   /** Round trips per run. */
   trips: number;
   /** µs per round trip. */
-  perTripUs: Summary;
+  perTripUs: fmt.Summary;
 }
 
 /** A ping-pong between two workers, with what tells whether both ran at once. */
 export interface BusyPingPongRuns extends PingPongRuns {
   /** The median round trip within each run, µs: what a trip costs when nothing intervenes. */
-  typicalUs: Summary;
+  typicalUs: fmt.Summary;
   /**
    * The share of each run's round trips slower than {@linkcode SLOW_TRIP_US}: a side slept and
    * was woken (70–90 µs on this VM, design.md), or lost its core to another thread.
    */
-  slowShare: Summary;
+  slowShare: fmt.Summary;
   /** The share of each run's time spent in those slow round trips. */
-  slowTimeShare: Summary;
+  slowTimeShare: fmt.Summary;
   /** Runs whose median round trip was slow: the pair slept and woke on (nearly) every trip. */
   stuckRuns: number;
   /**
@@ -161,7 +147,7 @@ export interface BusyPingPongRuns extends PingPongRuns {
    * The process's CPU time over each run divided by its wall time: near 2 when both workers
    * ran at once (each spins while it waits), near 1 or below when they took turns on a core.
    */
-  cpuPerWall: Summary;
+  cpuPerWall: fmt.Summary;
 }
 
 /** A throughput: messages per second, one sample per run. */
@@ -169,7 +155,7 @@ export interface ThroughputRuns {
   /** Messages per run. */
   messages: number;
   /** Messages per second, from the first put to the last get (its `best` is the largest). */
-  perSecond: Summary;
+  perSecond: fmt.Summary;
 }
 
 /** What our side measured. */
@@ -193,7 +179,7 @@ export interface OursIpc {
    * A large `Float64Array` through a `Pipe`, worker → worker, and a plain copy of as many
    * bytes in a worker: MB/s (MB = 2^20 bytes; `best` is the largest).
    */
-  big: { bytes: number; mbPerSecond: Summary; copyMbPerSecond: Summary };
+  big: { bytes: number; mbPerSecond: fmt.Summary; copyMbPerSecond: fmt.Summary };
   /** The 1-minute load average when the section started (2 cores: above ~1, a neighbour). */
   loadAverage: number;
 }
@@ -213,7 +199,7 @@ export interface PythonIpc {
   /** `Queue` throughput, process → process and process → main, small ints. */
   throughput: { ints: ThroughputRuns; toMain: ThroughputRuns };
   /** A large float64 array through a `Pipe`, process → process, MB/s (`best`: the largest). */
-  big: { bytes: number; mbPerSecond: Summary };
+  big: { bytes: number; mbPerSecond: fmt.Summary };
 }
 
 /** Everything the section reports (and `--json` writes under `ipc`). */
@@ -240,8 +226,8 @@ async function withCpu<R>(run: () => Promise<R>): Promise<[R, number]> {
 }
 
 /** Median and best of rates, where the best is the largest. */
-function summarizeRates(samples: number[]): Summary {
-  const { median } = summarize(samples);
+function summarizeRates(samples: number[]): fmt.Summary {
+  const { median } = fmt.summarize(samples);
   return { median, best: Math.max(...samples), samples };
 }
 
@@ -271,12 +257,25 @@ function busyRuns(trips: number, runs: BusySamples, floors: number[]): BusyPingP
     trips,
     stuckRuns: stuck.filter(Boolean).length,
     stuckWithFreeCores: stuck.filter((x, r) => x && floors[r]! <= BUSY_FLOOR_US).length,
-    perTripUs: summarize(runs.stats.map((s) => s.perTripUs)),
-    typicalUs: summarize(runs.stats.map((s) => s.typicalUs)),
-    slowShare: summarize(runs.stats.map((s) => s.slowShare)),
-    slowTimeShare: summarize(runs.stats.map((s) => s.slowTimeShare)),
-    cpuPerWall: summarize(runs.cpu),
+    perTripUs: fmt.summarize(runs.stats.map((s) => s.perTripUs)),
+    typicalUs: fmt.summarize(runs.stats.map((s) => s.typicalUs)),
+    slowShare: fmt.summarize(runs.stats.map((s) => s.slowShare)),
+    slowTimeShare: fmt.summarize(runs.stats.map((s) => s.slowTimeShare)),
+    cpuPerWall: fmt.summarize(runs.cpu),
   };
+}
+
+/**
+ * Runs both sides of a ping-pong between two busy workers, and adds to `samples` the trips of
+ * the ping side (the first) and the process's CPU share meanwhile.
+ */
+async function sampleBusy(
+  samples: BusySamples,
+  sides: () => Promise<readonly [TripStats | null, unknown]>,
+): Promise<void> {
+  const [[stats], ratio] = await withCpu(sides);
+  samples.stats.push(stats!);
+  samples.cpu.push(ratio);
 }
 
 /** One run of the exercise over a pipe between two workers. */
@@ -289,14 +288,11 @@ async function pipeWorkerRun(
 ): Promise<void> {
   const [a, b] = Pipe<Packet | number>();
   const gate = new Barrier(2);
-  const [[stats], ratio] = await withCpu(() =>
+  await sampleBusy(samples, () =>
     Promise.all([
       pool.apply(pipePingPong, ["ping", a, gate, warm, trips, int]),
       pool.apply(pipePingPong, ["pong", b, gate, warm, trips, int]),
-    ])
-  );
-  samples.stats.push(stats!);
-  samples.cpu.push(ratio);
+    ]));
 }
 
 /** One run of the exercise over two queues between two workers. */
@@ -309,14 +305,11 @@ async function queueWorkerRun(
   const there = new Queue<Packet>();
   const back = new Queue<Packet>();
   const gate = new Barrier(2);
-  const [[stats], ratio] = await withCpu(() =>
+  await sampleBusy(samples, () =>
     Promise.all([
       pool.apply(queuePingPong, ["ping", there, back, gate, warm, trips]),
       pool.apply(queuePingPong, ["pong", there, back, gate, warm, trips]),
-    ])
-  );
-  samples.stats.push(stats!);
-  samples.cpu.push(ratio);
+    ]));
 }
 
 /** One run of the raw spinning ping-pong: µs per round trip, pushed to `floors`. */
@@ -459,16 +452,16 @@ export async function benchIpcDeno(sizes: IpcSizes): Promise<OursIpc> {
     },
     pipeWorkersInt: busyRuns(longTrips, int, rawLong),
     pipeMain: {
-      short: { trips: sizes.shortTrips, perTripUs: summarize(mainShort) },
-      long: { trips: sizes.longTrips, perTripUs: summarize(mainLong) },
+      short: { trips: sizes.shortTrips, perTripUs: fmt.summarize(mainShort) },
+      long: { trips: sizes.longTrips, perTripUs: fmt.summarize(mainLong) },
     },
     queueWorkers: {
       short: busyRuns(shortTrips, qShort, rawShort),
       long: busyRuns(longTrips, qLong, rawLong),
     },
     rawSpin: {
-      short: { trips: shortTrips, perTripUs: summarize(rawShort) },
-      long: { trips: longTrips, perTripUs: summarize(rawLong) },
+      short: { trips: shortTrips, perTripUs: fmt.summarize(rawShort) },
+      long: { trips: longTrips, perTripUs: fmt.summarize(rawLong) },
     },
     throughput: {
       ints: { messages, perSecond: summarizeRates(ints) },
@@ -491,7 +484,7 @@ export async function benchIpcDeno(sizes: IpcSizes): Promise<OursIpc> {
  * @returns Python's timings, or `{ skipped }` with the reason when it cannot run.
  */
 export function benchIpcPython(sizes: IpcSizes): Promise<PythonIpc | { skipped: string }> {
-  return runPythonJson<PythonIpc>("python_ipc.py", [
+  return fmt.runPythonJson<PythonIpc>("python_ipc.py", [
     `--short-trips=${sizes.shortTrips}`,
     `--short-repeats=${sizes.pythonShortRepeats}`,
     `--long-trips=${sizes.longTrips}`,
@@ -538,11 +531,11 @@ function rateText(perSecond: number): string {
     : `${(perSecond / 1e3).toFixed(0)} k/s`;
 }
 
-function rateMedBest(s: Summary): string {
+function rateMedBest(s: fmt.Summary): string {
   return `${rateText(s.median)} (best ${rateText(s.best)})`;
 }
 
-function mbps(s: Summary): string {
+function mbps(s: fmt.Summary): string {
   return `${s.median.toFixed(0)} MB/s (best ${s.best.toFixed(0)} MB/s)`;
 }
 
@@ -557,7 +550,7 @@ function percent(share: number): string {
 /** What two workers' ping-pong runs were made of: typical trip, slow trips, busy cores. */
 function anatomy(runs: BusyPingPongRuns): string {
   const n = runs.perTripUs.samples.length;
-  return `typical ${us(runs.typicalUs.median)}; > ${SLOW_TRIP_US} µs: ` +
+  return `typical ${fmt.us(runs.typicalUs.median)}; > ${SLOW_TRIP_US} µs: ` +
     `${percent(runs.slowShare.median)} of trips, ${percent(runs.slowTimeShare.median)} of time; ` +
     `CPU/wall ${runs.cpuPerWall.median.toFixed(2)}; slow throughout: ${runs.stuckRuns} of ${n} ` +
     `runs (${runs.stuckWithFreeCores} with cores free)`;
@@ -566,8 +559,10 @@ function anatomy(runs: BusyPingPongRuns): string {
 /** The measured figures of a ping-pong target, and why it was missed, as far as one can tell. */
 function pingPongNote(floor: PingPongRuns, runs: BusyPingPongRuns): string {
   const n = runs.perTripUs.samples.length;
-  const facts = `${us(runs.perTripUs.median)} median, ${us(runs.perTripUs.best)} best; ` +
-    `typical trip ${us(runs.typicalUs.median)}; raw spin floor ${us(floor.perTripUs.median)}`;
+  const facts = `${fmt.us(runs.perTripUs.median)} median, ${fmt.us(runs.perTripUs.best)} best; ` +
+    `typical trip ${fmt.us(runs.typicalUs.median)}; raw spin floor ${
+      fmt.us(floor.perTripUs.median)
+    }`;
   if (runs.perTripUs.median <= TRIP_TARGET_US) return facts;
   if (runs.stuckWithFreeCores > 0) {
     return `${facts}: ${runs.stuckWithFreeCores} of ${n} runs slept and woke on (nearly) every ` +
@@ -589,23 +584,23 @@ function pingPongNote(floor: PingPongRuns, runs: BusyPingPongRuns): string {
  * @param results What {@linkcode benchIpc} measured.
  * @returns The rows.
  */
-export function ipcTargets(results: IpcResults): TargetRow[] {
+export function ipcTargets(results: IpcResults): fmt.TargetRow[] {
   const { ours, sizes } = results;
   const long = count(sizes.longTrips);
-  const targets: TargetRow[] = [];
-  targets.push(targetRow(
+  const targets: fmt.TargetRow[] = [];
+  targets.push(fmt.targetRow(
     `Pipe ping-pong ≤ ${TRIP_TARGET_US} µs per round trip, 2 busy workers, ${long} trips`,
     pingPongNote(ours.rawSpin.long, ours.pipeWorkers.long),
     ours.pipeWorkers.long.perTripUs.median <= TRIP_TARGET_US,
   ));
-  targets.push(targetRow(
+  targets.push(fmt.targetRow(
     `Queue ping-pong ≤ ${TRIP_TARGET_US} µs per round trip, 2 busy workers, ${long} trips`,
     pingPongNote(ours.rawSpin.long, ours.queueWorkers.long),
     ours.queueWorkers.long.perTripUs.median <= TRIP_TARGET_US,
   ));
   for (const kind of ["ints", "objects"] as const) {
     const s = ours.throughput[kind].perSecond;
-    targets.push(targetRow(
+    targets.push(fmt.targetRow(
       `Queue throughput ≥ 1 M msg/s, worker → worker, small ` +
         (kind === "ints" ? "ints" : "objects"),
       `${rateText(s.median)} median, ${rateText(s.best)} best`,
@@ -626,25 +621,37 @@ export function formatIpc(results: IpcResults): string {
   const { ours, sizes } = results;
   const py = "skipped" in results.python ? undefined : results.python;
   const pyCell = (f: (p: PythonIpc) => string) => (py === undefined ? "—" : f(py));
-  const trip = (s: Summary) => medBest(s, us);
+  const trip = (s: fmt.Summary) => fmt.medBest(s, fmt.us);
   const short = count(sizes.shortTrips);
   const long = count(sizes.longTrips);
+  /** An exercise between two workers: its short and long runs, each with what it is made of. */
+  const betweenWorkers = (
+    label: string,
+    runs: { short: BusyPingPongRuns; long: BusyPingPongRuns },
+    python: (p: PythonIpc) => { short: PingPongRuns; long: PingPongRuns },
+  ): string[][] => [
+    [
+      `${label}, 2 workers (Python: 2 processes), ${short} round trips`,
+      trip(runs.short.perTripUs),
+      pyCell((p) => trip(python(p).short.perTripUs)),
+    ],
+    [`  … made of`, anatomy(runs.short), "—"],
+    [
+      `  … ${long} round trips`,
+      trip(runs.long.perTripUs),
+      pyCell((p) => trip(python(p).long.perTripUs)),
+    ],
+    [`  … made of`, anatomy(runs.long), "—"],
+  ];
   const mb = (ours.big.bytes / 2 ** 20).toFixed(0);
 
   const rows: string[][] = [
     ["message passing", "ours (Deno workers)", "Python multiprocessing"],
-    [
-      `exercise over a Pipe, 2 workers (Python: 2 processes), ${short} round trips`,
-      trip(ours.pipeWorkers.short.perTripUs),
-      pyCell((p) => trip(p.pipeProcesses.short.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.pipeWorkers.short), "—"],
-    [
-      `  … ${long} round trips`,
-      trip(ours.pipeWorkers.long.perTripUs),
-      pyCell((p) => trip(p.pipeProcesses.long.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.pipeWorkers.long), "—"],
+    ...betweenWorkers(
+      "exercise over a Pipe",
+      ours.pipeWorkers,
+      (p) => p.pipeProcesses,
+    ),
     [
       `  … ${long} round trips, a bare int for the packet`,
       trip(ours.pipeWorkersInt.perTripUs),
@@ -667,18 +674,11 @@ export function formatIpc(results: IpcResults): string {
       trip(ours.pipeMain.long.perTripUs),
       pyCell((p) => trip(p.pipeMain.long.perTripUs)),
     ],
-    [
-      `exercise over 2 Queues, 2 workers (Python: 2 processes), ${short} round trips`,
-      trip(ours.queueWorkers.short.perTripUs),
-      pyCell((p) => trip(p.queueProcesses.short.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.queueWorkers.short), "—"],
-    [
-      `  … ${long} round trips`,
-      trip(ours.queueWorkers.long.perTripUs),
-      pyCell((p) => trip(p.queueProcesses.long.perTripUs)),
-    ],
-    [`  … made of`, anatomy(ours.queueWorkers.long), "—"],
+    ...betweenWorkers(
+      "exercise over 2 Queues",
+      ours.queueWorkers,
+      (p) => p.queueProcesses,
+    ),
     [
       `Queue throughput, worker → worker, ${count(sizes.messages)} ints` +
       (py === undefined ? "" : ` (Python: ${count(sizes.pythonMessages)})`),
@@ -715,7 +715,7 @@ export function formatIpc(results: IpcResults): string {
       `; load average ${ours.loadAverage.toFixed(2)} at the start.`,
   );
   lines.push("");
-  lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
+  lines.push(fmt.table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
   lines.push(
     `"made of" (medians over the runs): the typical (median) round trip of a run; the trips ` +
       `slower than ${SLOW_TRIP_US} µs (a side slept and was woken, or lost its core) and their ` +
@@ -725,7 +725,7 @@ export function formatIpc(results: IpcResults): string {
   );
   lines.push("");
 
-  lines.push(targetTable(ipcTargets(results)));
+  lines.push(fmt.targetTable(ipcTargets(results)));
   lines.push("");
 
   if (py === undefined) {
@@ -735,63 +735,36 @@ export function formatIpc(results: IpcResults): string {
   } else {
     lines.push("Ours vs Python, message passing (medians):");
     const perMessage = (rate: number) => 1e6 / rate;
-    const pairs: Ratio[] = [
-      [
-        `Pipe ping-pong, ${short} trips`,
-        ours.pipeWorkers.short.perTripUs.median,
-        py.pipeProcesses.short.perTripUs.median,
-        us,
-      ],
-      [
-        `Pipe ping-pong, ${long} trips`,
-        ours.pipeWorkers.long.perTripUs.median,
-        py.pipeProcesses.long.perTripUs.median,
-        us,
-      ],
-      [
-        `Pipe ping-pong with main, ${short} trips`,
-        ours.pipeMain.short.perTripUs.median,
-        py.pipeMain.short.perTripUs.median,
-        us,
-      ],
-      [
-        `Pipe ping-pong with main, ${long} trips`,
-        ours.pipeMain.long.perTripUs.median,
-        py.pipeMain.long.perTripUs.median,
-        us,
-      ],
-      [
-        `Queue ping-pong, ${short} trips`,
-        ours.queueWorkers.short.perTripUs.median,
-        py.queueProcesses.short.perTripUs.median,
-        us,
-      ],
-      [
-        `Queue ping-pong, ${long} trips`,
-        ours.queueWorkers.long.perTripUs.median,
-        py.queueProcesses.long.perTripUs.median,
-        us,
-      ],
+    type Runs = { short: { perTripUs: fmt.Summary }; long: { perTripUs: fmt.Summary } };
+    /** The ratios of a ping-pong's short and long runs, ours to Python's. */
+    const shortAndLong = (label: string, o: Runs, p: Runs): fmt.Ratio[] => [
+      [`${label}, ${short} trips`, o.short.perTripUs.median, p.short.perTripUs.median, fmt.us],
+      [`${label}, ${long} trips`, o.long.perTripUs.median, p.long.perTripUs.median, fmt.us],
+    ];
+    const pairs: fmt.Ratio[] = [
+      ...shortAndLong("Pipe ping-pong", ours.pipeWorkers, py.pipeProcesses),
+      ...shortAndLong("Pipe ping-pong with main", ours.pipeMain, py.pipeMain),
+      ...shortAndLong("Queue ping-pong", ours.queueWorkers, py.queueProcesses),
       [
         "Queue throughput, per message",
         perMessage(ours.throughput.ints.perSecond.median),
         perMessage(py.throughput.ints.perSecond.median),
-        us,
+        fmt.us,
       ],
       [
         "Queue throughput to main, per message",
         perMessage(ours.throughput.toMain.perSecond.median),
         perMessage(py.throughput.toMain.perSecond.median),
-        us,
+        fmt.us,
       ],
       [
         `${mb} MB through a Pipe`,
         (ours.big.bytes / 2 ** 20 / ours.big.mbPerSecond.median) * 1e3,
         (py.big.bytes / 2 ** 20 / py.big.mbPerSecond.median) * 1e3,
-        ms,
+        fmt.ms,
       ],
     ];
-    lines.push(...ratioLines(pairs));
+    lines.push(...fmt.ratioLines(pairs));
   }
   return lines.join("\n");
 }
@@ -800,7 +773,7 @@ if (import.meta.main) {
   // `deno run -A bench/ipc.ts [--quick] [--json FILE]`: this section alone.
   await runSection(Deno.args, {
     name: "message-passing",
-    python: `${pythonPath()} bench/python_ipc.py`,
+    python: `${fmt.pythonPath()} bench/python_ipc.py`,
     run: benchIpc,
     format: formatIpc,
   });

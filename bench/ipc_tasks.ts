@@ -160,68 +160,6 @@ export function queuePingPong(
   return tripStats(stamps, n);
 }
 
-/** How long a raw spinning run may take before it stops early (ms). */
-const RAW_BUDGET_MS = 3_000;
-
-/**
- * In a worker: the same hand-off without the library, both sides spinning on `Atomics.load`
- * of two cells: the floor of any ping-pong on this machine at this moment, ~0.3 µs when both
- * workers have a core, a scheduler time slice per trip when they share one. After `warm`
- * untimed round trips, `n` timed ones; a run that would take longer than 3 s stops early
- * (the ping side tells the other with the mark `-1`) and reports the trips it made.
- *
- * @param role Which side.
- * @param buffer Two `Int32` cells, both 0 at the start.
- * @param gate A barrier of both sides.
- * @param warm Untimed round trips first.
- * @param n Timed round trips.
- * @returns µs per round trip on the `"ping"` side, `0` on the other.
- * @throws {Error} The other side did not answer within the task timeout.
- */
-export function rawSpinPingPong(
-  role: "ping" | "pong",
-  buffer: SharedArrayBuffer,
-  gate: Barrier,
-  warm: number,
-  n: number,
-): number {
-  const cells = new Int32Array(buffer);
-  const total = warm + n;
-  gate.waitSync(WAIT);
-  const start = performance.now();
-  const deadline = start + TASK_TIMEOUT_MS;
-  /** Spins until `cells[index]` is `value` (or `-1`, the end); throws if the other is gone. */
-  const spinUntil = (index: number, value: number) => {
-    for (let k = 1;; k++) {
-      const seen = Atomics.load(cells, index);
-      if (seen === value || seen === -1) return;
-      if ((k & 0xffff) === 0 && performance.now() > deadline) {
-        throw new Error(`${role}: no answer after ${TASK_TIMEOUT_MS} ms`);
-      }
-    }
-  };
-  if (role === "pong") {
-    for (let i = 1; i <= total && Atomics.load(cells, 0) !== -1; i++) {
-      spinUntil(0, i);
-      Atomics.store(cells, 1, i);
-    }
-    return 0;
-  }
-  let t0 = start;
-  let i = 1;
-  for (; i <= total; i++) {
-    if (i === warm + 1) t0 = performance.now();
-    Atomics.store(cells, 0, i);
-    spinUntil(1, i);
-    if ((i & 0xf) === 0 && performance.now() - start > RAW_BUDGET_MS) break;
-  }
-  const end = performance.now();
-  Atomics.store(cells, 0, -1);
-  const done = Math.min(i, total);
-  // Stopped in the warm-up (a very busy machine): the warm-up trips are all there is.
-  return done > warm ? ((end - t0) * 1e3) / (done - warm) : ((end - start) * 1e3) / done;
-}
-
 /**
  * In a worker: puts `0…n-1` (or `{ id: i, name: "x" }`) into `queue` as fast as it can.
  *

@@ -50,19 +50,8 @@
 import { parseArgs } from "node:util";
 import { cpuCount, Pool } from "../mod.ts";
 import { fileURLToPath } from "node:url";
-import {
-  medBest,
-  ms,
-  pythonPath,
-  type Ratio,
-  ratioLines,
-  runPythonJson,
-  summarize,
-  type Summary,
-  table,
-  targetTable,
-  us,
-} from "./_format.ts";
+import * as fmt from "./_format.ts";
+import { SECTION_OPTIONS } from "./_util.ts";
 import { renderSvg, scoreboardSpec } from "./_chart.ts";
 import { formatScoreboard, poolTargets, scoreboard, type ScoreSection } from "./_scoreboard.ts";
 import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
@@ -71,12 +60,12 @@ import { benchMpi, formatMpi, type MpiResults } from "./mpi.ts";
 import { benchMpiPool, formatMpiPool, type MpiPoolResults } from "./mpi_pool.ts";
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
 import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
-import { hitCount } from "./pi.ts";
+import { hitCount, split, sum } from "./pi.ts";
 import { benchScale, formatScale, type ScaleResults } from "./scale.ts";
 import { benchSpeedup, formatSpeedup, type SpeedupResults } from "./speedup.ts";
 import { benchSync, formatSync, type SyncResults } from "./sync.ts";
 
-export type { Summary };
+export type { Summary } from "./_format.ts";
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
 export { hitCount };
@@ -141,14 +130,14 @@ export interface SideResults {
   pi: {
     trials: number;
     estimate: number;
-    serialS: Summary;
-    poolIncludedS: Summary;
-    poolExcludedS: Summary;
+    serialS: fmt.Summary;
+    poolIncludedS: fmt.Summary;
+    poolExcludedS: fmt.Summary;
   };
   /** The trivial map. */
-  trivialMap: { n: number; serialMs: Summary; poolMs: Summary };
+  trivialMap: { n: number; serialMs: fmt.Summary; poolMs: fmt.Summary };
   /** `new Pool(2)` to the first result, with a function sent by reference. */
-  startMs: Summary;
+  startMs: fmt.Summary;
   /** The sequential `apply` round trip. */
   apply: { calls: number; perCallUs: number };
 }
@@ -159,9 +148,9 @@ export interface SideResults {
  */
 export interface DenoResults extends SideResults {
   /** Monte Carlo Pi, and the same work on warm bare Web Workers (no library), for reference. */
-  pi: SideResults["pi"] & { bareWorkersS: Summary };
+  pi: SideResults["pi"] & { bareWorkersS: fmt.Summary };
   /** `new Pool(2)` to the first result, with a self-contained arrow sent by value. */
-  startByValueMs: Summary;
+  startByValueMs: fmt.Summary;
 }
 
 /** What Python measured, and which Python. */
@@ -211,16 +200,6 @@ export interface BenchReport {
   /** One table per section: each target, what was measured, whether it was met. */
   scoreboard?: ScoreSection[];
 }
-
-/** `total` cut into `parts` near-equal whole parts, as the tutorial's `parallelPi`. */
-function split(total: number, parts: number): number[] {
-  const each = Math.floor(total / parts);
-  const out: number[] = new Array(parts - 1).fill(each);
-  out.push(total - each * (parts - 1));
-  return out;
-}
-
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /**
  * Web Workers without the library, each running `hitCount` on the number it is sent: what
@@ -293,10 +272,10 @@ async function benchPi(sizes: BenchSizes): Promise<DenoResults["pi"]> {
   return {
     trials,
     estimate: (4 * hits) / trials,
-    serialS: summarize(serial),
-    poolIncludedS: summarize(included),
-    poolExcludedS: summarize(excluded),
-    bareWorkersS: summarize(bareS),
+    serialS: fmt.summarize(serial),
+    poolIncludedS: fmt.summarize(included),
+    poolExcludedS: fmt.summarize(excluded),
+    bareWorkersS: fmt.summarize(bareS),
   };
 }
 
@@ -318,13 +297,13 @@ async function benchTrivialMap(sizes: BenchSizes): Promise<DenoResults["trivialM
     await pool.map(power10, xs);
     pooled.push(performance.now() - t0);
   }
-  return { n: sizes.mapSize, serialMs: summarize(serial), poolMs: summarize(pooled) };
+  return { n: sizes.mapSize, serialMs: fmt.summarize(serial), poolMs: fmt.summarize(pooled) };
 }
 
 async function benchStart(
   sizes: BenchSizes,
   f: (x: number) => number,
-): Promise<Summary> {
+): Promise<fmt.Summary> {
   const samples: number[] = [];
   for (let r = 0; r < sizes.starts; r++) {
     const t0 = performance.now();
@@ -332,7 +311,7 @@ async function benchStart(
     await pool.apply(f, [1]);
     samples.push(performance.now() - t0);
   }
-  return summarize(samples);
+  return fmt.summarize(samples);
 }
 
 async function benchApply(sizes: BenchSizes): Promise<DenoResults["apply"]> {
@@ -366,7 +345,7 @@ export async function benchDeno(sizes: BenchSizes): Promise<DenoResults> {
  * @returns Python's timings, or `{ skipped }` with the reason when it cannot run.
  */
 export function benchPython(sizes: BenchSizes): Promise<PythonResults | { skipped: string }> {
-  return runPythonJson<PythonResults>("python_pool.py", [
+  return fmt.runPythonJson<PythonResults>("python_pool.py", [
     `--trials=${sizes.trials}`,
     `--pi-repeats=${sizes.pythonPiRepeats}`,
     `--map-size=${sizes.mapSize}`,
@@ -388,7 +367,7 @@ export function formatReport(report: BenchReport): string {
   const ours = report.ours;
   const py = "skipped" in report.python ? undefined : report.python;
   const w = report.sizes.workers;
-  const toMs = (s: Summary): Summary => ({
+  const toMs = (s: fmt.Summary): fmt.Summary => ({
     median: s.median * 1e3,
     best: s.best * 1e3,
     samples: s.samples.map((v) => v * 1e3),
@@ -403,22 +382,22 @@ export function formatReport(report: BenchReport): string {
     ["benchmark", "ours (Deno workers)", "Python multiprocessing (fork)"],
     [
       `Pi ${trials} trials: serial (main thread)`,
-      medBest(toMs(ours.pi.serialS)),
-      pyCell((p) => medBest(toMs(p.pi.serialS))),
+      fmt.medBest(toMs(ours.pi.serialS)),
+      pyCell((p) => fmt.medBest(toMs(p.pi.serialS))),
     ],
     [
       `Pi: Pool(${w}), start included`,
-      medBest(toMs(ours.pi.poolIncludedS)),
-      pyCell((p) => medBest(toMs(p.pi.poolIncludedS))),
+      fmt.medBest(toMs(ours.pi.poolIncludedS)),
+      pyCell((p) => fmt.medBest(toMs(p.pi.poolIncludedS))),
     ],
     [
       `Pi: Pool(${w}), start excluded`,
-      medBest(toMs(ours.pi.poolExcludedS)),
-      pyCell((p) => medBest(toMs(p.pi.poolExcludedS))),
+      fmt.medBest(toMs(ours.pi.poolExcludedS)),
+      pyCell((p) => fmt.medBest(toMs(p.pi.poolExcludedS))),
     ],
     [
       `Pi: ${w} bare Web Workers, no library`,
-      medBest(toMs(ours.pi.bareWorkersS)),
+      fmt.medBest(toMs(ours.pi.bareWorkersS)),
       "—",
     ],
     [
@@ -443,24 +422,24 @@ export function formatReport(report: BenchReport): string {
     ],
     [
       `x ** 10 over ${n}: serial map`,
-      medBest(ours.trivialMap.serialMs),
-      pyCell((p) => medBest(p.trivialMap.serialMs)),
+      fmt.medBest(ours.trivialMap.serialMs),
+      pyCell((p) => fmt.medBest(p.trivialMap.serialMs)),
     ],
     [
       `x ** 10 over ${n}: Pool(${w}).map`,
-      medBest(ours.trivialMap.poolMs),
-      pyCell((p) => medBest(p.trivialMap.poolMs)),
+      fmt.medBest(ours.trivialMap.poolMs),
+      pyCell((p) => fmt.medBest(p.trivialMap.poolMs)),
     ],
     [
       `start: Pool(${w}) to 1st apply (by reference)`,
-      medBest(ours.startMs),
-      pyCell((p) => medBest(p.startMs)),
+      fmt.medBest(ours.startMs),
+      pyCell((p) => fmt.medBest(p.startMs)),
     ],
-    [`start: Pool(${w}) to 1st apply (by value)`, medBest(ours.startByValueMs), "—"],
+    [`start: Pool(${w}) to 1st apply (by value)`, fmt.medBest(ours.startByValueMs), "—"],
     [
       `sequential apply × ${ours.apply.calls.toLocaleString("en-US")}, per call`,
-      us(ours.apply.perCallUs),
-      pyCell((p) => us(p.apply.perCallUs)),
+      fmt.us(ours.apply.perCallUs),
+      pyCell((p) => fmt.us(p.apply.perCallUs)),
     ],
   ];
 
@@ -477,41 +456,46 @@ export function formatReport(report: BenchReport): string {
       `${report.sizes.starts} fresh pools.`,
   );
   lines.push("");
-  lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
+  lines.push(fmt.table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
   lines.push("");
 
-  lines.push(targetTable(poolTargets(report)));
+  lines.push(fmt.targetTable(poolTargets(report)));
   lines.push("");
 
   if (py === undefined) {
     lines.push(`Python: skipped (${(report.python as { skipped: string }).skipped}).`);
   } else {
     lines.push("Ours vs Python (medians):");
-    const pairs: Ratio[] = [
+    const pairs: fmt.Ratio[] = [
       [
         `Pi, Pool(${w}) start included`,
         ours.pi.poolIncludedS.median * 1e3,
         py.pi.poolIncludedS.median * 1e3,
-        ms,
+        fmt.ms,
       ],
       [
         `Pi, Pool(${w}) start excluded`,
         ours.pi.poolExcludedS.median * 1e3,
         py.pi.poolExcludedS.median * 1e3,
-        ms,
+        fmt.ms,
       ],
-      [`Pi, serial`, ours.pi.serialS.median * 1e3, py.pi.serialS.median * 1e3, ms],
-      [`trivial map, serial`, ours.trivialMap.serialMs.median, py.trivialMap.serialMs.median, ms],
+      [`Pi, serial`, ours.pi.serialS.median * 1e3, py.pi.serialS.median * 1e3, fmt.ms],
+      [
+        `trivial map, serial`,
+        ours.trivialMap.serialMs.median,
+        py.trivialMap.serialMs.median,
+        fmt.ms,
+      ],
       [
         `trivial map, Pool(${w}).map`,
         ours.trivialMap.poolMs.median,
         py.trivialMap.poolMs.median,
-        ms,
+        fmt.ms,
       ],
-      [`start to first result`, ours.startMs.median, py.startMs.median, ms],
-      [`sequential apply round trip`, ours.apply.perCallUs, py.apply.perCallUs, us],
+      [`start to first result`, ours.startMs.median, py.startMs.median, fmt.ms],
+      [`sequential apply round trip`, ours.apply.perCallUs, py.apply.perCallUs, fmt.us],
     ];
-    lines.push(...ratioLines(pairs));
+    lines.push(...fmt.ratioLines(pairs));
   }
   if (report.sync !== undefined) {
     lines.push("");
@@ -522,7 +506,7 @@ export function formatReport(report: BenchReport): string {
     lines.push(formatIpc(report.ipc));
   }
   if (report.bigArray !== undefined) {
-    lines.push("", targetTable(bigArrayTargets(report.bigArray)));
+    lines.push("", fmt.targetTable(bigArrayTargets(report.bigArray)));
   }
   if (report.parallel !== undefined) {
     lines.push("");
@@ -592,11 +576,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        quick: { type: "boolean", default: false },
-        json: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
+      options: { ...SECTION_OPTIONS, help: { type: "boolean", short: "h", default: false } },
     }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
@@ -612,22 +592,22 @@ export async function main(argv: string[]): Promise<number> {
   const loadStart = Deno.loadavg()[0] ?? NaN;
   console.error(`Running the Deno benchmarks (${mode})…`);
   const ours = await benchDeno(sizes);
-  console.error(`Running the Python benchmarks (${pythonPath()} bench/python_pool.py)…`);
+  console.error(`Running the Python benchmarks (${fmt.pythonPath()} bench/python_pool.py)…`);
   const python = await benchPython(sizes);
   console.error(
-    `Running the synchronisation benchmarks (${mode}; Python: ${pythonPath()} ` +
+    `Running the synchronisation benchmarks (${mode}; Python: ${fmt.pythonPath()} ` +
       `bench/python_sync.py)…`,
   );
   const sync = await benchSync({ quick: values.quick });
   console.error(
-    `Running the message-passing benchmarks (${mode}; Python: ${pythonPath()} ` +
+    `Running the message-passing benchmarks (${mode}; Python: ${fmt.pythonPath()} ` +
       `bench/python_ipc.py)…`,
   );
   const ipc = await benchIpc({ quick: values.quick });
   console.error(`Running the 100 MB shared array (${mode})…`);
   const bigArray = await benchBigArray({ quick: values.quick });
   console.error(
-    `Running the joblib Parallel benchmarks (${mode}; Python: ${pythonPath()} ` +
+    `Running the joblib Parallel benchmarks (${mode}; Python: ${fmt.pythonPath()} ` +
       `bench/python_parallel.py)…`,
   );
   const parallel = await benchParallel({ quick: values.quick });

@@ -27,20 +27,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Comm } from "../mpi/mod.ts";
-import {
-  check,
-  medBest,
-  pythonPath,
-  summarize,
-  type Summary,
-  table,
-  type TargetRow,
-  targetRow,
-  us,
-} from "./_format.ts";
+import * as fmt from "./_format.ts";
+import { runSection } from "./_util.ts";
 
 /** How much each run does. */
 export interface MpiSizes {
@@ -62,11 +52,11 @@ export const MPI_QUICK: MpiSizes = { rounds: 2_000, bigRounds: 20, runsPerJob: 1
 /** One side's numbers: one-way latency (µs) and bandwidth (MB/s, 10⁶ bytes per second). */
 export interface MpiSide {
   /** One-way time of 8 bytes, µs. */
-  latencyUs: Summary;
+  latencyUs: fmt.Summary;
   /** 1 MB one way, MB/s. */
-  bandwidthMBs: Summary;
+  bandwidthMBs: fmt.Summary;
   /** One-way time of a small structured value, µs. */
-  valueLatencyUs: Summary;
+  valueLatencyUs: fmt.Summary;
 }
 
 /** The section's results. */
@@ -225,7 +215,7 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
       else add(deno, run);
     }
     if (pythonSkipped === undefined) {
-      const run = await mpirunJob<RunSamples & { mpi4py: string }>(2, pythonPath(), [
+      const run = await mpirunJob<RunSamples & { mpi4py: string }>(2, fmt.pythonPath(), [
         script,
         ...sizeArgs,
       ]);
@@ -237,9 +227,9 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
     }
   }
   const side = (s: RunSamples): MpiSide => ({
-    latencyUs: summarize(s.latencyUs),
-    bandwidthMBs: best(summarize(s.bandwidthMBs)),
-    valueLatencyUs: summarize(s.valueLatencyUs),
+    latencyUs: fmt.summarize(s.latencyUs),
+    bandwidthMBs: best(fmt.summarize(s.bandwidthMBs)),
+    valueLatencyUs: fmt.summarize(s.valueLatencyUs),
   });
   return {
     mode,
@@ -249,7 +239,7 @@ export async function benchMpi(options: { quick: boolean }): Promise<MpiResults>
 }
 
 /** For a rate, the best sample is the largest. */
-function best(s: Summary): Summary {
+function best(s: fmt.Summary): fmt.Summary {
   return { ...s, best: Math.max(...s.samples) };
 }
 
@@ -266,17 +256,19 @@ const BANDWIDTH_SHARE = 0.9;
  * @param r The results.
  * @returns The rows.
  */
-export function mpiTargets(r: MpiResults): TargetRow[] {
-  if ("skipped" in r.deno) return [targetRow("MPI, 2 ranks", `skipped: ${r.deno.skipped}`, null)];
+export function mpiTargets(r: MpiResults): fmt.TargetRow[] {
+  if ("skipped" in r.deno) {
+    return [fmt.targetRow("MPI, 2 ranks", `skipped: ${r.deno.skipped}`, null)];
+  }
   const d = r.deno;
   if ("skipped" in r.python) {
     return [
-      targetRow(
+      fmt.targetRow(
         "8-byte latency (one way) ≤ mpi4py's",
-        `${us(d.latencyUs.median)}; mpi4py skipped`,
+        `${fmt.us(d.latencyUs.median)}; mpi4py skipped`,
         null,
       ),
-      targetRow(
+      fmt.targetRow(
         "1 MB bandwidth ≥ 90 % of mpi4py's",
         `${mbs(d.bandwidthMBs.median)}; mpi4py skipped`,
         null,
@@ -287,20 +279,20 @@ export function mpiTargets(r: MpiResults): TargetRow[] {
   const lat = d.latencyUs.median / p.latencyUs.median;
   const bw = d.bandwidthMBs.median / p.bandwidthMBs.median;
   return [
-    targetRow(
+    fmt.targetRow(
       "8-byte latency (one way) ≤ mpi4py's, mpirun -n 2",
-      `${lat.toFixed(2)}× (${us(d.latencyUs.median)} vs ${us(p.latencyUs.median)})`,
+      `${lat.toFixed(2)}× (${fmt.us(d.latencyUs.median)} vs ${fmt.us(p.latencyUs.median)})`,
       lat <= LATENCY_RATIO,
     ),
-    targetRow(
+    fmt.targetRow(
       "1 MB bandwidth ≥ 90 % of mpi4py's, mpirun -n 2",
       `${(bw * 100).toFixed(0)} % (${mbs(d.bandwidthMBs.median)} vs ${mbs(p.bandwidthMBs.median)})`,
       bw >= BANDWIDTH_SHARE,
     ),
-    targetRow(
+    fmt.targetRow(
       "small value, send/recv (one way): ours vs mpi4py's pickled API",
       `${(d.valueLatencyUs.median / p.valueLatencyUs.median).toFixed(2)}× (` +
-        `${us(d.valueLatencyUs.median)} vs ${us(p.valueLatencyUs.median)})`,
+        `${fmt.us(d.valueLatencyUs.median)} vs ${fmt.us(p.valueLatencyUs.median)})`,
       null,
     ),
   ];
@@ -318,10 +310,10 @@ export function formatMpi(r: MpiResults): string {
   const d = r.deno;
   const rows = [["", "Comm (Deno)", "mpi4py", "ratio", "target"]];
   if ("skipped" in r.python) {
-    rows.push(["8-byte latency (one way)", medBest(d.latencyUs, us), "—", "", ""]);
-    rows.push(["1 MB bandwidth", medBest(d.bandwidthMBs, mbs), "—", "", ""]);
-    rows.push(["small value (send/recv)", medBest(d.valueLatencyUs, us), "—", "", ""]);
-    lines.push(table(rows), "", `mpi4py skipped: ${r.python.skipped}`);
+    rows.push(["8-byte latency (one way)", fmt.medBest(d.latencyUs, fmt.us), "—", "", ""]);
+    rows.push(["1 MB bandwidth", fmt.medBest(d.bandwidthMBs, mbs), "—", "", ""]);
+    rows.push(["small value (send/recv)", fmt.medBest(d.valueLatencyUs, fmt.us), "—", "", ""]);
+    lines.push(fmt.table(rows), "", `mpi4py skipped: ${r.python.skipped}`);
     return lines.join("\n");
   }
   const p = r.python;
@@ -329,53 +321,45 @@ export function formatMpi(r: MpiResults): string {
   const bw = d.bandwidthMBs.median / p.bandwidthMBs.median;
   rows.push([
     "8-byte latency (one way)",
-    medBest(d.latencyUs, us),
-    medBest(p.latencyUs, us),
+    fmt.medBest(d.latencyUs, fmt.us),
+    fmt.medBest(p.latencyUs, fmt.us),
     `${lat.toFixed(2)}× mpi4py's time`,
-    `≤ 1× ${check(lat <= LATENCY_RATIO)}`,
+    `≤ 1× ${fmt.check(lat <= LATENCY_RATIO)}`,
   ]);
   rows.push([
     "1 MB bandwidth",
-    medBest(d.bandwidthMBs, mbs),
-    medBest(p.bandwidthMBs, mbs),
+    fmt.medBest(d.bandwidthMBs, mbs),
+    fmt.medBest(p.bandwidthMBs, mbs),
     `${(bw * 100).toFixed(0)} % of mpi4py's`,
-    `≥ 90 % ${check(bw >= BANDWIDTH_SHARE)}`,
+    `≥ 90 % ${fmt.check(bw >= BANDWIDTH_SHARE)}`,
   ]);
   rows.push([
     "small value, send/recv (one way)",
-    medBest(d.valueLatencyUs, us),
-    medBest(p.valueLatencyUs, us),
+    fmt.medBest(d.valueLatencyUs, fmt.us),
+    fmt.medBest(p.valueLatencyUs, fmt.us),
     `${(d.valueLatencyUs.median / p.valueLatencyUs.median).toFixed(2)}× mpi4py's time`,
     "—",
   ]);
-  lines.push(table(rows), "", `mpi4py ${p.mpi4py}; medians (best); ratios of medians.`);
+  lines.push(fmt.table(rows), "", `mpi4py ${p.mpi4py}; medians (best); ratios of medians.`);
   return lines.join("\n");
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rank: { type: "boolean", default: false },
-      quick: { type: "boolean", default: false },
-      json: { type: "string" },
-      rounds: { type: "string" },
-      "big-rounds": { type: "string" },
-      runs: { type: "string" },
-    },
+  // `deno run -A bench/mpi.ts [--quick] [--json FILE]`: this section alone; mpirun starts each
+  // rank of a run with `--rank`.
+  await runSection(Deno.args, {
+    name: "MPI",
+    python: `mpirun -n 2 ${fmt.pythonPath()} bench/python_mpi.py`,
+    run: benchMpi,
+    format: formatMpi,
+  }, {
+    options: ["rounds", "big-rounds", "runs"],
+    run: (values) =>
+      rankMain({
+        rounds: Number(values.rounds ?? MPI_FULL.rounds),
+        bigRounds: Number(values["big-rounds"] ?? MPI_FULL.bigRounds),
+        runsPerJob: Number(values.runs ?? MPI_FULL.runsPerJob),
+        jobs: 1,
+      }),
   });
-  if (values.rank) {
-    await rankMain({
-      rounds: Number(values.rounds ?? MPI_FULL.rounds),
-      bigRounds: Number(values["big-rounds"] ?? MPI_FULL.bigRounds),
-      runsPerJob: Number(values.runs ?? MPI_FULL.runsPerJob),
-      jobs: 1,
-    });
-  } else {
-    const results = await benchMpi({ quick: values.quick });
-    console.log(formatMpi(results));
-    if (values.json !== undefined) {
-      await Deno.writeTextFile(values.json, JSON.stringify(results, null, 2) + "\n");
-    }
-  }
 }

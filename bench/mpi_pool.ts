@@ -14,18 +14,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { MpiPool } from "../mpi/mod.ts";
-import {
-  check,
-  medBest,
-  summarize,
-  type Summary,
-  table,
-  type TargetRow,
-  targetRow,
-} from "./_format.ts";
+import * as fmt from "./_format.ts";
+import { runSection } from "./_util.ts";
 import { mpirunJob } from "./mpi.ts";
 import { hitCount } from "./pi.ts";
 
@@ -50,7 +42,7 @@ export interface MpiPoolResults {
   mode: "full" | "quick";
   trials: number;
   /** Milliseconds of one map, by rank count; or why it was skipped. */
-  ranks: Record<"1" | "2", Summary> | { skipped: string };
+  ranks: Record<"1" | "2", fmt.Summary> | { skipped: string };
 }
 
 async function rankMain(trials: number, runs: number): Promise<void> {
@@ -105,7 +97,7 @@ export async function benchMpiPool(options: { quick: boolean }): Promise<MpiPool
   return {
     mode,
     trials: sizes.trials,
-    ranks: { "1": summarize(samples["1"]), "2": summarize(samples["2"]) },
+    ranks: { "1": fmt.summarize(samples["1"]), "2": fmt.summarize(samples["2"]) },
   };
 }
 
@@ -115,12 +107,12 @@ export async function benchMpiPool(options: { quick: boolean }): Promise<MpiPool
  * @param r The results.
  * @returns The row.
  */
-export function mpiPoolTargets(r: MpiPoolResults): TargetRow[] {
+export function mpiPoolTargets(r: MpiPoolResults): fmt.TargetRow[] {
   const target = "MpiPool.map of π, 2 ranks ≥ 1.85 × 1 rank";
-  if ("skipped" in r.ranks) return [targetRow(target, `skipped: ${r.ranks.skipped}`, null)];
+  if ("skipped" in r.ranks) return [fmt.targetRow(target, `skipped: ${r.ranks.skipped}`, null)];
   const speedup = r.ranks["1"].median / r.ranks["2"].median;
   return [
-    targetRow(
+    fmt.targetRow(
       target,
       `${speedup.toFixed(2)}× (${(speedup / 2 * 100).toFixed(0)} % per rank)`,
       speedup >= 1.85,
@@ -144,38 +136,30 @@ export function formatMpiPool(r: MpiPoolResults): string {
   const speedup = one.median / two.median;
   return [
     ...lines,
-    table([
+    fmt.table([
       ["ranks", "map time", "speedup", "target", "met"],
-      ["1 (`mpirun -n 1`)", medBest(one), "1.00×", "", ""],
+      ["1 (`mpirun -n 1`)", fmt.medBest(one), "1.00×", "", ""],
       [
         "2 (`mpirun -n 2`)",
-        medBest(two),
+        fmt.medBest(two),
         `${speedup.toFixed(2)}× (${(speedup / 2 * 100).toFixed(0)} % per rank)`,
         "≥ 1.85×",
-        check(speedup >= 1.85),
+        fmt.check(speedup >= 1.85),
       ],
     ]),
   ].join("\n");
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rank: { type: "boolean", default: false },
-      trials: { type: "string" },
-      runs: { type: "string" },
-      quick: { type: "boolean", default: false },
-      json: { type: "string" },
-    },
+  // `deno run -A bench/mpi_pool.ts [--quick] [--json FILE]`: this section alone; mpirun starts
+  // each rank of a run with `--rank`.
+  await runSection(Deno.args, {
+    name: "MpiPool",
+    python: "none",
+    run: benchMpiPool,
+    format: formatMpiPool,
+  }, {
+    options: ["trials", "runs"],
+    run: (values) => rankMain(Number(values.trials), Number(values.runs)),
   });
-  if (values.rank) {
-    await rankMain(Number(values.trials), Number(values.runs));
-  } else {
-    const results = await benchMpiPool({ quick: values.quick });
-    console.log(formatMpiPool(results));
-    if (values.json !== undefined) {
-      await Deno.writeTextFile(values.json, JSON.stringify(results, null, 2));
-    }
-  }
 }

@@ -27,19 +27,8 @@
  */
 
 import { delayed, Parallel } from "../parallel/mod.ts";
-import {
-  medBest,
-  ms,
-  pythonPath,
-  runPythonJson,
-  summarize,
-  type Summary,
-  table,
-  type TargetRow,
-  targetRow,
-  targetTable,
-  versus,
-} from "./_format.ts";
+import * as fmt from "./_format.ts";
+import { runSection } from "./_util.ts";
 
 /**
  * The trivial task: the tutorial's `f`.
@@ -82,13 +71,13 @@ export const PARALLEL_QUICK: ParallelSizes = {
 /** What our side measured, in milliseconds. */
 export interface OursParallel {
   /** The serial loop over the same calls. */
-  serialMs: Summary;
+  serialMs: fmt.Summary;
   /** A `Parallel` call that starts and ends its workers. */
-  firstMs: Summary;
+  firstMs: fmt.Summary;
   /** A call of a `Parallel` held with `await using`. */
-  reusedMs: Summary;
+  reusedMs: fmt.Summary;
   /** `nJobs: 1`: the same path on the inline backend. */
-  inlineMs: Summary;
+  inlineMs: fmt.Summary;
 }
 
 /** What joblib measured, in milliseconds, and which Python and joblib. */
@@ -100,11 +89,11 @@ export interface PythonParallel {
   /** joblib's backend. */
   backend: string;
   /** The list comprehension over the same calls. */
-  serialMs: Summary;
+  serialMs: fmt.Summary;
   /** `Parallel(n_jobs=2)(…)` with loky's workers to start. */
-  firstMs: Summary;
+  firstMs: fmt.Summary;
   /** `parallel(…)` inside `with Parallel(n_jobs=2) as parallel:`. */
-  reusedMs: Summary;
+  reusedMs: fmt.Summary;
 }
 
 /** The section's results. */
@@ -173,10 +162,10 @@ export async function benchParallelDeno(sizes: ParallelSizes): Promise<OursParal
     }
   }
   return {
-    serialMs: summarize(serial),
-    firstMs: summarize(first),
-    reusedMs: summarize(reused),
-    inlineMs: summarize(inline),
+    serialMs: fmt.summarize(serial),
+    firstMs: fmt.summarize(first),
+    reusedMs: fmt.summarize(reused),
+    inlineMs: fmt.summarize(inline),
   };
 }
 
@@ -189,13 +178,13 @@ export async function benchParallelDeno(sizes: ParallelSizes): Promise<OursParal
 export function benchParallelPython(
   sizes: ParallelSizes,
 ): Promise<PythonParallel | { skipped: string }> {
-  return runPythonJson<PythonParallel | { skipped: string }>("python_parallel.py", [
+  return fmt.runPythonJson<PythonParallel | { skipped: string }>("python_parallel.py", [
     `--calls=${sizes.calls}`,
     `--workers=${sizes.workers}`,
     `--first-repeats=${sizes.firstRepeats}`,
     `--reused-repeats=${sizes.reusedRepeats}`,
   ]).then((result) =>
-    "skipped" in result ? { skipped: `${pythonPath()}: ${result.skipped}` } : result
+    "skipped" in result ? { skipped: `${fmt.pythonPath()}: ${result.skipped}` } : result
   );
 }
 
@@ -225,23 +214,27 @@ const TARGETS = { firstMs: 1 / 5, reusedMs: 0.15 } as const;
  * @param results What {@linkcode benchParallel} measured.
  * @returns The rows.
  */
-export function parallelTargets(results: ParallelResults): TargetRow[] {
+export function parallelTargets(results: ParallelResults): fmt.TargetRow[] {
   const { ours } = results;
   const py = "skipped" in results.python ? undefined : results.python;
   const n = results.sizes.calls.toLocaleString("en-US");
-  const targets: TargetRow[] = [];
+  const targets: fmt.TargetRow[] = [];
   for (const [label, key] of [["first call", "firstMs"], ["reused", "reusedMs"]] as const) {
     const limit = TARGETS[key];
     const target = `${n} trivial calls, ${label} ≤ ${limit === 0.2 ? "1/5" : `${limit}×`} of ` +
       `joblib's time`;
     if (py === undefined) {
-      targets.push(targetRow(target, `${ms(ours[key].median)}; no joblib to compare with`, null));
+      targets.push(
+        fmt.targetRow(target, `${fmt.ms(ours[key].median)}; no joblib to compare with`, null),
+      );
       continue;
     }
     const ratio = ours[key].median / py[key].median;
-    targets.push(targetRow(
+    targets.push(fmt.targetRow(
       target,
-      `${ratio.toFixed(3)}× joblib's time (${ms(ours[key].median)} vs ${ms(py[key].median)})`,
+      `${ratio.toFixed(3)}× joblib's time (${fmt.ms(ours[key].median)} vs ${
+        fmt.ms(py[key].median)
+      })`,
       ratio <= limit,
     ));
   }
@@ -266,18 +259,18 @@ export function formatParallel(results: ParallelResults): string {
       "ours (Deno workers)",
       py === undefined ? "joblib" : `joblib ${py.joblib} (${py.backend})`,
     ],
-    ["serial loop", medBest(ours.serialMs), pyCell((p) => medBest(p.serialMs))],
+    ["serial loop", fmt.medBest(ours.serialMs), pyCell((p) => fmt.medBest(p.serialMs))],
     [
       `first call, nJobs ${w} (workers started and ended)`,
-      medBest(ours.firstMs),
-      pyCell((p) => medBest(p.firstMs)),
+      fmt.medBest(ours.firstMs),
+      pyCell((p) => fmt.medBest(p.firstMs)),
     ],
     [
       `reused, nJobs ${w} (await using / with Parallel)`,
-      medBest(ours.reusedMs),
-      pyCell((p) => medBest(p.reusedMs)),
+      fmt.medBest(ours.reusedMs),
+      pyCell((p) => fmt.medBest(p.reusedMs)),
     ],
-    ["nJobs 1 (inline backend, the same path)", medBest(ours.inlineMs), "—"],
+    ["nJobs 1 (inline backend, the same path)", fmt.medBest(ours.inlineMs), "—"],
   ];
   const lines: string[] = [];
   lines.push(
@@ -286,9 +279,9 @@ export function formatParallel(results: ParallelResults): string {
       (py === undefined ? "" : `; Python ${py.python}, joblib ${py.joblib}`) + ".",
   );
   lines.push("");
-  lines.push(table(rows));
+  lines.push(fmt.table(rows));
   lines.push("");
-  lines.push(targetTable(parallelTargets(results)));
+  lines.push(fmt.targetTable(parallelTargets(results)));
   if (py === undefined) {
     lines.push("");
     lines.push(`joblib: skipped (${(results.python as { skipped: string }).skipped}).`);
@@ -304,19 +297,19 @@ export function formatParallel(results: ParallelResults): string {
   const width = Math.max(...pairs.map(([label]) => label.length));
   for (const [label, o, p] of pairs) {
     lines.push(
-      `  ${label.padEnd(width)}: ours ${ms(o)} vs joblib ${ms(p)} = ` +
-        versus(o, p).replace("Python's", "joblib's"),
+      `  ${label.padEnd(width)}: ours ${fmt.ms(o)} vs joblib ${fmt.ms(p)} = ` +
+        fmt.versus(o, p).replace("Python's", "joblib's"),
     );
   }
   return lines.join("\n");
 }
 
 if (import.meta.main) {
-  // `deno run -A bench/parallel.ts [--quick]`: this section alone.
-  const quick = Deno.args.includes("--quick");
-  console.error(
-    `Running the joblib Parallel benchmarks (${quick ? "quick" : "full"}; Python: ` +
-      `${pythonPath()} bench/python_parallel.py)…`,
-  );
-  console.log(formatParallel(await benchParallel({ quick })));
+  // `deno run -A bench/parallel.ts [--quick] [--json FILE]`: this section alone.
+  await runSection(Deno.args, {
+    name: "joblib Parallel",
+    python: `${fmt.pythonPath()} bench/python_parallel.py`,
+    run: benchParallel,
+    format: formatParallel,
+  });
 }

@@ -30,18 +30,8 @@
 
 import { fileURLToPath } from "node:url";
 import { Pool } from "../mod.ts";
-import {
-  medBest,
-  ms,
-  summarize,
-  type Summary,
-  table,
-  type TargetRow,
-  targetRow,
-  targetTable,
-  us,
-} from "./_format.ts";
-import { hitCount } from "./pi.ts";
+import * as fmt from "./_format.ts";
+import { hitCount, split, sum } from "./pi.ts";
 import { runSection } from "./_util.ts";
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
@@ -116,18 +106,18 @@ export interface PeerSide {
   /** The runtime, e.g. `"Deno 2.9.6"` or `"Node v20.20.2"`. */
   runtime: string;
   /** Fresh pool to the first result. */
-  startMs: Summary;
+  startMs: fmt.Summary;
   /** The trivial tasks at once. */
-  bulk: { tasks: number; chunk: number; perTaskMs: Summary; chunkedMs: Summary };
+  bulk: { tasks: number; chunk: number; perTaskMs: fmt.Summary; chunkedMs: fmt.Summary };
   /** The sequential round trip. */
   apply: { calls: number; perCallUs: number };
   /** Monte Carlo Pi. */
   pi: {
     trials: number;
     estimate: number;
-    serialMs: Summary;
-    poolExcludedMs: Summary;
-    poolIncludedMs: Summary;
+    serialMs: fmt.Summary;
+    poolExcludedMs: fmt.Summary;
+    poolIncludedMs: fmt.Summary;
   };
 }
 
@@ -145,14 +135,6 @@ export interface PeersResults {
 
 const PEERS_DIR = fileURLToPath(new URL("./peers/", import.meta.url));
 
-function split(total: number, parts: number): number[] {
-  const each = Math.floor(total / parts);
-  const out: number[] = new Array(parts - 1).fill(each);
-  out.push(total - each * (parts - 1));
-  return out;
-}
-
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 const decoder = new TextDecoder();
 
 /** Runs a command; its stdout, or `{ skipped }` with the reason. */
@@ -311,20 +293,20 @@ export async function benchOurs(sizes: PeerSizes): Promise<PeerSide> {
     peer: "ours",
     version: library.version,
     runtime: `Deno ${Deno.version.deno}`,
-    startMs: summarize(starts),
+    startMs: fmt.summarize(starts),
     bulk: {
       tasks: sizes.tasks,
       chunk: sizes.chunk,
-      perTaskMs: summarize(perTask),
-      chunkedMs: summarize(chunked),
+      perTaskMs: fmt.summarize(perTask),
+      chunkedMs: fmt.summarize(chunked),
     },
     apply: { calls: sizes.applies, perCallUs },
     pi: {
       trials: sizes.trials,
       estimate: (4 * hits) / sizes.trials,
-      serialMs: summarize(serial),
-      poolExcludedMs: summarize(excluded),
-      poolIncludedMs: summarize(included),
+      serialMs: fmt.summarize(serial),
+      poolExcludedMs: fmt.summarize(excluded),
+      poolIncludedMs: fmt.summarize(included),
     },
   };
 }
@@ -397,23 +379,27 @@ export function peerWorkloads(
   const chunks = Math.ceil(r.sizes.tasks / r.sizes.chunk);
   const trials = r.sizes.trials.toExponential(0).replace("+", "");
   return [
-    { label: "start to first result", value: (s) => s.startMs.median, unit: ms },
-    { label: `${n} tasks at once, one call each`, value: (s) => s.bulk.perTaskMs.median, unit: ms },
+    { label: "start to first result", value: (s) => s.startMs.median, unit: fmt.ms },
+    {
+      label: `${n} tasks at once, one call each`,
+      value: (s) => s.bulk.perTaskMs.median,
+      unit: fmt.ms,
+    },
     {
       label: `${n} tasks at once, in ${chunks} chunks`,
       value: (s) => s.bulk.chunkedMs.median,
-      unit: ms,
+      unit: fmt.ms,
     },
-    { label: "sequential round trip, per call", value: (s) => s.apply.perCallUs, unit: us },
+    { label: "sequential round trip, per call", value: (s) => s.apply.perCallUs, unit: fmt.us },
     {
       label: `Pi ${trials}, ${r.sizes.workers} workers, started`,
       value: (s) => s.pi.poolExcludedMs.median,
-      unit: ms,
+      unit: fmt.ms,
     },
     {
       label: `Pi ${trials}, ${r.sizes.workers} workers, start included`,
       value: (s) => s.pi.poolIncludedMs.median,
-      unit: ms,
+      unit: fmt.ms,
     },
   ];
 }
@@ -425,34 +411,34 @@ export function peerWorkloads(
  * @param r The results.
  * @returns The rows.
  */
-export function peersTargets(r: PeersResults): TargetRow[] {
+export function peersTargets(r: PeersResults): fmt.TargetRow[] {
   const o = r.ours;
   const n = r.sizes.tasks.toLocaleString("en-US");
-  const rows: TargetRow[] = [];
+  const rows: fmt.TargetRow[] = [];
   const piscina = "skipped" in r.peers.piscina ? undefined : r.peers.piscina;
   const bulk = piscina === undefined
     ? undefined
     : o.bulk.perTaskMs.median / piscina.bulk.perTaskMs.median;
-  rows.push(targetRow(
+  rows.push(fmt.targetRow(
     `${n} separate apply calls ≤ 0.25× piscina's time`,
     bulk === undefined
-      ? `${ms(o.bulk.perTaskMs.median)}; piscina skipped`
-      : `${bulk.toFixed(2)}× (${ms(o.bulk.perTaskMs.median)} vs ` +
-        `${ms(piscina!.bulk.perTaskMs.median)})`,
+      ? `${fmt.ms(o.bulk.perTaskMs.median)}; piscina skipped`
+      : `${bulk.toFixed(2)}× (${fmt.ms(o.bulk.perTaskMs.median)} vs ` +
+        `${fmt.ms(piscina!.bulk.perTaskMs.median)})`,
     bulk === undefined ? null : bulk <= 0.25,
   ));
   const trip = piscina === undefined ? undefined : o.apply.perCallUs / piscina.apply.perCallUs;
-  rows.push(targetRow(
+  rows.push(fmt.targetRow(
     "sequential apply round trip ≤ ⅓ of piscina's (and ≤ 5 µs: the pool section)",
     trip === undefined
-      ? `${us(o.apply.perCallUs)}; piscina skipped`
-      : `${trip.toFixed(2)}× (${us(o.apply.perCallUs)} vs ${us(piscina!.apply.perCallUs)})`,
+      ? `${fmt.us(o.apply.perCallUs)}; piscina skipped`
+      : `${trip.toFixed(2)}× (${fmt.us(o.apply.perCallUs)} vs ${fmt.us(piscina!.apply.perCallUs)})`,
     trip === undefined ? null : trip <= 1 / 3,
   ));
   const others = ran(r);
   if (others.length > 0) {
     for (const w of peerWorkloads(r)) {
-      rows.push(targetRow(
+      rows.push(fmt.targetRow(
         `${w.label}: our time ÷ ${others.map((p) => p.peer).join(", ")}'s`,
         others.map((p) => `${(w.value(o) / w.value(p)).toFixed(2)}×`).join(", "),
         null,
@@ -490,12 +476,12 @@ export function formatPeers(r: PeersResults): string {
     `Chunks: ours pool.map(f, xs, ${r.sizes.chunk}); the peers, arrays of ${r.sizes.chunk} ` +
     `made by hand (none has a map).`,
     "",
-    table(rows),
+    fmt.table(rows),
     "",
     `start to first result, medians (best): ` +
-    sides.map((s) => `${s.peer} ${medBest(s.startMs)}`).join("; "),
+    sides.map((s) => `${s.peer} ${fmt.medBest(s.startMs)}`).join("; "),
     "",
-    targetTable(peersTargets(r)),
+    fmt.targetTable(peersTargets(r)),
   ];
   const skipped = PEERS.map((peer) => [peer, r.peers[peer]] as const)
     .filter((entry): entry is [PeerName, { skipped: string }] => "skipped" in entry[1]);

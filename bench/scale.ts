@@ -25,16 +25,7 @@
  */
 
 import { Pool } from "../mod.ts";
-import {
-  medBest,
-  ms,
-  summarize,
-  type Summary,
-  table,
-  type TargetRow,
-  targetRow,
-  targetTable,
-} from "./_format.ts";
+import * as fmt from "./_format.ts";
 import { runSection } from "./_util.ts";
 
 /**
@@ -95,13 +86,13 @@ export interface DispatchRate {
   /** Workers. */
   workers: number;
   /** One `apply` each: calls ÷ main-thread CPU seconds (`null` without schedstat). */
-  applyPerCpuS: Summary | null;
+  applyPerCpuS: fmt.Summary | null;
   /** One `apply` each: calls ÷ wall seconds. */
-  applyPerWallS: Summary;
+  applyPerWallS: fmt.Summary;
   /** `pool.map` of the same calls: items ÷ main-thread CPU seconds. */
-  mapPerCpuS: Summary | null;
+  mapPerCpuS: fmt.Summary | null;
   /** `pool.map`: items ÷ wall seconds. */
-  mapPerWallS: Summary;
+  mapPerWallS: fmt.Summary;
 }
 
 /** `new Pool(64)` on the main thread. */
@@ -109,18 +100,18 @@ export interface BigStart {
   /** Workers. */
   workers: number;
   /** How long the constructor took to return, ms. */
-  constructorMs: Summary;
+  constructorMs: fmt.Summary;
   /** `new Pool` to the first `apply` answered, ms. */
-  firstResultMs: Summary;
+  firstResultMs: fmt.Summary;
   /** `new Pool` until every worker has run a task, ms. */
-  allUpMs: Summary;
+  allUpMs: fmt.Summary;
   /**
    * How long the main thread could not run anything else over the same span, ms: the
    * constructor, plus each stall of the event loop beyond 2 ms (a 1 ms timer probe's gaps).
    */
-  blockedMs: Summary;
+  blockedMs: fmt.Summary;
   /** The main thread's CPU time over the same span, ms (`null` without schedstat). */
-  mainCpuMs: Summary | null;
+  mainCpuMs: fmt.Summary | null;
 }
 
 /** A 1 ms timer probe of the event loop: the sum of its gaps' excess over 2 ms, once stopped. */
@@ -177,8 +168,8 @@ async function timed(f: () => Promise<unknown>): Promise<{ wall: number; cpu: nu
   return { wall, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
 }
 
-const orNull = (xs: (number | null)[]): Summary | null =>
-  xs.some((x) => x === null) ? null : summarize(xs as number[]);
+const orNull = (xs: (number | null)[]): fmt.Summary | null =>
+  xs.some((x) => x === null) ? null : fmt.summarize(xs as number[]);
 
 async function dispatchRate(workers: number, sizes: ScaleSizes): Promise<DispatchRate> {
   await using pool = new Pool(workers);
@@ -200,9 +191,9 @@ async function dispatchRate(workers: number, sizes: ScaleSizes): Promise<Dispatc
   return {
     workers,
     applyPerCpuS: orNull(apply.cpu),
-    applyPerWallS: summarize(apply.wall),
+    applyPerWallS: fmt.summarize(apply.wall),
     mapPerCpuS: orNull(map.cpu),
-    mapPerWallS: summarize(map.wall),
+    mapPerWallS: fmt.summarize(map.wall),
   };
 }
 
@@ -235,10 +226,10 @@ async function bigStart(sizes: ScaleSizes): Promise<BigStart> {
   }
   return {
     workers,
-    constructorMs: summarize(ctor),
-    firstResultMs: summarize(first),
-    allUpMs: summarize(all),
-    blockedMs: summarize(blocked),
+    constructorMs: fmt.summarize(ctor),
+    firstResultMs: fmt.summarize(first),
+    allUpMs: fmt.summarize(all),
+    blockedMs: fmt.summarize(blocked),
     mainCpuMs: orNull(cpu),
   };
 }
@@ -296,8 +287,10 @@ export function worstRates(r: ScaleResults): { apply: number; map: number } | nu
  * @param r The results.
  * @returns The rows of each.
  */
-export function scaleTargets(r: ScaleResults): { scale: TargetRow[]; bigStart: TargetRow[] } {
-  const scale: TargetRow[] = [];
+export function scaleTargets(
+  r: ScaleResults,
+): { scale: fmt.TargetRow[]; bigStart: fmt.TargetRow[] } {
+  const scale: fmt.TargetRow[] = [];
   for (const d of r.dispatch) {
     for (
       const [path, cpu, wall] of [
@@ -305,7 +298,7 @@ export function scaleTargets(r: ScaleResults): { scale: TargetRow[]; bigStart: T
         ["pool.map", d.mapPerCpuS, d.mapPerWallS],
       ] as const
     ) {
-      scale.push(targetRow(
+      scale.push(fmt.targetRow(
         `dispatch rate, Pool(${d.workers}), ${path}: per main-thread CPU second (per wall second)`,
         `${cpu === null ? "no schedstat" : rateText(cpu.median)} (${rateText(wall.median)})`,
         null,
@@ -317,7 +310,7 @@ export function scaleTargets(r: ScaleResults): { scale: TargetRow[]; bigStart: T
     for (
       const [path, rate] of [["one apply each", worst.apply], ["pool.map", worst.map]] as const
     ) {
-      scale.push(targetRow(
+      scale.push(fmt.targetRow(
         `cores one main thread keeps busy, ${path}, tasks of 10 µs / 100 µs / 1 ms`,
         TASK_SECONDS.map((t) => coresText(rate * t)).join(" / "),
         null,
@@ -325,17 +318,19 @@ export function scaleTargets(r: ScaleResults): { scale: TargetRow[]; bigStart: T
     }
   }
   const b = r.bigStart;
-  const bigStart: TargetRow[] = [
-    targetRow(
+  const bigStart: fmt.TargetRow[] = [
+    fmt.targetRow(
       `main thread blocked by new Pool(${b.workers}) ≤ 5 ms in total (constructor + event-loop ` +
         `stalls until every worker ran a task)`,
-      `${ms(b.blockedMs.median)} (constructor ${ms(b.constructorMs.median)}; main-thread CPU ` +
-        `${b.mainCpuMs === null ? "not measured" : ms(b.mainCpuMs.median)})`,
+      `${fmt.ms(b.blockedMs.median)} (constructor ${
+        fmt.ms(b.constructorMs.median)
+      }; main-thread CPU ` +
+        `${b.mainCpuMs === null ? "not measured" : fmt.ms(b.mainCpuMs.median)})`,
       b.blockedMs.median <= 5,
     ),
-    targetRow(
+    fmt.targetRow(
       `new Pool(${b.workers}): first result, every worker up`,
-      `${ms(b.firstResultMs.median)}, ${ms(b.allUpMs.median)}`,
+      `${fmt.ms(b.firstResultMs.median)}, ${fmt.ms(b.allUpMs.median)}`,
       null,
     ),
   ];
@@ -356,7 +351,7 @@ export function formatScale(r: ScaleResults): string {
     "map: per CPU s",
     "map: per wall s",
   ]];
-  const cell = (s: Summary | null) => s === null ? "—" : rateText(s.median);
+  const cell = (s: fmt.Summary | null) => s === null ? "—" : rateText(s.median);
   for (const d of r.dispatch) {
     rows.push([
       `Pool(${d.workers})`,
@@ -373,16 +368,18 @@ export function formatScale(r: ScaleResults): string {
     `per second of its own CPU time (and of wall time, on ${navigator.hardwareConcurrency} ` +
     `cores); medians of ${r.sizes.repeats} run(s).`,
     "",
-    table(rows),
+    fmt.table(rows),
     "",
-    targetTable(scale),
+    fmt.targetTable(scale),
     "",
     `new Pool(${b.workers}), ${r.sizes.bigStarts} fresh pool(s): constructor ` +
-    `${medBest(b.constructorMs)}, first result ${medBest(b.firstResultMs)}, every worker up ` +
-    `${medBest(b.allUpMs)}, main thread blocked ${medBest(b.blockedMs)}, its CPU ` +
-    (b.mainCpuMs === null ? "not measured (no schedstat)" : medBest(b.mainCpuMs)) + ".",
+    `${fmt.medBest(b.constructorMs)}, first result ${
+      fmt.medBest(b.firstResultMs)
+    }, every worker up ` +
+    `${fmt.medBest(b.allUpMs)}, main thread blocked ${fmt.medBest(b.blockedMs)}, its CPU ` +
+    (b.mainCpuMs === null ? "not measured (no schedstat)" : fmt.medBest(b.mainCpuMs)) + ".",
     "",
-    targetTable(bigStart),
+    fmt.targetTable(bigStart),
   ].join("\n");
 }
 

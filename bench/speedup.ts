@@ -14,8 +14,8 @@
  */
 
 import { Pool } from "../mod.ts";
-import { ms, summarize, type Summary, table } from "./_format.ts";
-import { hitCount } from "./pi.ts";
+import * as fmt from "./_format.ts";
+import { hitCount, split } from "./pi.ts";
 import { runSection } from "./_util.ts";
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
@@ -28,16 +28,9 @@ export interface SpeedupResults {
   /** Trials in all. */
   trials: number;
   /** The serial run on the main thread. */
-  serialMs: Summary;
+  serialMs: fmt.Summary;
   /** Warm `Pool(k)`, the trials in k parts. */
-  pools: { workers: number; ms: Summary; speedup: number }[];
-}
-
-function split(total: number, parts: number): number[] {
-  const each = Math.floor(total / parts);
-  const out: number[] = new Array(parts - 1).fill(each);
-  out.push(total - each * (parts - 1));
-  return out;
+  pools: { workers: number; ms: fmt.Summary; speedup: number }[];
 }
 
 /**
@@ -67,13 +60,13 @@ export async function benchSpeedup(options: { quick: boolean }): Promise<Speedup
         timed[i]!.push(performance.now() - t0);
       }
     }
-    const serialMs = summarize(serial);
+    const serialMs = fmt.summarize(serial);
     return {
       mode: options.quick ? "quick" : "full",
       trials,
       serialMs,
       pools: sizes.map((workers, i) => {
-        const s = summarize(timed[i]!);
+        const s = fmt.summarize(timed[i]!);
         return { workers, ms: s, speedup: serialMs.median / s.median };
       }),
     };
@@ -90,15 +83,15 @@ export async function benchSpeedup(options: { quick: boolean }): Promise<Speedup
  */
 export function formatSpeedup(r: SpeedupResults): string {
   const rows = [["Pi, warm pool", "median", "speedup over serial"]];
-  rows.push(["serial (main thread)", ms(r.serialMs.median), "×1.00"]);
+  rows.push(["serial (main thread)", fmt.ms(r.serialMs.median), "×1.00"]);
   for (const p of r.pools) {
-    rows.push([`Pool(${p.workers})`, ms(p.ms.median), `×${p.speedup.toFixed(2)}`]);
+    rows.push([`Pool(${p.workers})`, fmt.ms(p.ms.median), `×${p.speedup.toFixed(2)}`]);
   }
   return [
     `Speedup vs workers (${r.mode}): Pi ${r.trials.toExponential(0).replace("+", "")} trials, ` +
     `${navigator.hardwareConcurrency} cores.`,
     "",
-    table(rows),
+    fmt.table(rows),
   ].join("\n");
 }
 

@@ -26,32 +26,18 @@
  */
 
 import { Barrier, Event, Lock, Pool, RLock, type SynchronizedValue, Value } from "../mod.ts";
-import {
-  medBest,
-  ms,
-  pythonPath,
-  type Ratio,
-  ratioLines,
-  runPythonJson,
-  summarize,
-  type Summary,
-  table,
-  type TargetRow,
-  targetRow,
-  targetTable,
-  us,
-} from "./_format.ts";
+import * as fmt from "./_format.ts";
 import {
   eventPingPong,
   idleWait,
   lockedIncrements,
   lockedIncrementsUsingHold,
-  rawSpinPingPong,
   TASK_TIMEOUT_MS,
   uncontendedCosts,
   wakeSetter,
   wakeWaiter,
 } from "./sync_tasks.ts";
+import { rawSpinPingPong } from "./_raw_spin.ts";
 import { processCpuMs, runSection, stamp } from "./_util.ts";
 
 /** How much work each synchronisation benchmark does. */
@@ -123,11 +109,11 @@ export interface IncrementRuns {
   /** Increments in all (workers × per worker). */
   total: number;
   /** Warm pool: the main program's wall time from `starmap` to the results. */
-  warmMs: Summary;
+  warmMs: fmt.Summary;
   /** Warm pool: first start to last end, as the workers time it after a `Barrier`. */
-  gatedMs: Summary;
+  gatedMs: fmt.Summary;
   /** A fresh `Pool(2)` each run: from `new Pool` to the results. */
-  freshMs: Summary;
+  freshMs: fmt.Summary;
   /** Runs whose final value was not `total`, described; empty when every run was right. */
   wrongCounts: string[];
 }
@@ -135,7 +121,7 @@ export interface IncrementRuns {
 /** What our side measured. */
 export interface OursSync {
   /** Uncontended pairs in one worker, in ns per pair. */
-  uncontended: { lockNs: Summary; rlockNs: Summary; casPairNs: Summary };
+  uncontended: { lockNs: fmt.Summary; rlockNs: fmt.Summary; casPairNs: fmt.Summary };
   /** Locked increments of a `Value("i")`. */
   increments: {
     rlock: IncrementRuns;
@@ -145,18 +131,18 @@ export interface OursSync {
      * `using _held = v.getLock().holdSync()` around `v.value += 1` (its final values are
      * checked into `rlock.wrongCounts`).
      */
-    rlockUsingHoldGatedMs: Summary;
+    rlockUsingHoldGatedMs: fmt.Summary;
   };
   /** Wake-ups and hand-offs, in µs. */
   wake: {
     /** The main program's `set()` to the sleeping worker's return from `waitSync`. */
-    fromMainUs: Summary;
+    fromMainUs: fmt.Summary;
     /** Another worker's `set()` to the sleeping worker's return from `waitSync`. */
-    fromWorkerUs: Summary;
+    fromWorkerUs: fmt.Summary;
     /** Two busy workers over two `Event`s, per round trip (one sample per run). */
-    pingPongUs: Summary;
+    pingPongUs: fmt.Summary;
     /** The same over two raw `Int32Array` cells, both sides spinning, no library. */
-    rawSpinPingPongUs: Summary;
+    rawSpinPingPongUs: fmt.Summary;
   };
   /** One worker waiting on an `Event` that is never set. */
   idle: {
@@ -174,9 +160,9 @@ export interface OursSync {
 /** One increment variant, on Python's side. */
 export interface PythonIncrementRuns {
   /** Two `Process`es started, run and joined, from the main process. */
-  includedMs: Summary;
+  includedMs: fmt.Summary;
   /** First start to last end, as the children time it after a `Barrier`. */
-  gatedMs: Summary;
+  gatedMs: fmt.Summary;
   /** Runs whose final value was wrong, described. */
   wrongCounts: string[];
 }
@@ -188,11 +174,11 @@ export interface PythonSync {
   /** The start method used. */
   startMethod: string;
   /** Uncontended pairs in the main process, in ns per pair. */
-  uncontended: { lockNs: Summary; rlockNs: Summary };
+  uncontended: { lockNs: fmt.Summary; rlockNs: fmt.Summary };
   /** Locked increments of a `Value('i')`. */
   increments: { rlock: PythonIncrementRuns; lock: PythonIncrementRuns };
   /** Wake-ups and hand-offs, in µs. */
-  wake: { fromMainUs: Summary; fromProcessUs: Summary; pingPongUs: Summary };
+  wake: { fromMainUs: fmt.Summary; fromProcessUs: fmt.Summary; pingPongUs: fmt.Summary };
 }
 
 /** Everything the section reports (and `--json` writes under `sync`). */
@@ -229,9 +215,9 @@ async function benchUncontended(pool: Pool, sizes: SyncSizes): Promise<OursSync[
     sizes.lockRounds,
   ]);
   return {
-    lockNs: summarize(costs.lock),
-    rlockNs: summarize(costs.rlock),
-    casPairNs: summarize(costs.cas),
+    lockNs: fmt.summarize(costs.lock),
+    rlockNs: fmt.summarize(costs.rlock),
+    casPairNs: fmt.summarize(costs.cas),
   };
 }
 
@@ -321,15 +307,15 @@ async function benchIncrements(
   }
   const runs = (s: IncrementSamples): IncrementRuns => ({
     total,
-    warmMs: summarize(s.warm),
-    gatedMs: summarize(s.gated),
-    freshMs: summarize(s.fresh),
+    warmMs: fmt.summarize(s.warm),
+    gatedMs: fmt.summarize(s.gated),
+    freshMs: fmt.summarize(s.fresh),
     wrongCounts: s.wrong,
   });
   return {
     rlock: runs(samples.rlock),
     lock: runs(samples.lock),
-    rlockUsingHoldGatedMs: summarize(usingHold),
+    rlockUsingHoldGatedMs: fmt.summarize(usingHold),
   };
 }
 
@@ -379,16 +365,16 @@ async function benchWake(pool: Pool, sizes: SyncSizes): Promise<OursSync["wake"]
     gate = new Barrier(2);
     const cells = new SharedArrayBuffer(8);
     const [perRaw] = await Promise.all([
-      pool.apply(rawSpinPingPong, ["ping", cells, gate, sizes.pingPongs]),
-      pool.apply(rawSpinPingPong, ["pong", cells, gate, sizes.pingPongs]),
+      pool.apply(rawSpinPingPong, ["ping", cells, gate, 0, sizes.pingPongs]),
+      pool.apply(rawSpinPingPong, ["pong", cells, gate, 0, sizes.pingPongs]),
     ]);
     rawPingPong.push(perRaw);
   }
   return {
-    fromMainUs: summarize(fromMain),
-    fromWorkerUs: summarize(fromWorker),
-    pingPongUs: summarize(pingPong),
-    rawSpinPingPongUs: summarize(rawPingPong),
+    fromMainUs: fmt.summarize(fromMain),
+    fromWorkerUs: fmt.summarize(fromWorker),
+    pingPongUs: fmt.summarize(pingPong),
+    rawSpinPingPongUs: fmt.summarize(rawPingPong),
   };
 }
 
@@ -425,7 +411,7 @@ export async function benchSyncDeno(sizes: SyncSizes): Promise<OursSync> {
  * @returns Python's timings, or `{ skipped }` with the reason when it cannot run.
  */
 export function benchSyncPython(sizes: SyncSizes): Promise<PythonSync | { skipped: string }> {
-  return runPythonJson<PythonSync>("python_sync.py", [
+  return fmt.runPythonJson<PythonSync>("python_sync.py", [
     `--workers=${sizes.workers}`,
     `--lock-iters=${sizes.pythonLockIters}`,
     `--lock-rounds=${sizes.pythonLockRounds}`,
@@ -468,8 +454,8 @@ function perSecond(total: number, elapsedMs: number): string {
 }
 
 /** `"8.10 ms = 4.94 M/s (best 6.20 ms = 6.45 M/s)"`. */
-function throughput(total: number, s: Summary): string {
-  return `${ms(s.median)} = ${perSecond(total, s.median)} (best ${ms(s.best)} = ` +
+function throughput(total: number, s: fmt.Summary): string {
+  return `${fmt.ms(s.median)} = ${perSecond(total, s.median)} (best ${fmt.ms(s.best)} = ` +
     `${perSecond(total, s.best)})`;
 }
 
@@ -484,20 +470,20 @@ function pythonSkipped(results: SyncResults): string | undefined {
  * @param results What {@linkcode benchSync} measured.
  * @returns The rows.
  */
-export function syncTargets(results: SyncResults): TargetRow[] {
+export function syncTargets(results: SyncResults): fmt.TargetRow[] {
   const { ours, sizes } = results;
   const w = sizes.workers;
   const n = sizes.increments.toLocaleString("en-US");
   const total = ours.increments.rlock.total;
   const un = ours.uncontended;
-  const targets: TargetRow[] = [];
-  targets.push(targetRow(
+  const targets: fmt.TargetRow[] = [];
+  targets.push(fmt.targetRow(
     "uncontended Lock acquire + release ≤ 30 ns in a worker",
     `${ns(un.lockNs.median)} median, ${ns(un.lockNs.best)} best; the floor, 2 raw CAS: ` +
       `${ns(un.casPairNs.median)} median (Lock adds ${ns(un.lockNs.median - un.casPairNs.median)})`,
     un.lockNs.median <= 30,
   ));
-  targets.push(targetRow(
+  targets.push(fmt.targetRow(
     "uncontended RLock acquire + release ≤ 30 ns in a worker",
     `${ns(un.rlockNs.median)} median, ${ns(un.rlockNs.best)} best (adds ` +
       `${ns(un.rlockNs.median - un.casPairNs.median)} to 2 raw CAS)`,
@@ -505,7 +491,7 @@ export function syncTargets(results: SyncResults): TargetRow[] {
   ));
   for (const kind of ["rlock", "lock"] as const) {
     const o = ours.increments[kind];
-    targets.push(targetRow(
+    targets.push(fmt.targetRow(
       `${w} × ${n} locked increments ≥ 5 M/s, ${kind === "rlock" ? "RLock" : "Lock"}, warm ` +
         `pool`,
       `${perSecond(total, o.warmMs.median)} (inside: ${perSecond(total, o.gatedMs.median)}; ` +
@@ -515,24 +501,24 @@ export function syncTargets(results: SyncResults): TargetRow[] {
   }
   const wrong = [...ours.increments.rlock.wrongCounts, ...ours.increments.lock.wrongCounts];
   const runs = 7 * sizes.incrementRepeats;
-  targets.push(targetRow(
+  targets.push(fmt.targetRow(
     `final value exactly ${total.toLocaleString("en-US")} in every run`,
     wrong.length === 0 ? `${runs} of ${runs} runs` : `${wrong.length} of ${runs} runs wrong`,
     wrong.length === 0,
   ));
-  targets.push(targetRow(
+  targets.push(fmt.targetRow(
     "busy Event hand-off ≪ one sleep/wake (~70–90 µs, design.md)",
-    `${us(ours.wake.pingPongUs.median)} per round trip vs ` +
-      `${us(ours.wake.fromWorkerUs.median)} per wake-up; raw spin floor ` +
-      us(ours.wake.rawSpinPingPongUs.median) +
+    `${fmt.us(ours.wake.pingPongUs.median)} per round trip vs ` +
+      `${fmt.us(ours.wake.fromWorkerUs.median)} per wake-up; raw spin floor ` +
+      fmt.us(ours.wake.rawSpinPingPongUs.median) +
       (ours.wake.rawSpinPingPongUs.median > 10
         ? " (the two workers seldom ran at once: a busy machine)"
         : ""),
     ours.wake.pingPongUs.median < 0.25 * 70,
   ));
-  targets.push(targetRow(
+  targets.push(fmt.targetRow(
     `idle waiter burns no core (CPU ≤ 10% of its ${ours.idle.waitMs} ms)`,
-    `${ms(ours.idle.cpuMs)} CPU` + (ours.idle.timedOut ? "" : " (the wait did not time out!)"),
+    `${fmt.ms(ours.idle.cpuMs)} CPU` + (ours.idle.timedOut ? "" : " (the wait did not time out!)"),
     ours.idle.timedOut && ours.idle.cpuMs <= 0.1 * ours.idle.waitMs,
   ));
   return targets;
@@ -558,15 +544,15 @@ export function formatSync(results: SyncResults): string {
     ["synchronisation", "ours (Deno workers)", "Python multiprocessing"],
     [
       "Lock acquire + release, uncontended, ns",
-      medBest(un.lockNs, ns),
-      pyCell((p) => medBest(p.uncontended.lockNs, ns)),
+      fmt.medBest(un.lockNs, ns),
+      pyCell((p) => fmt.medBest(p.uncontended.lockNs, ns)),
     ],
     [
       "RLock acquire + release, uncontended, ns",
-      medBest(un.rlockNs, ns),
-      pyCell((p) => medBest(p.uncontended.rlockNs, ns)),
+      fmt.medBest(un.rlockNs, ns),
+      pyCell((p) => fmt.medBest(p.uncontended.rlockNs, ns)),
     ],
-    ["2 × Atomics.compareExchange (same worker), ns", medBest(un.casPairNs, ns), "—"],
+    ["2 × Atomics.compareExchange (same worker), ns", fmt.medBest(un.casPairNs, ns), "—"],
   ];
   for (const kind of ["rlock", "lock"] as const) {
     const name = kind === "rlock" ? "RLock (default)" : "Lock";
@@ -599,27 +585,27 @@ export function formatSync(results: SyncResults): string {
   rows.push(
     [
       "Event wake-up, main → sleeping worker",
-      medBest(ours.wake.fromMainUs, us),
-      pyCell((p) => medBest(p.wake.fromMainUs, us)),
+      fmt.medBest(ours.wake.fromMainUs, fmt.us),
+      pyCell((p) => fmt.medBest(p.wake.fromMainUs, fmt.us)),
     ],
     [
       "Event wake-up, worker → sleeping worker",
-      medBest(ours.wake.fromWorkerUs, us),
-      pyCell((p) => medBest(p.wake.fromProcessUs, us)),
+      fmt.medBest(ours.wake.fromWorkerUs, fmt.us),
+      pyCell((p) => fmt.medBest(p.wake.fromProcessUs, fmt.us)),
     ],
     [
       "Event ping-pong, 2 busy workers, per round trip",
-      medBest(ours.wake.pingPongUs, us),
-      pyCell((p) => medBest(p.wake.pingPongUs, us)),
+      fmt.medBest(ours.wake.pingPongUs, fmt.us),
+      pyCell((p) => fmt.medBest(p.wake.pingPongUs, fmt.us)),
     ],
     [
       "raw spin ping-pong, no library (floor), per round trip",
-      medBest(ours.wake.rawSpinPingPongUs, us),
+      fmt.medBest(ours.wake.rawSpinPingPongUs, fmt.us),
       "—",
     ],
     [
       `idle waitSync(${ours.idle.waitMs} ms) on an unset Event: process CPU`,
-      `${ms(ours.idle.cpuMs)} over ${ms(ours.idle.waitedMs)}`,
+      `${fmt.ms(ours.idle.cpuMs)} over ${fmt.ms(ours.idle.waitedMs)}`,
       "—",
     ],
   );
@@ -640,10 +626,10 @@ export function formatSync(results: SyncResults): string {
       ".",
   );
   lines.push("");
-  lines.push(table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
+  lines.push(fmt.table(py === undefined ? rows.map((row) => row.slice(0, 2)) : rows));
   lines.push("");
 
-  lines.push(targetTable(syncTargets(results)));
+  lines.push(fmt.targetTable(syncTargets(results)));
   const wrong = [...ours.increments.rlock.wrongCounts, ...ours.increments.lock.wrongCounts];
   for (const line of wrong) lines.push(`FAILURE: ${line}`);
   if (py !== undefined) {
@@ -656,7 +642,7 @@ export function formatSync(results: SyncResults): string {
     lines.push(`Python (synchronisation): skipped (${pythonSkipped(results)}).`);
   } else {
     lines.push("Ours vs Python, synchronisation (medians):");
-    const pairs: Ratio[] = [
+    const pairs: fmt.Ratio[] = [
       ["Lock acquire + release", un.lockNs.median, py.uncontended.lockNs.median, ns],
       ["RLock acquire + release", un.rlockNs.median, py.uncontended.rlockNs.median, ns],
     ];
@@ -667,27 +653,32 @@ export function formatSync(results: SyncResults): string {
           `increments, ${name}, timed inside`,
           ours.increments[kind].gatedMs.median,
           py.increments[kind].gatedMs.median,
-          ms,
+          fmt.ms,
         ],
         [
           `increments, ${name}, start included`,
           ours.increments[kind].freshMs.median,
           py.increments[kind].includedMs.median,
-          ms,
+          fmt.ms,
         ],
       );
     }
     pairs.push(
-      ["Event wake-up from main", ours.wake.fromMainUs.median, py.wake.fromMainUs.median, us],
+      ["Event wake-up from main", ours.wake.fromMainUs.median, py.wake.fromMainUs.median, fmt.us],
       [
         "Event wake-up from a worker",
         ours.wake.fromWorkerUs.median,
         py.wake.fromProcessUs.median,
-        us,
+        fmt.us,
       ],
-      ["Event ping-pong round trip", ours.wake.pingPongUs.median, py.wake.pingPongUs.median, us],
+      [
+        "Event ping-pong round trip",
+        ours.wake.pingPongUs.median,
+        py.wake.pingPongUs.median,
+        fmt.us,
+      ],
     );
-    lines.push(...ratioLines(pairs));
+    lines.push(...fmt.ratioLines(pairs));
   }
   return lines.join("\n");
 }
@@ -696,7 +687,7 @@ if (import.meta.main) {
   // `deno run -A bench/sync.ts [--quick] [--json FILE]`: this section alone.
   await runSection(Deno.args, {
     name: "synchronisation",
-    python: `${pythonPath()} bench/python_sync.py`,
+    python: `${fmt.pythonPath()} bench/python_sync.py`,
     run: benchSync,
     format: formatSync,
   });

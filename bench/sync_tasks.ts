@@ -201,52 +201,6 @@ export function eventPingPong(
 }
 
 /**
- * In a worker: the same ping-pong without the library, both sides spinning on
- * `Atomics.load` of two cells: the floor of any hand-off on this machine.
- *
- * @param role Which side.
- * @param buffer Two `Int32` cells, both 0 at the start.
- * @param gate A barrier of both sides.
- * @param n Round trips.
- * @returns µs per round trip on the `"ping"` side, `0` on the other.
- */
-export function rawSpinPingPong(
-  role: "ping" | "pong",
-  buffer: SharedArrayBuffer,
-  gate: Barrier,
-  n: number,
-): number {
-  const cells = new Int32Array(buffer);
-  // On an overloaded machine each spinning trip waits for a time slice: stop after 3 s and
-  // report the trips made, rather than fail the whole bench.
-  const deadline = performance.now() + 3_000;
-  /** Spins until `cells[index]` is `value`; `false` when the time is up. */
-  const spinUntil = (index: number, value: number): boolean => {
-    for (let k = 1; Atomics.load(cells, index) !== value; k++) {
-      if ((k & 0xffff) === 0 && performance.now() > deadline) return false;
-    }
-    return true;
-  };
-  gate.waitSync({ timeout: TASK_TIMEOUT_MS });
-  if (role === "pong") {
-    for (let i = 1; i <= n; i++) {
-      if (!spinUntil(0, i)) return 0;
-      Atomics.store(cells, 1, i);
-    }
-    return 0;
-  }
-  const t0 = performance.now();
-  let trips = 0;
-  for (let i = 1; i <= n; i++) {
-    Atomics.store(cells, 0, i);
-    if (!spinUntil(1, i)) break;
-    trips = i;
-  }
-  Atomics.store(cells, 0, -1); // let a waiting pong give up at once
-  return ((performance.now() - t0) * 1e3) / Math.max(trips, 1);
-}
-
-/**
  * In a worker: waits `ms` on `event` (which nobody sets).
  *
  * @param event An event.

@@ -4,58 +4,21 @@
  * @module
  */
 
-import { BufferTooShortError, ClosedError, EOFError } from "../errors.ts";
+import { ClosedError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait, SYNC_WAIT_KEYS, WAIT_KEYS } from "../_internal/futex.ts";
-import { checkOptionKeys } from "../_internal/option_keys.ts";
-import {
-  Channel,
-  copyTarget,
-  EMPTY,
-  END,
-  READER_CLOSED,
-  READERS,
-  SHUT,
-  WRITER_CLOSED,
-  WRITERS,
-} from "../_internal/channel.ts";
-import { assertNumber, describeValue } from "../_internal/checks.ts";
+import { Channel } from "../_internal/channel.ts";
+import { READER_CLOSED, READERS, WRITER_CLOSED, WRITERS } from "../_internal/channel_header.ts";
+import { copyTarget } from "../_internal/end_copies.ts";
 import { readerChannel } from "./_reader.ts";
-
-/** Options of {@linkcode Connection.recvBytes}. */
-export interface RecvBytesOptions extends WaitOptions {
-  /**
-   * The longest message accepted, in bytes (a whole number ≥ 0); a longer one is a
-   * `RangeError`.
-   * @default {Infinity}
-   */
-  maxlength?: number;
-}
-
-/** Options of {@linkcode Connection.sendBytes}: which part of the buffer to send. */
-export interface SendBytesOptions {
-  /**
-   * The first byte to send.
-   * @default {0}
-   */
-  offset?: number;
-  /**
-   * How many bytes to send.
-   * @default {the rest of the buffer}
-   */
-  size?: number;
-}
-
-/** Options of {@linkcode Connection.recvBytesInto}. */
-export interface RecvBytesIntoOptions extends WaitOptions {
-  /**
-   * Where in the buffer the message is written, in bytes from its start (a whole number from
-   * `0` to the buffer's length).
-   * @default {0}
-   */
-  offset?: number;
-}
+import { asBytes, bytesToSend, checkMaxlength, copyInto, intoTarget } from "./_byte_messages.ts";
+import { pollTimeout, received } from "./_receive.ts";
+import type {
+  RecvBytesIntoOptions,
+  RecvBytesOptions,
+  SendBytesOptions,
+} from "./connection_options.ts";
 
 interface ConnectionState {
   read: SharedArrayBuffer | null;
@@ -68,10 +31,6 @@ interface ConnectionState {
 
 /** The channels of the connection being made or revived (see `Pipe` and `[fromShared]`). */
 const making = new Revival<ConnectionState>();
-
-function timedOut(timeout: number): DOMException {
-  return new DOMException(`Timed out after ${timeout} ms waiting for a message`, "TimeoutError");
-}
 
 /**
  * One end of a pipe (Python's `Connection`): `send` puts a message in the pipe towards the
@@ -184,39 +143,7 @@ export class Connection<T = unknown> {
    * ```
    */
   sendBytes(buffer: ArrayBuffer | ArrayBufferView, options: SendBytesOptions = {}): void {
-    let bytes: Uint8Array;
-    if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
-    else if (ArrayBuffer.isView(buffer)) {
-      bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-    } else {
-      throw new TypeError(`Connection.sendBytes: "buffer" must be an ArrayBuffer or a typed array`);
-    }
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `Connection.sendBytes: "options" must be an object such as { offset: 0, size: 4 }, got ${
-          describeValue(options)
-        }`,
-      );
-    }
-    checkOptionKeys(options, ["offset", "size"], "Connection.sendBytes()");
-    const { offset = 0 } = options;
-    const offsets = `an integer from 0 to ${bytes.length}`;
-    assertNumber(offset, `Connection.sendBytes: "offset"`, offsets);
-    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
-      throw new RangeError(
-        `Connection.sendBytes: "offset" must be ${offsets}, got ${describeValue(offset)}`,
-      );
-    }
-    const { size = bytes.length - offset } = options;
-    const sizes = `an integer from 0 to ${bytes.length - offset}`;
-    assertNumber(size, `Connection.sendBytes: "size"`, sizes);
-    if (!Number.isInteger(size) || size < 0 || offset + size > bytes.length) {
-      throw new RangeError(
-        `Connection.sendBytes: "size" must be ${sizes}, got ${describeValue(size)}`,
-      );
-    }
-    const part = bytes.slice(offset, offset + size);
-    this.#put(part, "buffer");
+    this.#put(bytesToSend(buffer, options), "buffer");
   }
 
   /**
@@ -244,7 +171,7 @@ export class Connection<T = unknown> {
     const channel = this.#reader();
     const timeout = checkWait(options, "Connection.recv");
     const got = await channel.take(timeout, options?.signal, this.#shut);
-    return this.#received(got, timeout) as T;
+    return received(got, timeout) as T;
   }
 
   /**
@@ -295,7 +222,7 @@ export class Connection<T = unknown> {
     const timeout = checkWait(options, "Connection.recvBytes", [...WAIT_KEYS, "maxlength"]);
     const maxlength = checkMaxlength(options?.maxlength, "Connection.recvBytes");
     const got = await channel.take(timeout, options?.signal, this.#shut);
-    return asBytes(this.#received(got, timeout), maxlength);
+    return asBytes(received(got, timeout), maxlength);
   }
 
   /**
@@ -362,7 +289,7 @@ export class Connection<T = unknown> {
     const timeout = checkWait(options, "Connection.recvBytesInto", [...WAIT_KEYS, "offset"]);
     const target = intoTarget(buffer, options?.offset, "Connection.recvBytesInto");
     const got = await channel.take(timeout, options?.signal, this.#shut);
-    return copyInto(asBytes(this.#received(got, timeout), undefined), target);
+    return copyInto(asBytes(received(got, timeout), undefined), target);
   }
 
   /**
@@ -535,16 +462,7 @@ export class Connection<T = unknown> {
   ): unknown {
     const channel = this.#reader();
     const timeout = checkWait(options, method, keys);
-    return this.#received(channel.takeSync(timeout, method, "connection.recv"), timeout);
-  }
-
-  #received(got: unknown, timeout: number): unknown {
-    if (got === EMPTY) throw timedOut(timeout);
-    if (got === SHUT) throw new ClosedError("Cannot receive: this end of the pipe was closed");
-    if (got === END) {
-      throw new EOFError("The other end of the pipe is closed and everything it sent was received");
-    }
-    return got;
+    return received(channel.takeSync(timeout, method, "connection.recv"), timeout);
   }
 
   /** @internal The channel this end receives from, for `wait()`. */
@@ -584,90 +502,4 @@ export class Connection<T = unknown> {
 /** A connection over the given channels (`null`: that direction is not there). */
 export function makeConnection<T>(state: ConnectionState): Connection<T> {
   return making.revive(state, () => new Connection<T>());
-}
-
-/** The timeout of `poll`: `0` by default, and for a negative one, as CPython's `poll(-1)`. */
-function pollTimeout(
-  options: WaitOptions | undefined,
-  method: string,
-  keys: readonly string[] = WAIT_KEYS,
-): number {
-  if (options === undefined) return 0;
-  const timeout = options?.timeout;
-  return checkWait(
-    typeof timeout === "number" && timeout < 0
-      ? { ...options, timeout: 0 }
-      : timeout === undefined && typeof options === "object" && options !== null
-      ? { ...options, timeout: 0 }
-      : options,
-    method,
-    keys,
-  );
-}
-
-/** Checks `maxlength` before anything is taken: a whole number of bytes ≥ 0 (or `Infinity`). */
-function checkMaxlength(maxlength: unknown, method: string): number | undefined {
-  if (maxlength === undefined) return undefined;
-  const expected = "a whole number of bytes ≥ 0 (or Infinity)";
-  assertNumber(maxlength, `${method}: "maxlength"`, expected);
-  if (!(Number.isInteger(maxlength) || maxlength === Infinity) || maxlength < 0) {
-    throw new RangeError(
-      `${method}: "maxlength" must be ${expected}, got ${describeValue(maxlength)}` +
-        (maxlength < 0 ? ` (Python: "negative maxlength")` : ""),
-    );
-  }
-  return maxlength;
-}
-
-function asBytes(value: unknown, maxlength: number | undefined): Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new TypeError(
-      "recvBytes() received a message sent with send(): receive it with recv() instead",
-    );
-  }
-  if (maxlength !== undefined && value.length > maxlength) {
-    throw new RangeError(
-      `recvBytes(): the message has ${value.length} bytes, more than maxlength ${maxlength}`,
-    );
-  }
-  return value;
-}
-
-/** The bytes of `buffer` from `offset` on, checked before anything is taken. */
-function intoTarget(buffer: unknown, offset: unknown, method: string): Uint8Array {
-  let bytes: Uint8Array;
-  if (buffer instanceof ArrayBuffer || buffer instanceof SharedArrayBuffer) {
-    bytes = new Uint8Array(buffer);
-  } else if (ArrayBuffer.isView(buffer)) {
-    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  } else {
-    throw new TypeError(
-      `${method}: "buffer" must be an ArrayBuffer, a SharedArrayBuffer or a typed array, got ` +
-        describeValue(buffer),
-    );
-  }
-  if (offset === undefined) return bytes;
-  const expected = `a whole number of bytes from 0 to ${bytes.length}`;
-  assertNumber(offset, `${method}: "offset"`, expected);
-  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
-    const python = offset < 0 ? "negative offset" : offset > bytes.length ? "offset too large" : "";
-    throw new RangeError(
-      `${method}: "offset" must be ${expected}, got ${describeValue(offset)}` +
-        (python === "" ? "" : ` (Python: "${python}")`),
-    );
-  }
-  return bytes.subarray(offset);
-}
-
-/** Copies a received message into the room it was given; too long, it is carried by the error. */
-function copyInto(message: Uint8Array, room: Uint8Array): number {
-  if (message.length > room.length) {
-    throw new BufferTooShortError(
-      `recvBytesInto(): the message has ${message.length} bytes and the buffer has room for ` +
-        `${room.length}: the message is in this error's "bytes"`,
-      message,
-    );
-  }
-  room.set(message);
-  return message.length;
 }

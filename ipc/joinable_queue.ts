@@ -16,7 +16,7 @@ import {
   runSync,
   SYNC_WAIT_KEYS,
 } from "../_internal/futex.ts";
-import { UNFINISHED } from "../_internal/channel.ts";
+import { UNFINISHED } from "../_internal/channel_header.ts";
 import { Queue } from "./queue.ts";
 
 /**

@@ -30,12 +30,12 @@
  * @module
  */
 
-export {
-  Connection,
-  type RecvBytesIntoOptions,
-  type RecvBytesOptions,
-  type SendBytesOptions,
-} from "./connection.ts";
+export { Connection } from "./connection.ts";
+export type {
+  RecvBytesIntoOptions,
+  RecvBytesOptions,
+  SendBytesOptions,
+} from "./connection_options.ts";
 export * from "./pipe.ts";
 export * from "./queue.ts";
 export * from "./simple_queue.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { Channel, READERS, WRITERS } from "../_internal/channel.ts";
+import { Channel } from "../_internal/channel.ts";
+import { READERS, WRITERS } from "../_internal/channel_header.ts";
 import { selfIdent } from "../_internal/identity.ts";
 import { type Connection, makeConnection } from "./connection.ts";
 

@@ -10,14 +10,8 @@ import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/s
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait, SYNC_WAIT_KEYS, WAIT_KEYS } from "../_internal/futex.ts";
 import { checkOptionKeys } from "../_internal/option_keys.ts";
-import {
-  Channel,
-  EMPTY,
-  END,
-  READER_CLOSED,
-  type Refused,
-  SHUTDOWN,
-} from "../_internal/channel.ts";
+import { Channel } from "../_internal/channel.ts";
+import { EMPTY, END, READER_CLOSED, type Refused, SHUTDOWN } from "../_internal/channel_header.ts";
 import { assertBoolean, assertNumber, describeValue } from "../_internal/checks.ts";
 import { readerChannel } from "./_reader.ts";
 

@@ -8,7 +8,8 @@ import { ClosedError, EmptyError } from "../errors.ts";
 import { fromShared, Revival, type SharedHandle, toShared } from "../_internal/shareable.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait, SYNC_WAIT_KEYS } from "../_internal/futex.ts";
-import { Channel, EMPTY } from "../_internal/channel.ts";
+import { Channel } from "../_internal/channel.ts";
+import { EMPTY } from "../_internal/channel_header.ts";
 import { readerChannel } from "./_reader.ts";
 
 function received<T>(got: unknown): T {

@@ -6,7 +6,8 @@
 
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkWait } from "../_internal/futex.ts";
-import { type Channel, waitAny } from "../_internal/channel.ts";
+import type { Channel } from "../_internal/channel.ts";
+import { waitAny } from "../_internal/wait_any.ts";
 import { isReadable, readerChannel } from "./_reader.ts";
 import type { Connection } from "./connection.ts";
 import type { Queue } from "./queue.ts";

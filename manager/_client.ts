@@ -10,7 +10,8 @@ import { hasEnded } from "../_internal/identity.ts";
 import { lookupBlock, registerBlock } from "../_internal/named_blocks.ts";
 import type { SerializedError } from "../_internal/protocol.ts";
 
-import { Channel, EMPTY } from "../_internal/channel.ts";
+import { Channel } from "../_internal/channel.ts";
+import { EMPTY } from "../_internal/channel_header.ts";
 import { SimpleQueue } from "../ipc/simple_queue.ts";
 import { fromShared } from "../_internal/shareable.ts";
 import type { Reply, Request } from "./_server.ts";

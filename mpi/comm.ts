@@ -6,11 +6,9 @@
 
 import { MAX_STRING } from "./_ffi.ts";
 import type { TypedArray } from "./_args.ts";
-import * as collective from "./_collective.ts";
-import * as p2p from "./_p2p.ts";
-import { progress } from "./_progress.ts";
+import * as collective from "./_collective_calls.ts";
+import * as p2p from "./_p2p_calls.ts";
 import { check, mpiRuntime, type Runtime } from "./_runtime.ts";
-import { ANY_SOURCE, ANY_TAG } from "./constants.ts";
 import type {
   AllreduceOptions,
   BufferReduceOptions,
@@ -20,45 +18,10 @@ import type {
   SendOptions,
 } from "./options.ts";
 import type { OpName } from "./ops.ts";
-import { Request } from "./request.ts";
-import { Status } from "./status.ts";
-import { describeValue } from "../_internal/checks.ts";
-import { checkOptionKeys } from "../_internal/option_keys.ts";
-
-/** The keys of each options type (see `options.ts`); mpi4py's names are the same. */
-const SEND = ["dest", "tag"];
-const RECV = ["source", "tag", "status", "signal"];
-const IPROBE = ["source", "tag", "status"];
-const PROBE = ["source", "tag", "signal"];
-const ROOT = ["root"];
-const REDUCE = ["root", "op"];
-const OP = ["op"];
-
-/** Throws a `TypeError` for options that are not an object, or have a key `keys` lacks. */
-function checkOptions(options: unknown, keys: readonly string[], method: string): void {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Comm.${method}: "options" must be an object such as { ${keys[0]}: 0 }, got ${
-        describeValue(options)
-      }`,
-    );
-  }
-  checkOptionKeys(options, keys, `Comm.${method}()`);
-}
-
-/** {@linkcode checkOptions} for a promise method: the refusal as a rejected promise. */
-function refused(options: unknown, keys: readonly string[], method: string): Promise<never> | null {
-  try {
-    checkOptions(options, keys, method);
-    return null;
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+import type { Request } from "./request.ts";
+import type { Status } from "./status.ts";
 
 export type { TypedArray };
-
-const DONE: Promise<void> = Promise.resolve();
 
 /**
  * A communicator: the ranks of an MPI job and every way they talk, in mpi4py's shape. Every
@@ -241,13 +204,7 @@ export class Comm {
    * ```
    */
   send(value: unknown, options: SendOptions): Promise<void> {
-    try {
-      checkOptions(options, SEND, "send");
-      const pending = p2p.sendValueNow(this.#rt, value, options.dest, options.tag ?? 0, true);
-      return pending === null ? DONE : progress(pending.poll);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return p2p.send(this.#rt, value, options);
   }
 
   /**
@@ -271,8 +228,7 @@ export class Comm {
    * ```
    */
   isend(value: unknown, options: SendOptions): Request<void> {
-    checkOptions(options, SEND, "isend");
-    return new Request(p2p.startSendValue(this.#rt, value, options.dest, options.tag ?? 0));
+    return p2p.isend(this.#rt, value, options);
   }
 
   /**
@@ -297,17 +253,7 @@ export class Comm {
    * ```
    */
   recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
-    const bad = refused(options, RECV, "recv");
-    if (bad !== null) return bad;
-    if (options.signal !== undefined) return this.irecv<T>(options).wait();
-    try {
-      const { source = ANY_SOURCE, tag = ANY_TAG, status } = options;
-      const operation = p2p.startRecvValue<T>(this.#rt, source, tag, status);
-      if (operation.poll()) return Promise.resolve(operation.result());
-      return progress(operation.poll).then(operation.result);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return p2p.recv<T>(this.#rt, options);
   }
 
   /**
@@ -333,10 +279,7 @@ export class Comm {
    * ```
    */
   irecv<T = unknown>(options: RecvOptions = {}): Request<T> {
-    checkOptions(options, RECV, "irecv");
-    const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
-    signal?.throwIfAborted();
-    return new Request(p2p.startRecvValue<T>(this.#rt, source, tag, status), { signal });
+    return p2p.irecv<T>(this.#rt, options);
   }
 
   /**
@@ -361,9 +304,7 @@ export class Comm {
    * ```
    */
   iprobe(options: Omit<RecvOptions, "signal"> = {}): boolean {
-    checkOptions(options, IPROBE, "iprobe");
-    const { source = ANY_SOURCE, tag = ANY_TAG, status } = options;
-    return p2p.iprobe(this.#rt, source, tag, status);
+    return p2p.iprobe(this.#rt, options);
   }
 
   /**
@@ -384,15 +325,8 @@ export class Comm {
    * assert.deepEqual(await comm.recv({ tag: status.tag }), [1]);
    * ```
    */
-  async probe(options: Omit<RecvOptions, "status"> = {}): Promise<Status> {
-    checkOptions(options, PROBE, "probe");
-    const status = new Status();
-    const { signal, ...where } = options;
-    await progress(() => {
-      signal?.throwIfAborted();
-      return this.iprobe({ ...where, status });
-    });
-    return status;
+  probe(options: Omit<RecvOptions, "status"> = {}): Promise<Status> {
+    return p2p.probe(this.#rt, options);
   }
 
   /**
@@ -418,13 +352,7 @@ export class Comm {
    * ```
    */
   Send(buf: TypedArray, options: SendOptions): Promise<void> {
-    try {
-      checkOptions(options, SEND, "Send");
-      const pending = p2p.sendNow(this.#rt, buf, options.dest, options.tag ?? 0, undefined, true);
-      return pending === null ? DONE : progress(pending.poll);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return p2p.Send(this.#rt, buf, options);
   }
 
   /**
@@ -449,8 +377,7 @@ export class Comm {
    * ```
    */
   Isend(buf: TypedArray, options: SendOptions): Request<void> {
-    checkOptions(options, SEND, "Isend");
-    return new Request(p2p.startSend(this.#rt, buf, options.dest, options.tag ?? 0));
+    return p2p.Isend(this.#rt, buf, options);
   }
 
   /**
@@ -478,15 +405,7 @@ export class Comm {
    * ```
    */
   Recv<B extends TypedArray>(buf: B, options: RecvOptions = {}): Promise<B> {
-    try {
-      checkOptions(options, RECV, "Recv");
-      const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
-      if (signal !== undefined) return this.Irecv(buf, options).wait();
-      const pending = p2p.recvNow(this.#rt, buf, source, tag, status, true);
-      return pending === null ? Promise.resolve(buf) : progress(pending.poll, buf);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return p2p.Recv(this.#rt, buf, options);
   }
 
   /**
@@ -510,10 +429,7 @@ export class Comm {
    * ```
    */
   Irecv<B extends TypedArray>(buf: B, options: RecvOptions = {}): Request<B> {
-    checkOptions(options, RECV, "Irecv");
-    const { source = ANY_SOURCE, tag = ANY_TAG, status, signal } = options;
-    signal?.throwIfAborted();
-    return new Request(p2p.startRecv(this.#rt, buf, source, tag, status), { signal });
+    return p2p.Irecv(this.#rt, buf, options);
   }
 
   /**
@@ -550,9 +466,7 @@ export class Comm {
    * ```
    */
   bcast<T>(value: T, options: RootOptions = {}): Promise<T> {
-    const bad = refused(options, ROOT, "bcast");
-    if (bad !== null) return bad;
-    return collective.bcastValue(this.#rt, value, options.root ?? 0);
+    return collective.bcast(this.#rt, value, options);
   }
 
   /**
@@ -576,9 +490,7 @@ export class Comm {
    * ```
    */
   scatter<T>(values: readonly T[] | null, options: RootOptions = {}): Promise<T> {
-    const bad = refused(options, ROOT, "scatter");
-    if (bad !== null) return bad;
-    return collective.scatterValue(this.#rt, values, options.root ?? 0);
+    return collective.scatter(this.#rt, values, options);
   }
 
   /**
@@ -601,9 +513,7 @@ export class Comm {
    * ```
    */
   gather<T>(value: T, options: RootOptions = {}): Promise<T[] | null> {
-    const bad = refused(options, ROOT, "gather");
-    if (bad !== null) return bad;
-    return collective.gatherValue(this.#rt, value, options.root ?? 0);
+    return collective.gather(this.#rt, value, options);
   }
 
   /**
@@ -626,9 +536,7 @@ export class Comm {
    * ```
    */
   reduce<T>(value: T, options: ReduceOptions<T> = {}): Promise<T | null> {
-    const bad = refused(options, REDUCE, "reduce");
-    if (bad !== null) return bad;
-    return collective.reduceValue(this.#rt, value, options.op ?? "sum", options.root ?? 0);
+    return collective.reduce(this.#rt, value, options);
   }
 
   /**
@@ -652,9 +560,7 @@ export class Comm {
    * ```
    */
   allreduce<T>(value: T, options: AllreduceOptions<T> = {}): Promise<T> {
-    const bad = refused(options, OP, "allreduce");
-    if (bad !== null) return bad;
-    return collective.allreduceValue(this.#rt, value, options.op ?? "sum");
+    return collective.allreduce(this.#rt, value, options);
   }
 
   /**
@@ -677,9 +583,7 @@ export class Comm {
    * ```
    */
   Bcast<B extends TypedArray>(buf: B, options: RootOptions = {}): Promise<B> {
-    const bad = refused(options, ROOT, "Bcast");
-    if (bad !== null) return bad;
-    return collective.bcastBuffer(this.#rt, buf, options.root ?? 0);
+    return collective.Bcast(this.#rt, buf, options);
   }
 
   /**
@@ -710,15 +614,7 @@ export class Comm {
     recvbuf: B | null,
     options: BufferReduceOptions = {},
   ): Promise<B | null> {
-    const bad = refused(options, REDUCE, "Reduce");
-    if (bad !== null) return bad;
-    return collective.reduceBuffer(
-      this.#rt,
-      sendbuf,
-      recvbuf,
-      options.op ?? "sum",
-      options.root ?? 0,
-    );
+    return collective.Reduce(this.#rt, sendbuf, recvbuf, options);
   }
 
   /**
@@ -747,9 +643,7 @@ export class Comm {
     recvbuf: B,
     options: AllreduceOptions<never> & { op?: OpName } = {},
   ): Promise<B> {
-    const bad = refused(options, OP, "Allreduce");
-    if (bad !== null) return bad;
-    return collective.allreduceBuffer(this.#rt, sendbuf, recvbuf, options.op ?? "sum");
+    return collective.Allreduce(this.#rt, sendbuf, recvbuf, options);
   }
 
   /**

@@ -9,7 +9,8 @@
 import { findBackend } from "../_internal/backends.ts";
 import { callerModule } from "../_internal/caller_module.ts";
 import { assertNumber, describeNonNumber, describeValue } from "../_internal/checks.ts";
-import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
+import { describeFunction } from "../_internal/describe_function.ts";
+import { encodeContext } from "../_internal/encode_context.ts";
 import { processorCount } from "../_internal/identity.ts";
 import { encodeValue } from "../_internal/shareable.ts";
 import { checkOptionKeys } from "../_internal/option_keys.ts";

@@ -6,7 +6,8 @@
  */
 
 import { callerModule } from "../_internal/caller_module.ts";
-import { describeFunction, encodeContext } from "../_internal/function_transport.ts";
+import { describeFunction } from "../_internal/describe_function.ts";
+import { encodeContext } from "../_internal/encode_context.ts";
 import type { ConsoleMode, EncodedContext, FunctionDescriptor } from "../_internal/protocol.ts";
 import { checkCloneable, checkConsoleMode, resolveImports } from "../_internal/task_inputs.ts";
 import { assertNumber, describeValue } from "../_internal/checks.ts";

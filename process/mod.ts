@@ -22,6 +22,7 @@
  */
 
 export * from "./process.ts";
+export * from "./process_options.ts";
 export * from "./active_children.ts";
 export * from "./current_process.ts";
 export * from "./parent_process.ts";

@@ -18,91 +18,25 @@
  */
 
 import { addChild, removeChild } from "../_internal/children.ts";
-import {
-  assertNotBootstrapping,
-  currentIdentity,
-  identCounter,
-  nextIdentity,
-} from "../_internal/identity.ts";
+import { assertNotBootstrapping, currentIdentity, nextIdentity } from "../_internal/identity.ts";
 import type {
   ConsoleMode,
   EncodedContext,
   FunctionDescriptor,
-  SerializedError,
   WorkerIdentity,
   WorkerToMain,
 } from "../_internal/protocol.ts";
 import { serializeError } from "../_internal/protocol.ts";
-import { encodeValue, Revival } from "../_internal/shareable.ts";
-import { type Copy, copyingFor } from "../_internal/channel.ts";
-import { describeFunction } from "../_internal/function_transport.ts";
-import { workerBackend } from "../_internal/start_worker.ts";
-import { unsendableArguments, type WorkerSession } from "../_internal/worker_session.ts";
+import { Revival } from "../_internal/shareable.ts";
+import type { Copy } from "../_internal/end_copies.ts";
+import type { WorkerSession } from "../_internal/worker_session.ts";
 import type { WaitOptions } from "../_internal/wait_options.ts";
 import { checkDaemon, checkJoin, checkProcessOptions } from "./_options.ts";
-import { reviveSubclass, runProcessSubclass, type SubclassReference } from "./_run_subclass.ts";
-
-/** Options of {@linkcode Process}. */
-export interface ProcessOptions {
-  /**
-   * The function the process runs, once, with {@linkcode ProcessOptions.args}; what it returns
-   * (awaited, if it is async) is ignored, as in Python. It reaches the worker as a pool's task
-   * does: by reference when a module the worker imports exports it (by default the module that
-   * creates the process, so guard that module's main code with `if (import.meta.main)`), by
-   * value otherwise (self-contained, free variables in {@linkcode ProcessOptions.context}).
-   * Leave it out in a subclass that overrides {@linkcode Process.run}; a plain `Process`
-   * without a target runs nothing, as Python's.
-   */
-  target?: (...args: never[]) => unknown;
-  /**
-   * The target's arguments, structured-cloned; the library's shared objects (`Lock`, `Value`,
-   * `SharedArray`, `Event`…) arrive as themselves, and `transfer()` moves buffers.
-   * @default {[]}
-   */
-  args?: unknown[];
-  /**
-   * The process's name, what `currentProcess().name` answers inside it. By default `Process-N`,
-   * with N from the program-wide sequence that numbers pool workers too (as Python numbers
-   * every process it makes, started or not).
-   * @default {"Process-N"}
-   */
-  name?: string;
-  /**
-   * Whether the process is daemonic, as Python's `daemon` flag: a daemonic process does not
-   * keep the program running (when nothing else does, the program ends and the process is
-   * terminated), is terminated when the process that started it ends, and may not start
-   * processes of its own. It can also be set with {@linkcode Process.daemon} before `start()`.
-   * @default {false}
-   */
-  daemon?: boolean;
-  /**
-   * Modules the worker imports to find the target by reference: URLs, absolute paths, or paths
-   * relative to the module that creates the process (in a notebook, to the working directory).
-   * Replaces the default.
-   * @default {[the module that creates the process]}
-   */
-  imports?: (string | URL)[];
-  /**
-   * Free variables of a target sent by value: structured-cloneable values, shared objects, and
-   * self-contained functions.
-   * @default {{}}
-   */
-  context?: Record<string, unknown>;
-  /**
-   * What becomes of the process's `console` output: printed by this thread (`"forward"`), so
-   * that it reaches a notebook cell; the same with each line prefixed by the process's name
-   * (`"tagged"`: `[Process-1] hello bob`); or written to stdout by the worker itself
-   * (`"inherit"`). See {@linkcode ConsoleMode}.
-   * @default {"forward"}
-   */
-  console?: ConsoleMode;
-}
-
-/** The longest timer the platform takes (about 24.8 days); longer timeouts wait forever. */
-const MAX_TIMER = 2 ** 31 - 1;
-/** Python's negative exit codes for a process ended by a signal. */
-const SIGTERM = 15;
-const SIGKILL = 9;
+import { reviveSubclass } from "./_run_subclass.ts";
+import { exitCodeName, reportFailure, SIGKILL, SIGTERM } from "./_exit.ts";
+import { waitEnded } from "./_join.ts";
+import { type Launch, launchWorker, subclassLaunch } from "./_launch.ts";
+import type { ProcessOptions } from "./process_options.ts";
 
 type State = "initial" | "started" | "stopped";
 
@@ -331,47 +265,19 @@ export class Process implements AsyncDisposable {
     }
     assertNotBootstrapping("a Process");
     const launch = this.#launch();
-    const transfer: Transferable[] = [];
-    // Pipe ends in the arguments become copies of the process's own, as in Python.
-    const { value: args, copies } = copyingFor(
-      this.#ident,
-      () => encodeValue(launch.args, transfer),
-    );
     const identity: WorkerIdentity = {
       name: this.#name,
       ident: this.#ident,
       parent: { name: parent.name, ident: parent.ident },
     };
     if (this.#daemon) identity.daemon = true;
-    const session = workerBackend.start(identity, {
+    const { session, copies } = launchWorker(identity, launch, {
+      context: this.#context,
+      console: this.#console,
+    }, {
       message: (message) => this.#onMessage(message),
       error: (error) => this.#onError(error),
     });
-    try {
-      session.init({
-        imports: launch.imports,
-        context: this.#context,
-        initializer: null,
-        initargs: [],
-        initargsShared: false,
-        identCounter: identCounter(),
-        console: this.#console,
-        role: "process",
-      });
-      session.run({
-        batch: 1,
-        cell: 0,
-        fn: launch.target.id,
-        def: launch.target,
-        mode: "star",
-        calls: [args.value],
-        shared: args.shared,
-      }, transfer);
-    } catch (error) {
-      session.terminate();
-      for (const { channel, side } of copies) channel.dropCopy(side, this.#ident);
-      throw unsendableArguments(launch.subject, error);
-    }
     this.#copies = copies;
     this.#session = session;
     this.#state = "started";
@@ -445,12 +351,7 @@ export class Process implements AsyncDisposable {
   }
 
   /** What `start()` sends: the target and its arguments, or the subclass and its fields. */
-  #launch(): {
-    target: FunctionDescriptor;
-    args: unknown[];
-    imports: string[];
-    subject: string;
-  } {
+  #launch(): Launch {
     if (this.#target !== null) {
       return {
         target: this.#target,
@@ -459,27 +360,10 @@ export class Process implements AsyncDisposable {
         subject: `The "args" of ${this.#name}`,
       };
     }
-    const host = describeFunction(runProcessSubclass, "runProcessSubclass");
-    const imports = [new URL("./_run_subclass.ts", import.meta.url).href, ...this.#imports];
     const subclass = this.constructor as typeof Process;
-    if (!overridesRun(subclass)) {
-      // A plain Process without a target: nothing to run, as in Python.
-      return { target: host, args: [null, [], {}], imports, subject: this.#name };
-    }
-    if (subclass.name === "") {
-      throw new TypeError(
-        `Cannot start ${this.#name}: its class is anonymous, so its worker cannot find it by ` +
-          `reference. Give the subclass a name and export it from its module`,
-      );
-    }
-    const { name, source } = describeFunction(subclass, "the Process subclass");
-    const reference: SubclassReference = { name, source };
-    return {
-      target: host,
-      args: [reference, this.#imports, { ...this }],
-      imports,
-      subject: `The fields of ${this.#name} (an instance of ${name})`,
-    };
+    return subclassLaunch(subclass, overridesRun(subclass), this.#name, this.#imports, {
+      ...this,
+    });
   }
 
   /**
@@ -528,24 +412,7 @@ export class Process implements AsyncDisposable {
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#state === "stopped" || timeout === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let settled = false;
-      const finish = (aborted: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#hold(-1);
-        if (aborted) reject(signal!.reason);
-        else resolve();
-      };
-      const onAbort = () => finish(true);
-      this.#hold(1);
-      this.#ended.promise.then(() => finish(false));
-      if (timeout <= MAX_TIMER) timer = setTimeout(() => finish(false), timeout);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return waitEnded(this.#ended.promise, timeout, signal, (delta) => this.#hold(delta));
   }
 
   /**
@@ -635,11 +502,11 @@ export class Process implements AsyncDisposable {
         return;
       case "failed":
       case "initFailed":
-        this.#report(message.error);
+        reportFailure(this.#name, message.error);
         this.#end(1);
         return;
       case "crashed":
-        if (message.error !== null) this.#report(message.error);
+        if (message.error !== null) reportFailure(this.#name, message.error);
         this.#end(message.exitCode);
         return;
       default:
@@ -649,16 +516,8 @@ export class Process implements AsyncDisposable {
   }
 
   #onError(error: unknown): void {
-    this.#report(serializeError(error));
+    reportFailure(this.#name, serializeError(error));
     this.#end(1);
-  }
-
-  /** Prints why the process failed, as Python prints the traceback of a failed process. */
-  #report(error: SerializedError): void {
-    const trace = error.stack === undefined || error.stack === ""
-      ? `${error.name}: ${error.message}`
-      : error.stack;
-    console.error(`Process ${this.#name}:\n${trace}`);
   }
 
   #end(code: number): void {
@@ -682,10 +541,4 @@ export class Process implements AsyncDisposable {
 /** Whether a class (`Process` or a subclass) has a `run()` of its own. */
 function overridesRun(cls: { prototype: { run: unknown } }): boolean {
   return cls.prototype.run !== Process.prototype.run;
-}
-
-function exitCodeName(code: number): string {
-  if (code === -SIGTERM) return "-SIGTERM";
-  if (code === -SIGKILL) return "-SIGKILL";
-  return String(code);
 }

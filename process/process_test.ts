@@ -5,7 +5,8 @@ import { transfer } from "../_internal/shareable.ts";
 import { SharedArray } from "../shared/array.ts";
 import { activeChildren } from "./active_children.ts";
 import { currentProcess } from "./current_process.ts";
-import { Process, type ProcessOptions } from "./process.ts";
+import { Process } from "./process.ts";
+import type { ProcessOptions } from "./process_options.ts";
 
 /** Captures what this thread's console prints (forwarded output included) while `fn` runs. */
 async function capturing(fn: () => Promise<void>): Promise<{ out: string[]; err: string[] }> {
