@@ -181,16 +181,26 @@ export class Scheduler {
     }
     this.#birthSoon = wanted;
     const delay = wanted ? 0 : LATE_BIRTH_MS - (performance.now() - this.#lastBirth);
-    this.#birth = setTimeout(() => {
+    const timer = setTimeout(() => {
+      if (this.#birth !== timer) return; // replaced
       this.#birth = undefined;
       if (this.#state === "terminated" || this.#state === "broken") return;
+      const identity = this.#unborn.shift();
+      if (identity === undefined) return;
       if (this.#birthWanted()) {
-        this.#spawn(this.#unborn.shift());
+        this.#spawn(identity);
         this.#lastBirth = performance.now();
         this.#pump();
+      } else {
+        this.#unborn.unshift(identity);
       }
       this.#scheduleBirth();
     }, Math.max(0, delay));
+    // Deno 2.9 runs pending microtasks inside a program's first setTimeout (as it loads its
+    // timers), so a queued `#scheduleBirth` may have set a timer of its own meanwhile: this
+    // one replaces it (two births at once started a worker more than the pool has).
+    if (this.#birth !== undefined) clearTimeout(this.#birth);
+    this.#birth = timer;
   }
 
   /** No worker is left to start (the pool ended first). */

@@ -59,3 +59,18 @@ Deno.test("a worker started from `deno repl` is woken: the REPL's inspector sess
   assert.ok(wake !== null, "the REPL's worker was not woken");
   assert.ok(wake.releasedAt - wake.armedAt < 250, `held ${wake.releasedAt - wake.armedAt} ms`);
 });
+
+workerTest(
+  "a pool whose first task sets the program's first timer starts exactly its workers",
+  async () => {
+    // Deno 2.9 ran the pool's queued birth decision inside that first setTimeout, and two
+    // births at once started a third worker for a Pool(2). A test program of its own, where
+    // no timer ran before.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", new URL("./fixtures/first_timer_pool.ts", import.meta.url).href],
+      env: { NO_COLOR: "1" },
+    }).output();
+    const decoder = new TextDecoder();
+    assert.equal(out.code, 0, decoder.decode(out.stdout) + decoder.decode(out.stderr));
+  },
+);
