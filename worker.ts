@@ -27,16 +27,20 @@ import { libraryScope } from "./worker_scope.ts";
 
 const closeWorker = self.close.bind(self);
 let dead = false;
+/** Console messages posted so far (see `RunnerHost.sentOfItsOwn`). */
+let printed = 0;
 
 const runner = new TaskRunner({
   send(message: WorkerToMain, transfer: Transferable[]): void {
     self.postMessage(message, transfer);
   },
+  sentOfItsOwn: () => printed,
   start(init) {
     adoptIdentity(init.identity, init.identCounter);
     if (init.registry !== undefined) adoptRegistry(init.registry);
     if (init.console !== "inherit") {
       forwardConsole((message) => {
+        printed++;
         if (!dead) self.postMessage(message);
       });
     }

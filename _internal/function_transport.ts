@@ -79,6 +79,8 @@ export class FunctionResolver {
   readonly #scopes = new Map<string, Promise<{ keys: string[]; values: unknown[] }>>();
   readonly #cache = new Map<number, ResolvedFunction>();
   readonly #pending = new Map<number, FunctionDescriptor>();
+  /** Functions found, by name and source (see `resolve`). */
+  readonly #bySource = new Map<string, Promise<ResolvedFunction>>();
 
   readonly #scope: FunctionScope;
 
@@ -107,16 +109,30 @@ export class FunctionResolver {
     if (descriptor === undefined) {
       throw new Error(`Internal error: function #${id} was used before it was defined`);
     }
+    // The same source under the same name resolves to the same function (an arrow written in
+    // a loop is a new function object, with a new id, at each turn): found once.
+    const key = `${descriptor.name}\u0000${descriptor.source}`;
+    let resolving = this.#bySource.get(key);
+    if (resolving === undefined) {
+      resolving = this.#resolveNew(descriptor);
+      this.#bySource.set(key, resolving);
+      resolving.catch(() => this.#bySource.delete(key)); // its error is each caller's
+    }
+    const found = await resolving;
+    const resolved: ResolvedFunction = { ...found, descriptor };
+    this.#pending.delete(id);
+    this.#cache.set(id, resolved);
+    return resolved;
+  }
+
+  async #resolveNew(descriptor: FunctionDescriptor): Promise<ResolvedFunction> {
     // A function without a name (an arrow or a function expression written in the call) is
     // exported by no module under a name: it goes by value at once, and the worker does not
     // import the pool's modules for it (they may be the whole program: milliseconds at start).
     const fn = descriptor.name === "" ? undefined : await this.#byReference(descriptor);
-    const resolved: ResolvedFunction = fn === undefined
+    return fn === undefined
       ? { fn: await this.#byValue(descriptor), byValue: true, descriptor }
       : { fn, byValue: false, descriptor };
-    this.#pending.delete(id);
-    this.#cache.set(id, resolved);
-    return resolved;
   }
 
   #loadModules(): Promise<ModuleEntry[]> {

@@ -117,6 +117,11 @@ export type MainToWorker =
      * its port goes in the transfer list. Absent where the registry is local (`inline`).
      */
     registry?: RegistryLink;
+    /**
+     * A pool worker's fast lane (`lane.ts`): small chunks and their answers travel through it
+     * while the worker is idle. Absent where the worker shares no memory with the pool.
+     */
+    lane?: SharedArrayBuffer;
   }
   | {
     kind: "run";

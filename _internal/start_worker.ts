@@ -9,10 +9,12 @@
 
 import { type ConsoleMessage, printForwarded } from "./console_forward.ts";
 import type { ConsoleMode, WorkerIdentity, WorkerToMain } from "./protocol.ts";
+import { Lane } from "./lane.ts";
 import { openRegistryLink } from "./registry.ts";
 import {
   type Backend,
   endSession,
+  type RunPayload,
   type SessionEvents,
   type WorkerSession,
 } from "./worker_session.ts";
@@ -82,17 +84,35 @@ export function startWorker(identity: WorkerIdentity, events: SessionEvents): Wo
   };
   // The worker's line to the registry of named shared memory, sent with `init`.
   const registry = openRegistryLink();
+  /** A pool worker's fast lane (`lane.ts`); `undefined` for a `Process`'s worker. */
+  let lane: Lane | undefined;
   return {
     identity,
     sharesMemory: true,
     init(payload) {
       consoleMode = payload.console;
-      worker.postMessage({ kind: "init", identity, ...payload, registry: registry.link }, [
-        registry.link.port,
-      ]);
+      if (payload.role === "pool") lane = new Lane();
+      worker.postMessage({
+        kind: "init",
+        identity,
+        ...payload,
+        registry: registry.link,
+        ...(lane === undefined ? {} : { lane: lane.buffer }),
+      }, [registry.link.port]);
     },
-    run(task, transfer) {
-      worker.postMessage({ kind: "run", ...task }, transfer);
+    run(task, transfer, mayLane = false) {
+      const message = { kind: "run", ...task } as const;
+      if (lane !== undefined) {
+        // Through the lane where it can (the worker is idle, spinning for it), else by
+        // message, once the worker left its spin.
+        if (mayLane && laneable(task, transfer) && lane.offer(message)) return true;
+        lane.wake();
+      }
+      worker.postMessage(message, transfer);
+      return false;
+    },
+    collect(ms) {
+      return lane?.collect(ms) as WorkerToMain | undefined;
     },
     terminate() {
       if (stopped) return;
@@ -108,6 +128,15 @@ export function startWorker(identity: WorkerIdentity, events: SessionEvents): Wo
       ref.call(worker, on);
     },
   };
+}
+
+/**
+ * Whether a chunk may go through a lane: one call (the sequential `apply`), no buffer moved,
+ * no shared object.
+ */
+function laneable(task: RunPayload, transfer: Transferable[]): boolean {
+  return transfer.length === 0 && !task.shared && task.separate !== true &&
+    task.calls.length === 1;
 }
 
 /** Runs workers as Web Workers, each its own V8 isolate on its own OS thread. */

@@ -13,6 +13,7 @@
 import { FunctionTransportError } from "../errors.ts";
 import { reapChildren } from "./children.ts";
 import { ClaimCells } from "./claims.ts";
+import { Lane, PARK_MS } from "./lane.ts";
 import type {
   CallMode,
   MainToWorker,
@@ -39,6 +40,11 @@ export interface RunnerHost {
   send(message: WorkerToMain, transfer: Transferable[]): void;
   /** Called with the `init` message: adopt the identity, make the resolver. */
   start(init: Extract<MainToWorker, { kind: "init" }>): Resolver;
+  /**
+   * How many messages the host has sent of its own so far (console output): an answer that
+   * follows some goes by message, after them, never through the lane.
+   */
+  sentOfItsOwn?(): number;
 }
 
 type InitMessage = Extract<MainToWorker, { kind: "init" }>;
@@ -65,6 +71,10 @@ export class TaskRunner {
   #reportMemory = false;
   /** The chunk of separate calls running now, if one is. */
   #separate: SeparateCalls | undefined;
+  /** The fast lane to the main program (`lane.ts`), for a pool worker that has one. */
+  #lane: Lane | undefined;
+  /** The chunk taken from the lane and running, and the host's own messages when it began. */
+  #laned: { batch: number; own: number } | undefined;
 
   constructor(host: RunnerHost) {
     this.#host = host;
@@ -90,7 +100,7 @@ export class TaskRunner {
     this.#draining = true;
     try {
       let message: MainToWorker | undefined;
-      while (!this.stopped && (message = this.#queue.shift()) !== undefined) {
+      while (!this.stopped && (message = this.#queue.shift() ?? this.#park()) !== undefined) {
         if (message.kind === "init") await this.#init(message);
         else await this.#run(message);
       }
@@ -99,12 +109,34 @@ export class TaskRunner {
     }
   }
 
+  /** Idle: spins a while for a chunk through the lane (`lane.ts`); `undefined` if none came. */
+  #park(): MainToWorker | undefined {
+    if (this.#lane === undefined || this.#role !== "pool" || this.stopped) return undefined;
+    const message = this.#lane.park(PARK_MS) as MainToWorker | undefined;
+    if (message?.kind === "run") {
+      this.#laned = { batch: message.batch, own: this.#host.sentOfItsOwn?.() ?? 0 };
+    }
+    return message;
+  }
+
   #send(message: WorkerToMain, transfer: Transferable[] = []): void {
-    if (!this.stopped) this.#host.send(message, transfer);
+    if (this.stopped) return;
+    const laned = this.#laned;
+    if (
+      laned !== undefined && (message.kind === "done" || message.kind === "failed") &&
+      message.batch === laned.batch
+    ) {
+      this.#laned = undefined;
+      // Console output of the task went by message: its answer follows it there.
+      const printed = (this.#host.sentOfItsOwn?.() ?? 0) !== laned.own;
+      if (this.#lane!.answer(message, printed)) return;
+    }
+    this.#host.send(message, transfer);
   }
 
   async #init(message: InitMessage): Promise<void> {
     if (message.claims !== undefined) this.#claims = new ClaimCells(message.claims);
+    if (message.lane !== undefined) this.#lane = new Lane(message.lane);
     this.#reportMemory = message.reportMemory === true && message.role === "pool";
     try {
       const resolver = this.#host.start(message);

@@ -62,9 +62,16 @@ export interface WorkerSession {
   init(payload: InitPayload): void;
   /**
    * Sends one chunk; the worker answers `done` or `failed`. Throws a `DataCloneError` when
-   * the calls cannot be sent (see {@linkcode unsendableArguments}).
+   * the calls cannot be sent (see {@linkcode unsendableArguments}). With `lane`, it may go
+   * through the worker's fast lane (`lane.ts`), and then returns `true`: its answer must be
+   * asked for with `collect`, which gives it, or says it comes as a message.
    */
-  run(task: RunPayload, transfer: Transferable[]): void;
+  run(task: RunPayload, transfer: Transferable[], lane?: boolean): boolean | void;
+  /**
+   * After a `run` that went through the lane, and once only: spins up to `ms` for the answer
+   * and gives it, or `undefined` when it comes as a message instead. Absent without a lane.
+   */
+  collect?(ms: number): WorkerToMain | undefined;
   /**
    * Stops the worker at once; it is heard no more. Its `ident` is marked stopping first, so
    * the library's waits in it unwind (Deno 2.9's `terminate()` alone does not stop a worker

@@ -26,6 +26,7 @@
 import { BrokenPoolError, PoolClosedError, WorkerCrashedError } from "../errors.ts";
 import { ClaimCells, type Claims, sentForGood } from "../_internal/claims.ts";
 import { Fifo } from "../_internal/fifo.ts";
+import { COLLECT_MS } from "../_internal/lane.ts";
 import { identCounter, nextIdentity } from "../_internal/identity.ts";
 import { packNumbers } from "../_internal/number_pack.ts";
 import type { WorkerIdentity, WorkerToMain } from "../_internal/protocol.ts";
@@ -517,17 +518,25 @@ export class Scheduler {
     const transfer = chunk.transfer.slice();
     const calls = chunk.pack ? packNumbers(chunk.calls, transfer) : chunk.calls;
     slot.claims.offer(cell, batch, separate ? chunk.calls.length : 0);
+    let laned: boolean | void;
+    // The lane only to a worker whose earlier answers are all in: its answer must not pass
+    // theirs (or console output they come after).
+    const mayLane = slot.inflight.length === 0;
     try {
-      slot.session.run({
-        batch,
-        cell,
-        fn: chunk.fn.id,
-        def: first ? chunk.fn : null,
-        mode: chunk.mode,
-        calls,
-        shared: chunk.shared,
-        ...(separate ? { separate } : {}),
-      }, transfer);
+      laned = slot.session.run(
+        {
+          batch,
+          cell,
+          fn: chunk.fn.id,
+          def: first ? chunk.fn : null,
+          mode: chunk.mode,
+          calls,
+          shared: chunk.shared,
+          ...(separate ? { separate } : {}),
+        },
+        transfer,
+        mayLane,
+      );
     } catch (error) {
       if (chunk instanceof Coalesced) {
         // One call's arguments cannot be sent: each goes alone, and only that one fails.
@@ -545,6 +554,27 @@ export class Scheduler {
     }
     if (first) slot.known.add(chunk.fn.id);
     slot.inflight.push({ batch, cell, chunk });
+    if (laned === true) {
+      // Through the worker's fast lane (`lane.ts`): when it is the pool's only work (one
+      // `await pool.apply()` after another), the answer is waited for by spinning a little,
+      // once the code that queued it has run; else it is asked to come as a message.
+      const alone = this.#queue.length === 0 && this.#inflightCount() === 1;
+      queueMicrotask(() => this.#collect(slot, batch, alone ? COLLECT_MS : 0));
+    }
+  }
+
+  /** The answer of a chunk sent through the lane, if it comes there (see `#send`). */
+  #collect(slot: Slot, batch: number, ms: number): void {
+    const answer = slot.session.collect?.(ms);
+    if (answer !== undefined && !slot.dead && slot.inflight[0]?.batch === batch) {
+      this.#onMessage(slot, answer);
+    }
+  }
+
+  #inflightCount(): number {
+    let n = 0;
+    for (const slot of this.#slots) n += slot.inflight.length;
+    return n;
   }
 
   #onMessage(slot: Slot, message: WorkerToMain): void {

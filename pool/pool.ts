@@ -264,6 +264,12 @@ export class Pool implements AsyncDisposable {
    * buffers (`transfer()`), travels alone, as do all calls under `maxTasksPerChild` or
    * `maxMemoryPerChild` and on the `subprocess` and `mpi` backends.
    *
+   * One call after another (`for (…) await pool.apply(f, [x])`) takes a shared-memory lane to
+   * an idle worker instead of a message each way: the worker spins for 0.1 ms after each
+   * answer, the main program for 0.05 ms after each call, so a trivial call's round trip costs
+   * ~5 µs instead of ~26 µs. Either side stops spinning for a while when its spin misses (long
+   * tasks, or a machine whose cores are all taken), and everything then goes by message.
+   *
    * @param f The function (by reference or by value; see {@linkcode Pool}).
    * @param args Its arguments. @default {[]}
    * @returns Its result (awaited, if `f` is async).
