@@ -6,7 +6,8 @@
  * A `postMessage` costs 5–8 µs in Deno 2.9 on each side (most of it waking the other
  * thread's event loop), so a round trip by message costs 13–15 µs bare and ~26 µs with a
  * pool's bookkeeping. Through the lane, an idle worker spins on a cell for a while after its
- * last answer ({@linkcode PARK_MS}), the main program writes the next chunk into the buffer,
+ * last answer ({@linkcode PARK_MS}: it spins, then sleeps on a cell the main program wakes it
+ * by), the main program writes the next chunk into the buffer,
  * and spins for the answer ({@linkcode COLLECT_MS}), so neither event loop is woken.
  *
  * Two cells decide who owns what, each by compare-and-swap, so nothing is lost or run twice:
@@ -23,10 +24,12 @@
  *   message and must come first), the answer goes by message (`BY_MESSAGE` ends the main
  *   program's spin at once).
  *
- * Spinning pays only while both threads have a core: a side whose spin misses (the answer
- * did not come in time, no chunk came) lets the next chances pass, twice as many after each
- * miss in a row (up to {@linkcode MAX_BACKOFF}), so a long task, a busy pool or a loaded
- * machine soon goes by message alone.
+ * Spinning pays only while both threads have a core: when the main program's spin misses
+ * (the answer did not come in time) it lets the next chances pass, twice as many after each
+ * miss in a row (up to {@linkcode MAX_BACKOFF}), so a long task or a loaded machine soon goes
+ * by message alone; an idle worker spins at most {@linkcode PARK_MS} after each answer. And
+ * every {@linkcode STREAK_MS} one answer goes by message, so the main program's event loop
+ * turns (answers taken in the lane settle in microtasks, one call after another).
  *
  * A chunk goes through the lane only when it is one call, fits, moves no buffers and holds no
  * shared objects; a worker that dies running it is reported by its
@@ -39,11 +42,19 @@ import { decode, encodeMessage } from "./codec.ts";
 
 /** How long an idle worker spins for a next chunk after its last answer (milliseconds). */
 export const PARK_MS = 0.1;
+/** How long of {@linkcode PARK_MS} it spins, before it sleeps on the lane's cell. */
+export const PARK_SPIN_MS = 0.02;
 /** How long the main program spins for the answer of a chunk it sent (milliseconds). */
 export const COLLECT_MS = 0.05;
 
-/** The most chances to use the lane a side lets pass after misses in a row. */
-const MAX_BACKOFF = 1024;
+/** The most chances to use the lane the main program lets pass after misses in a row. */
+const MAX_BACKOFF = 64;
+
+/**
+ * The longest the main program takes answers through the lane in a row (milliseconds) before
+ * it lets one come by message, so that its event loop turns (timers, I/O, other workers).
+ */
+const STREAK_MS = 2;
 
 /** The task cell's states. */
 const AWAY = 0, PARKED = 1, TASK = 2;
@@ -68,6 +79,8 @@ export class Lane {
    */
   #skip = 0;
   #penalty = 0;
+  /** When the main program's current run of answers taken through the lane began. */
+  #streak = 0;
 
   /** @param buffer The lane's buffer: a new one (main program), or the one sent (worker). */
   constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(HEADER + 2 * AREA)) {
@@ -105,12 +118,16 @@ export class Lane {
     this.#task.set(bytes);
     Atomics.store(this.#cells, TASK_LENGTH, bytes.length);
     Atomics.store(this.#cells, ANSWER_STATE, WAITING);
-    return Atomics.compareExchange(this.#cells, TASK_STATE, PARKED, TASK) === PARKED;
+    if (Atomics.compareExchange(this.#cells, TASK_STATE, PARKED, TASK) !== PARKED) return false;
+    Atomics.notify(this.#cells, TASK_STATE);
+    return true;
   }
 
   /** Sends a parked worker back to its event loop, where a message waits for it. */
   wake(): void {
-    Atomics.compareExchange(this.#cells, TASK_STATE, PARKED, AWAY);
+    if (Atomics.compareExchange(this.#cells, TASK_STATE, PARKED, AWAY) === PARKED) {
+      Atomics.notify(this.#cells, TASK_STATE);
+    }
   }
 
   /**
@@ -120,6 +137,13 @@ export class Lane {
    */
   collect(ms: number): unknown {
     const cells = this.#cells;
+    // Answers taken here in a row never let the event loop turn (each settles in a microtask
+    // and the next call comes in the next): after a while, one goes by message.
+    const now = performance.now();
+    if (now - this.#streak > STREAK_MS) {
+      this.#streak = now;
+      ms = 0;
+    }
     let state = spin(cells, ANSWER_STATE, WAITING, ms);
     if (state === WAITING) {
       state = Atomics.compareExchange(cells, ANSWER_STATE, WAITING, GAVE_UP);
@@ -131,6 +155,7 @@ export class Lane {
       }
     }
     if (state === READY) this.#penalty = 0;
+    else this.#streak = performance.now();
     if (state !== READY) return undefined;
     Atomics.store(cells, ANSWER_STATE, IDLE);
     // Copied out: typed arrays in the answer may be views of the bytes decoded.
@@ -144,20 +169,21 @@ export class Lane {
    * away then, back to its event loop).
    */
   park(ms: number): unknown {
-    if (this.#skip > 0) {
-      this.#skip--;
-      return undefined;
-    }
     const cells = this.#cells;
     Atomics.store(cells, TASK_STATE, PARKED);
-    let state = spin(cells, TASK_STATE, PARKED, ms);
-    if (state === PARKED) state = Atomics.compareExchange(cells, TASK_STATE, PARKED, AWAY);
-    if (state !== TASK) {
-      // No chunk came (or a message did): spin less often, the more so in a row.
-      this.#skip = this.#penalty = Math.min(2 * this.#penalty || 1, MAX_BACKOFF);
-      return undefined;
+    // Spinning first (a next call comes within microseconds), then sleeping on the cell (a
+    // spinning thread would keep from its core the threads that deliver messages).
+    let state = spin(cells, TASK_STATE, PARKED, Math.min(ms, PARK_SPIN_MS));
+    const until = performance.now() + ms - PARK_SPIN_MS;
+    while (state === PARKED) {
+      const left = until - performance.now();
+      if (left <= 0) break;
+      Atomics.wait(cells, TASK_STATE, PARKED, left);
+      state = Atomics.load(cells, TASK_STATE);
     }
-    this.#penalty = 0;
+    if (state === PARKED) state = Atomics.compareExchange(cells, TASK_STATE, PARKED, AWAY);
+    // Nothing came, or a message did (`wake`): back to the event loop.
+    if (state !== TASK) return undefined;
     Atomics.store(cells, TASK_STATE, AWAY);
     return decode(this.#task.slice(0, Atomics.load(cells, TASK_LENGTH)));
   }
