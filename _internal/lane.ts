@@ -41,7 +41,7 @@
 import { decode, encodeMessage } from "./codec.ts";
 
 /** How long an idle worker spins for a next chunk after its last answer (milliseconds). */
-export const PARK_MS = 0.1;
+export const PARK_MS = 0.5;
 /** How long of {@linkcode PARK_MS} it spins, before it sleeps on the lane's cell. */
 export const PARK_SPIN_MS = 0.02;
 /** How long the main program spins for the answer of a chunk it sent (milliseconds). */

@@ -51,7 +51,7 @@ import { parseArgs } from "node:util";
 import { cpuCount, Pool } from "../mod.ts";
 import { fileURLToPath } from "node:url";
 import * as fmt from "./_format.ts";
-import { SECTION_OPTIONS } from "./_util.ts";
+import { SECTION_OPTIONS, SEQUENTIAL_WARMUP } from "./_util.ts";
 import { renderSvg, scoreboardSpec } from "./_chart.ts";
 import { formatScoreboard, poolTargets, scoreboard, type ScoreSection } from "./_scoreboard.ts";
 import { benchIpc, formatIpc, type IpcResults } from "./ipc.ts";
@@ -61,6 +61,7 @@ import { benchMpiPool, formatMpiPool, type MpiPoolResults } from "./mpi_pool.ts"
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
 import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
 import { hitCount, split, sum } from "./pi.ts";
+import { piStartIncluded, startToFirstResult } from "./_start_jobs.ts";
 import { benchScale, formatScale, type ScaleResults } from "./scale.ts";
 import { benchSpeedup, formatSpeedup, type SpeedupResults } from "./speedup.ts";
 import { benchSync, formatSync, type SyncResults } from "./sync.ts";
@@ -264,10 +265,9 @@ async function benchPi(sizes: BenchSizes): Promise<DenoResults["pi"]> {
     hits = sum(await warm.map(hitCount, parts));
     excluded.push((performance.now() - t0) / 1e3);
 
-    t0 = performance.now();
-    await using pool = new Pool(workers);
-    hits = sum(await pool.map(hitCount, parts));
-    included.push((performance.now() - t0) / 1e3);
+    const fresh = await piStartIncluded(workers, parts);
+    hits = fresh.hits;
+    included.push(fresh.seconds);
   }
   return {
     trials,
@@ -300,23 +300,18 @@ async function benchTrivialMap(sizes: BenchSizes): Promise<DenoResults["trivialM
   return { n: sizes.mapSize, serialMs: fmt.summarize(serial), poolMs: fmt.summarize(pooled) };
 }
 
-async function benchStart(
-  sizes: BenchSizes,
-  f: (x: number) => number,
-): Promise<fmt.Summary> {
+async function benchStart(sizes: BenchSizes, byValue: boolean): Promise<fmt.Summary> {
   const samples: number[] = [];
   for (let r = 0; r < sizes.starts; r++) {
-    const t0 = performance.now();
-    await using pool = new Pool(sizes.workers);
-    await pool.apply(f, [1]);
-    samples.push(performance.now() - t0);
+    samples.push(await startToFirstResult(sizes.workers, byValue));
   }
   return fmt.summarize(samples);
 }
 
 async function benchApply(sizes: BenchSizes): Promise<DenoResults["apply"]> {
   await using pool = new Pool(sizes.workers);
-  for (let i = 0; i < 100; i++) await pool.apply(power10, [i]);
+  // Warm: the JIT has compiled the whole path before the timed calls (as for Python).
+  for (let i = 0; i < SEQUENTIAL_WARMUP; i++) await pool.apply(power10, [i]);
   const t0 = performance.now();
   for (let i = 0; i < sizes.applies; i++) await pool.apply(power10, [i]);
   const elapsed = performance.now() - t0;
@@ -332,8 +327,8 @@ async function benchApply(sizes: BenchSizes): Promise<DenoResults["apply"]> {
 export async function benchDeno(sizes: BenchSizes): Promise<DenoResults> {
   const pi = await benchPi(sizes);
   const trivialMap = await benchTrivialMap(sizes);
-  const startMs = await benchStart(sizes, power10);
-  const startByValueMs = await benchStart(sizes, (x: number) => x + 1);
+  const startMs = await benchStart(sizes, false);
+  const startByValueMs = await benchStart(sizes, true);
   const apply = await benchApply(sizes);
   return { pi, trivialMap, startMs, startByValueMs, apply };
 }

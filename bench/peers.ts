@@ -32,7 +32,7 @@ import { fileURLToPath } from "node:url";
 import { Pool } from "../mod.ts";
 import * as fmt from "./_format.ts";
 import { hitCount, split, sum } from "./pi.ts";
-import { runSection } from "./_util.ts";
+import { runSection, SEQUENTIAL_WARMUP } from "./_util.ts";
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
 export { hitCount };
@@ -261,7 +261,8 @@ export async function benchOurs(sizes: PeerSizes): Promise<PeerSide> {
     if (!same(zs)) throw new Error("ours: pool.map results differ from xs.map(power10)");
   }
 
-  for (let i = 0; i < 100; i++) await pool.apply(power10, [i]);
+  // Warm: the JIT has compiled the whole path before the timed calls (as for the peers).
+  for (let i = 0; i < SEQUENTIAL_WARMUP; i++) await pool.apply(power10, [i]);
   let t0 = performance.now();
   for (let i = 0; i < sizes.applies; i++) await pool.apply(power10, [i]);
   const perCallUs = ((performance.now() - t0) / sizes.applies) * 1e3;

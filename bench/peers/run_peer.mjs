@@ -145,7 +145,8 @@ out.bulk = {
 };
 
 // Sequential round trip.
-for (let i = 0; i < 100; i++) await pool.run("power10", i);
+// Warm-up calls, as many as ours (bench/_util.ts SEQUENTIAL_WARMUP).
+for (let i = 0; i < 2000; i++) await pool.run("power10", i);
 const applies = Number(values.applies);
 let t0 = now();
 for (let i = 0; i < applies; i++) await pool.run("power10", i);
