@@ -27,7 +27,8 @@
  * Spinning pays only while both threads have a core: when the main program's spin misses
  * (the answer did not come in time) it lets the next chances pass, twice as many after each
  * miss in a row (up to {@linkcode MAX_BACKOFF}), so a long task or a loaded machine soon goes
- * by message alone; an idle worker spins at most {@linkcode PARK_MS} after each answer. And
+ * by message alone; an idle worker waits at most {@linkcode PARK_MS} after each answer (spinning
+ * only {@linkcode PARK_SPIN_MS}). And
  * every {@linkcode STREAK_MS} one answer goes by message, so the main program's event loop
  * turns (answers taken in the lane settle in microtasks, one call after another).
  *
@@ -40,7 +41,7 @@
 
 import { decode, encodeMessage } from "./codec.ts";
 
-/** How long an idle worker spins for a next chunk after its last answer (milliseconds). */
+/** How long an idle worker waits for a next chunk after its last answer (milliseconds). */
 export const PARK_MS = 0.5;
 /** How long of {@linkcode PARK_MS} it spins, before it sleeps on the lane's cell. */
 export const PARK_SPIN_MS = 0.02;

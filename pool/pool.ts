@@ -265,10 +265,11 @@ export class Pool implements AsyncDisposable {
    * `maxMemoryPerChild` and on the `subprocess` and `mpi` backends.
    *
    * One call after another (`for (…) await pool.apply(f, [x])`) takes a shared-memory lane to
-   * an idle worker instead of a message each way: the worker spins for 0.1 ms after each
-   * answer, the main program for 0.05 ms after each call, so a trivial call's round trip costs
-   * ~5 µs instead of ~26 µs. Either side stops spinning for a while when its spin misses (long
-   * tasks, or a machine whose cores are all taken), and everything then goes by message.
+   * an idle worker instead of a message each way: the worker waits 0.5 ms for a next call after
+   * each answer (spinning 20 µs, then asleep), the main program spins 0.05 ms for each answer,
+   * so a trivial call's round trip costs ~5–12 µs instead of ~25–100 µs. When the main
+   * program's spin misses (long tasks, or a machine whose cores are all taken) it leaves the
+   * lane alone for a while, and the calls go by message.
    *
    * @param f The function (by reference or by value; see {@linkcode Pool}).
    * @param args Its arguments. @default {[]}
