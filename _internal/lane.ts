@@ -62,8 +62,8 @@ const AWAY = 0, PARKED = 1, TASK = 2;
 /** The answer cell's states. */
 const IDLE = 0, WAITING = 1, READY = 2, GAVE_UP = 3, BY_MESSAGE = 4;
 
-const TASK_STATE = 0, TASK_LENGTH = 1, ANSWER_STATE = 2, ANSWER_LENGTH = 3;
-const HEADER = 16;
+const TASK_STATE = 0, TASK_LENGTH = 1, ANSWER_STATE = 2, ANSWER_LENGTH = 3, RECEIVED = 4;
+const HEADER = 32;
 /** Bytes for a chunk, and as many for its answer. */
 const AREA = 16 * 1024;
 
@@ -100,15 +100,18 @@ export class Lane {
 
   /**
    * Hands `message` to the parked worker: `true` when it took it (its answer will come
-   * through `collect`, or by message), `false` when it left first or the message does not
-   * fit or cannot be encoded here (send it by message then).
+   * through `collect`, or by message), `false` when it left first, has not received all of
+   * the `posted` messages sent to it yet, or the message does not fit or cannot be encoded
+   * here (send it by message then).
    */
-  offer(message: unknown): boolean {
+  offer(message: unknown, posted: number): boolean {
     if (this.#skip > 0) {
       this.#skip--;
       return false;
     }
-    if (!this.parked()) return false;
+    // Parked with a message of ours still on its way (posted, not yet received): that message
+    // must run first (it may define the function this chunk calls).
+    if (!this.parked() || Atomics.load(this.#cells, RECEIVED) !== posted) return false;
     let bytes: Uint8Array;
     try {
       bytes = encodeMessage(message, "the chunk");
@@ -164,6 +167,11 @@ export class Lane {
   }
 
   // Worker's side.
+
+  /** Says how many messages of the main program this worker has received so far. */
+  received(count: number): void {
+    Atomics.store(this.#cells, RECEIVED, count);
+  }
 
   /**
    * Spins up to `ms` for a chunk: its message, or `undefined` when none came (the worker is

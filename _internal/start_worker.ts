@@ -86,12 +86,15 @@ export function startWorker(identity: WorkerIdentity, events: SessionEvents): Wo
   const registry = openRegistryLink();
   /** A pool worker's fast lane (`lane.ts`); `undefined` for a `Process`'s worker. */
   let lane: Lane | undefined;
+  /** The messages posted to the worker (see `Lane.offer`). */
+  let posted = 0;
   return {
     identity,
     sharesMemory: true,
     init(payload) {
       consoleMode = payload.console;
       if (payload.role === "pool") lane = new Lane();
+      posted++;
       worker.postMessage({
         kind: "init",
         identity,
@@ -105,10 +108,11 @@ export function startWorker(identity: WorkerIdentity, events: SessionEvents): Wo
       if (lane !== undefined) {
         // Through the lane where it can (the worker is idle, spinning for it), else by
         // message, once the worker left its spin.
-        if (mayLane && laneable(task, transfer) && lane.offer(message)) return true;
+        if (mayLane && laneable(task, transfer) && lane.offer(message, posted)) return true;
         lane.wake();
       }
       worker.postMessage(message, transfer);
+      posted++;
       return false;
     },
     collect(ms) {

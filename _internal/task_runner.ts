@@ -73,6 +73,8 @@ export class TaskRunner {
   #separate: SeparateCalls | undefined;
   /** The fast lane to the main program (`lane.ts`), for a pool worker that has one. */
   #lane: Lane | undefined;
+  /** Messages received from the main program by `receive` (the lane's chunks not counted). */
+  #received = 0;
   /** The chunk taken from the lane and running, and the host's own messages when it began. */
   #laned: { batch: number; own: number } | undefined;
 
@@ -92,6 +94,10 @@ export class TaskRunner {
 
   /** Takes one message; runs it now, or after those before it. */
   receive(message: MainToWorker): void {
+    // Counted for the lane: the main program uses it only once every message it posted is
+    // here (the lane's chunk runs after them, and may need a function one of them defined).
+    this.#received++;
+    this.#lane?.received(this.#received);
     this.#queue.push(message);
     if (!this.#draining) void this.#drain();
   }
@@ -136,7 +142,10 @@ export class TaskRunner {
 
   async #init(message: InitMessage): Promise<void> {
     if (message.claims !== undefined) this.#claims = new ClaimCells(message.claims);
-    if (message.lane !== undefined) this.#lane = new Lane(message.lane);
+    if (message.lane !== undefined) {
+      this.#lane = new Lane(message.lane);
+      this.#lane.received(this.#received);
+    }
     this.#reportMemory = message.reportMemory === true && message.role === "pool";
     try {
       const resolver = this.#host.start(message);

@@ -108,3 +108,60 @@ workerTest("lane calls on two workers at once, and a map between them", async ()
   assert.deepEqual(await pool.map((x: number) => -x, [1, 2, 3]), [-1, -2, -3]);
   assert.equal(await pool.apply((x: number) => x, [7]), 7);
 });
+
+/** Runs until the gate opens (cell 1 says it started, cell 0 opens it), its thread blocked. */
+const blockUntilOpen = (gate: Int32Array): string => {
+  Atomics.store(gate, 1, 1);
+  while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0, 100);
+  return "released";
+};
+
+function gate(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(8));
+}
+
+function open(cells: Int32Array): void {
+  Atomics.store(cells, 0, 1);
+  Atomics.notify(cells, 0);
+}
+
+async function started(cells: Int32Array): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (Atomics.load(cells, 1) === 0) {
+    if (Date.now() > until) throw new Error("the blocking task did not start");
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+workerTest(
+  "the lane waits for the worker to receive every message posted to it (a taken-back chunk " +
+    "that defined the function)",
+  async () => {
+    await using pool = new Pool(2);
+    // Both workers up.
+    await pool.map(
+      (ms: number) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)),
+      [30, 30],
+      1,
+    );
+    const g = (x: number) => x * 10;
+    for (let round = 0; round < 3; round++) {
+      const [first, second] = [gate(), gate()];
+      const p1 = pool.apply(blockUntilOpen, [first]);
+      const p2 = pool.apply(blockUntilOpen, [second]);
+      await Promise.all([started(first), started(second)]);
+      // Both workers blocked: the first use of g waits behind one of them, in a message its
+      // blocked thread has not received.
+      const a = pool.apply(g, [1]);
+      // The other worker is freed and takes that chunk back.
+      open(second);
+      assert.equal(await p2, "released");
+      assert.equal(await a, 10);
+      // Then the first worker answers, goes idle with g's first message still unread, and
+      // gets the next call of g: it must not come through the lane before that message.
+      open(first);
+      assert.equal(await p1, "released");
+      assert.equal(await pool.apply(g, [2 + round]), 10 * (2 + round));
+    }
+  },
+);
