@@ -30,7 +30,14 @@ import type {
 } from "../_internal/worker_session.ts";
 import type { WorkerIdentity } from "../_internal/protocol.ts";
 import { sendValueNow, startRecvValue } from "./_p2p.ts";
-import { progress, RELAY_BUSY_MS, RELAY_IDLE_MS, relayPause, SLEEP_MS } from "./_progress.ts";
+import {
+  progress,
+  RELAY_BUSY_MS,
+  RELAY_IDLE_MS,
+  relayPause,
+  SLEEP_MS,
+  wakeableSleep,
+} from "./_progress.ts";
 import { beforeFinalize, type Runtime } from "./_runtime.ts";
 import { ANY_SOURCE } from "./constants.ts";
 import { DOWN, type Down, UP, type Up } from "./_pool_wire.ts";
@@ -258,16 +265,7 @@ export class MpiBackend implements Backend {
     }
     const sleep = Math.min(RELAY_BUSY_MS, this.#typical / 4);
     if (!outstanding || sleep < 2 * SLEEP_MS) return relayPause(quietMs, referenced);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(wake, sleep);
-      if (this.#referenced === 0) Deno.unrefTimer(timer);
-      this.#wake = wake;
-    });
+    return wakeableSleep(sleep, referenced, (wake) => this.#wake = wake);
   }
 
   /** Notes how long a remote chunk took, from its answer. */

@@ -121,13 +121,30 @@ export function servePause(
   onWake: (wake: (() => void) | undefined) => void,
 ): Promise<void> {
   if (idle) return quietMs < RELAY_IDLE_MS ? immediate() : sleep(SLEEP_MS);
+  return wakeableSleep(RELAY_BUSY_MS, true, onWake);
+}
+
+/**
+ * A sleep of `ms` that the function given to `onWake` ends early; `onWake(undefined)` once it
+ * has ended. Unreferenced, it does not keep the program alive.
+ *
+ * @param ms How long at most.
+ * @param referenced Whether it keeps the program running.
+ * @param onWake Given the function that ends the sleep early, until the sleep ends.
+ */
+export function wakeableSleep(
+  ms: number,
+  referenced: boolean,
+  onWake: (wake: (() => void) | undefined) => void,
+): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(wake, RELAY_BUSY_MS);
-    function wake() {
+    const wake = () => {
       clearTimeout(timer);
       onWake(undefined);
       resolve();
-    }
+    };
+    const timer = setTimeout(wake, ms);
+    if (!referenced) Deno.unrefTimer(timer);
     onWake(wake);
   });
 }
