@@ -140,23 +140,27 @@ const stringCases: [string, string, (pool: Pool) => unknown][] = [
   ["new ProgressBar({ interval })", "interval", () => new ProgressBar({ interval: loose("9") })],
 ];
 
+/**
+ * What `call` throws or rejects with, at once: a refused input fails at once, so a call that
+ * waits (or succeeds) gives `undefined`, which fails the test.
+ */
+async function refusal(call: () => unknown): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([call(), new Promise((resolve) => timer = setTimeout(resolve, 1_000))]);
+  } catch (error) {
+    return error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return undefined;
+}
+
 workerTest("a number passed as a string is a TypeError that says it is a string", async (t) => {
   await using pool = new Pool(1, { backend: "inline" });
   for (const [entry, argument, call] of stringCases) {
     await t.step(entry, async () => {
-      let error: unknown;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        // A refused argument fails at once: a call that waits instead fails the test.
-        await Promise.race([
-          call(pool),
-          new Promise((resolve) => timer = setTimeout(resolve, 1_000)),
-        ]);
-      } catch (e) {
-        error = e;
-      } finally {
-        clearTimeout(timer);
-      }
+      const error = await refusal(() => call(pool));
       assert.ok(error instanceof TypeError, `${entry}: got ${error}`);
       assert.match(error.message, new RegExp(`"?${argument}"?`), entry);
       assert.match(error.message, /the string "\d+" \(write \d+, without quotes\)/, entry);
@@ -907,19 +911,7 @@ workerTest("an unknown option is a TypeError naming it, and the option meant", a
   await using pool = new Pool(1, { backend: "inline" });
   for (const [entry, key, meant, call] of unknownKeyCases) {
     await t.step(entry, async () => {
-      let error: unknown;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        // A refused option fails at once: a call that waits (or succeeds) fails the test.
-        await Promise.race([
-          call(pool),
-          new Promise((resolve) => timer = setTimeout(resolve, 1_000)),
-        ]);
-      } catch (e) {
-        error = e;
-      } finally {
-        clearTimeout(timer);
-      }
+      const error = await refusal(() => call(pool));
       assert.ok(error instanceof TypeError, `${entry}: got ${error}`);
       assert.ok(error.message.includes(`"${key}"`), `${entry}: "${error.message}" names no ${key}`);
       if (meant !== null) {
@@ -933,19 +925,7 @@ workerTest("every public entry point refuses bad input with a typed error naming
   await using pool = new Pool(1, { backend: "inline" });
   for (const [entry, argument, expected, call] of badCases) {
     await t.step(entry, async () => {
-      let error: unknown;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        // A refused argument fails at once: a call that waits (or succeeds) fails the test.
-        await Promise.race([
-          call(pool),
-          new Promise((resolve) => timer = setTimeout(resolve, 1_000)),
-        ]);
-      } catch (e) {
-        error = e;
-      } finally {
-        clearTimeout(timer);
-      }
+      const error = await refusal(() => call(pool));
       assert.ok(error instanceof expected, `${entry}: got ${error}`);
       assert.ok(
         error.message.includes(argument),
