@@ -61,7 +61,7 @@ import { benchMpiPool, formatMpiPool, type MpiPoolResults } from "./mpi_pool.ts"
 import { benchParallel, formatParallel, type ParallelResults } from "./parallel.ts";
 import { benchPeers, formatPeers, type PeersResults } from "./peers.ts";
 import { hitCount, split, sum } from "./pi.ts";
-import { piStartIncluded, startToFirstResult } from "./_start_jobs.ts";
+import { piStartIncluded, power10, startToFirstResult } from "./_start_jobs.ts";
 import { benchScale, formatScale, type ScaleResults } from "./scale.ts";
 import { benchSpeedup, formatSpeedup, type SpeedupResults } from "./speedup.ts";
 import { benchSync, formatSync, type SyncResults } from "./sync.ts";
@@ -71,15 +71,8 @@ export type { Summary } from "./_format.ts";
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
 export { hitCount };
 
-/**
- * The trivial task of the overhead benchmark.
- *
- * @param x Any number.
- * @returns `x ** 10`.
- */
-export function power10(x: number): number {
-  return x ** 10;
-}
+/** The trivial task of the overhead benchmark (`x ** 10`), exported for this module's pools. */
+export { power10 };
 
 /** How much work each benchmark does. */
 export interface BenchSizes {

@@ -33,19 +33,13 @@ import { Pool } from "../mod.ts";
 import * as fmt from "./_format.ts";
 import { hitCount, split, sum } from "./pi.ts";
 import { runSection, SEQUENTIAL_WARMUP } from "./_util.ts";
+import { power10, startToFirstResult } from "./_start_jobs.ts";
 
 /** The Monte Carlo kernel, re-exported so that the workers find it here by reference. */
 export { hitCount };
 
-/**
- * The trivial task.
- *
- * @param x Any number.
- * @returns `x ** 10`.
- */
-export function power10(x: number): number {
-  return x ** 10;
-}
+/** The trivial task (`x ** 10`), exported for this module's pools. */
+export { power10 };
 
 /** The peers, in the order they run. */
 export const PEERS = ["piscina", "tinypool", "workerpool"] as const;
@@ -236,12 +230,7 @@ export function checkKernel(): string | undefined {
 export async function benchOurs(sizes: PeerSizes): Promise<PeerSide> {
   const { workers } = sizes;
   const starts: number[] = [];
-  for (let r = 0; r < sizes.starts; r++) {
-    const t0 = performance.now();
-    await using pool = new Pool(workers);
-    await pool.apply(power10, [1]);
-    starts.push(performance.now() - t0);
-  }
+  for (let r = 0; r < sizes.starts; r++) starts.push(await startToFirstResult(workers, false));
 
   await using pool = new Pool(workers);
   const xs = Array.from({ length: sizes.tasks }, (_, i) => i);

@@ -27,16 +27,10 @@
 import { Pool } from "../mod.ts";
 import * as fmt from "./_format.ts";
 import { runSection } from "./_util.ts";
+import { power10 } from "./_start_jobs.ts";
 
-/**
- * The trivial task.
- *
- * @param x Any number.
- * @returns `x ** 10`.
- */
-export function power10(x: number): number {
-  return x ** 10;
-}
+/** The trivial task (`x ** 10`), exported for this module's pools. */
+export { power10 };
 
 /**
  * Sleeps `ms` in the worker without spinning (so that a map of it needs every worker at once).

@@ -46,23 +46,10 @@ const version = JSON.parse(
 
 /** A pool behind one small interface: `run(name, arg)`, `close()`. */
 function open() {
-  if (peer === "piscina") {
-    const pool = new library.Piscina({
-      filename: tasksUrl,
-      minThreads: workers,
-      maxThreads: workers,
-    });
-    return {
-      run: (name, arg) => pool.run(arg, name === "power10" ? undefined : { name }),
-      close: () => pool.destroy(),
-    };
-  }
-  if (peer === "tinypool") {
-    const pool = new library.Tinypool({
-      filename: tasksUrl,
-      minThreads: workers,
-      maxThreads: workers,
-    });
+  if (peer === "piscina" || peer === "tinypool") {
+    // Tinypool is a fork of piscina: the same options and calls.
+    const Pool = peer === "piscina" ? library.Piscina : library.Tinypool;
+    const pool = new Pool({ filename: tasksUrl, minThreads: workers, maxThreads: workers });
     return {
       run: (name, arg) => pool.run(arg, name === "power10" ? undefined : { name }),
       close: () => pool.destroy(),
