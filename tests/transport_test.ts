@@ -102,6 +102,16 @@ workerTest("a task function the creating module imports is found in its own modu
   assert.deepEqual(await mapImported(), [21, 42]);
 });
 
+workerTest(
+  "a task function the creating module imports is found without importing that module",
+  async () => {
+    // The creating module may be the whole program and the whole library (~15 ms in every new
+    // worker): the worker imports the task's own module alone.
+    const { applyImported } = await import("./fixtures/imports_task_only.ts");
+    assert.equal(await applyImported(), false);
+  },
+);
+
 workerTest("context gives free variables: values and functions that call each other", async () => {
   const scale = 3;
   const offsets = new Map([["a", 100]]);
