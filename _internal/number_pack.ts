@@ -8,7 +8,7 @@
  */
 
 /** Below this many items, packing is not worth a check. */
-const MIN_PACKED = 64;
+export const MIN_PACKED = 64;
 
 /**
  * `values` as a fresh `Float64Array` when every item is a number (its buffer added to

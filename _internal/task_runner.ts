@@ -23,7 +23,7 @@ import type {
 } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 import { encodeValue, reviveValue } from "./shareable.ts";
-import { packNumbers } from "./number_pack.ts";
+import { MIN_PACKED, packNumbers } from "./number_pack.ts";
 import { SeparateCalls } from "./separate_calls.ts";
 import type { AnyFunction, ResolvedFunction } from "./function_transport.ts";
 
@@ -218,8 +218,21 @@ export class TaskRunner {
     const calls = message.shared
       ? await reviveValue(message.calls) as unknown[]
       : message.calls as ArrayLike<unknown>;
-    const values: unknown[] = new Array(calls.length);
-    const stop = await callEach(resolved.fn, message.mode, calls, values);
+    // A pool's map of one-argument calls whose results are numbers fills a Float64Array, sent
+    // as it is (its buffer moved): no array of boxed doubles is built and then packed.
+    const numbers = this.#role === "pool" && message.mode === "one"
+      ? await callEachNumber(resolved.fn, calls)
+      : undefined;
+    if (numbers?.values instanceof Float64Array) {
+      this.#answer(batch, numbers.values);
+      return;
+    }
+    const values: unknown[] = numbers === undefined
+      ? new Array(calls.length)
+      : numbers.values as unknown[];
+    const stop = numbers === undefined
+      ? await callEach(resolved.fn, message.mode, calls, values)
+      : numbers.stop;
     const error = stop === undefined
       ? undefined
       : await this.#explain(resolver, resolved, stop.error);
@@ -258,22 +271,33 @@ export class TaskRunner {
   }
 
   /** Sends a pool chunk's results. */
-  #answer(batch: number, values: unknown[]): void {
+  #answer(batch: number, values: unknown[] | Float64Array<ArrayBuffer>): void {
     const transfer: Transferable[] = [];
     try {
-      const encoded = encodeValue(values, transfer);
-      const answer: Extract<WorkerToMain, { kind: "done" }> = {
-        kind: "done",
-        batch,
-        values: encoded.shared ? encoded.value : packNumbers(encoded.value, transfer),
-        shared: encoded.shared,
-      };
+      const answer: Extract<WorkerToMain, { kind: "done" }> = values instanceof Float64Array
+        ? { kind: "done", batch, values, shared: false }
+        : this.#encodeAnswer(batch, values, transfer);
+      if (values instanceof Float64Array) transfer.push(values.buffer);
       if (this.#reportMemory) answer.memory = memoryInUse();
       this.#send(answer, transfer);
     } catch (error) {
       // A result that cannot be cloned (a function, a class instance with private state…).
       this.#fail(batch, serializeError(cloneError(error)), []);
     }
+  }
+
+  #encodeAnswer(
+    batch: number,
+    values: unknown[],
+    transfer: Transferable[],
+  ): Extract<WorkerToMain, { kind: "done" }> {
+    const encoded = encodeValue(values, transfer);
+    return {
+      kind: "done",
+      batch,
+      values: encoded.shared ? encoded.value : packNumbers(encoded.value, transfer),
+      shared: encoded.shared,
+    };
   }
 
   /** A process's target is done: wait for the processes it started, as Python does at exit. */
@@ -316,8 +340,9 @@ async function callEach(
   mode: CallMode,
   calls: ArrayLike<unknown>,
   values: unknown[],
+  from = 0,
 ): Promise<CallStop | undefined> {
-  let i = 0;
+  let i = from;
   try {
     if (mode === "one") {
       for (; i < calls.length; i++) {
@@ -334,6 +359,43 @@ async function callEach(
     return { error, returned: i };
   }
   return undefined;
+}
+
+/**
+ * Calls a one-argument chunk (of {@linkcode MIN_PACKED} calls or more) into a `Float64Array`
+ * while the results are numbers; from the first result that is not one, into an array (the
+ * numbers so far copied into it) as {@linkcode callEach} does. Each call is made once.
+ */
+async function callEachNumber(
+  fn: AnyFunction,
+  calls: ArrayLike<unknown>,
+): Promise<
+  { values: Float64Array<ArrayBuffer> | unknown[]; stop: CallStop | undefined } | undefined
+> {
+  const n = calls.length;
+  if (n < MIN_PACKED) return undefined;
+  const packed = new Float64Array(n);
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      const value = fn(calls[i]);
+      if (typeof value === "number") {
+        packed[i] = value;
+        continue;
+      }
+      const values: unknown[] = Array.from(packed.subarray(0, i));
+      values.length = n;
+      try {
+        values[i] = isThenable(value) ? await value : value;
+      } catch (error) {
+        return { values, stop: { error, returned: i } };
+      }
+      return { values, stop: await callEach(fn, "one", calls, values, i + 1) };
+    }
+  } catch (error) {
+    return { values: Array.from(packed.subarray(0, i)), stop: { error, returned: i } };
+  }
+  return { values: packed, stop: undefined };
 }
 
 /**

@@ -648,9 +648,11 @@ export class Pool implements AsyncDisposable {
       return Promise.resolve([]);
     }
     const size = chunksize ?? Math.ceil(n / (4 * this.#processes));
-    const parts: ArrayLike<unknown>[] = new Array(Math.ceil(n / size));
+    // Each chunk's results are copied in as it arrives, while the others are computed, not
+    // all at the end (sized once: 2–3× faster than growing it by push for 100,000 results).
+    const out: unknown[] = size >= n ? [] : new Array(n);
     const owner = {};
-    let remaining = parts.length;
+    let remaining = Math.ceil(n / size);
     let settled = false;
     const { promise, resolve, reject } = Promise.withResolvers<unknown[]>();
     if (abort !== undefined) {
@@ -665,9 +667,9 @@ export class Pool implements AsyncDisposable {
         abort.signal.removeEventListener("abort", onAbort)
       );
     }
-    for (let start = 0, part = 0; start < n; start += size, part++) {
+    for (let start = 0; start < n; start += size) {
       const calls = size >= n ? items : items.slice(start, start + size);
-      const index = part;
+      const offset = start;
       this.#scheduler.submit(this.#chunk(fn, mode, calls, owner, (outcome) => {
         if (settled) return;
         if (!outcome.ok) {
@@ -677,10 +679,16 @@ export class Pool implements AsyncDisposable {
           reject(outcome.error);
           return;
         }
-        parts[index] = outcome.values;
+        const values = outcome.values;
+        if (size >= n) {
+          settled = true;
+          resolve(Array.isArray(values) ? values : Array.from(values));
+          return;
+        }
+        for (let i = 0; i < values.length; i++) out[offset + i] = values[i];
         if (--remaining === 0) {
           settled = true;
-          resolve(flatten(parts));
+          resolve(out);
         }
       }, single && abort === undefined));
       if (settled) break;
@@ -814,18 +822,6 @@ function mapOptions(
 
 function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
-}
-
-/** Joins the chunks' results into one array, in order. */
-function flatten(parts: ArrayLike<unknown>[]): unknown[] {
-  if (parts.length === 1 && Array.isArray(parts[0])) return parts[0];
-  let n = 0;
-  for (const part of parts) n += part.length;
-  // Sized once and filled (2–3× faster than growing it by push for 100,000 results).
-  const out: unknown[] = new Array(n);
-  let k = 0;
-  for (const part of parts) for (let i = 0; i < part.length; i++) out[k++] = part[i];
-  return out;
 }
 
 /** Refuses a `callback` or `errorCallback` that is not a function, before any task starts. */
