@@ -680,11 +680,12 @@ export class Pool implements AsyncDisposable {
           return;
         }
         const values = outcome.values;
-        if (size >= n) {
+        if (size >= n && Array.isArray(values)) {
           settled = true;
-          resolve(Array.isArray(values) ? values : Array.from(values));
+          resolve(values);
           return;
         }
+        // A loop, not Array.from: several times faster on a Float64Array.
         for (let i = 0; i < values.length; i++) out[offset + i] = values[i];
         if (--remaining === 0) {
           settled = true;
