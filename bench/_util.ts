@@ -45,7 +45,6 @@ export function describeGot(got: unknown): string {
   }
 }
 
-/** The options of every bench run: `--quick` (small sizes) and `--json FILE`. */
 /**
  * Calls made before a sequential round trip is timed, on every side (ours, the peers',
  * Python's): the JIT compiles a long path only after a few thousand calls, and the row is
@@ -53,6 +52,7 @@ export function describeGot(got: unknown): string {
  */
 export const SEQUENTIAL_WARMUP = 2_000;
 
+/** The options of every bench run: `--quick` (small sizes) and `--json FILE`. */
 export const SECTION_OPTIONS = {
   quick: { type: "boolean", default: false },
   json: { type: "string" },

@@ -181,6 +181,8 @@ const ASYNC_KEYS: readonly string[] = [...WAIT_KEYS, "callback", "errorCallback"
  * A function reaches the workers **by reference** when it is exported by the module that
  * creates the pool (or one named in `imports`): the workers import that module, so guard the
  * main program's code with `if (import.meta.main)`, as Python's `if __name__ == "__main__"`.
+ * A function that module imports from another one (`import { f } from "./tasks.ts"`) is found
+ * in its own module, which the workers then import alone.
  * Otherwise it goes **by value**: its source is compiled once in each worker, so it must be
  * self-contained, with free variables passed in `context`. Arguments and results are
  * structured-cloned.
