@@ -102,3 +102,29 @@ Deno.test("codec: a large typed array round-trips", () => {
   assert.equal(back.length, big.length);
   assert.equal(back[999_999], 999_999);
 });
+
+Deno.test("codec: decoded in place from shared memory, nothing decoded shares it", () => {
+  const out = new ByteWriter();
+  const value = { bytes: new Uint8Array([1, 2, 3]), buffer: new ArrayBuffer(4), text: "héllo ✓" };
+  encode(value, out, "value");
+  const shared = new Uint8Array(new SharedArrayBuffer(out.length + 8), 8, out.length);
+  shared.set(out.bytes.subarray(0, out.length));
+  const got = decode(shared) as typeof value;
+  assert.deepEqual(got, value);
+  assert.ok(!(got.bytes.buffer instanceof SharedArrayBuffer));
+  assert.ok(!(got.buffer instanceof SharedArrayBuffer));
+  // The shared bytes change afterwards: what was decoded does not.
+  shared.fill(0);
+  assert.deepEqual([...got.bytes], [1, 2, 3]);
+});
+
+Deno.test("codec: keys whose bytes hash alike stay apart (the key cache checks them)", () => {
+  // "Aa" and "BB" have the same 31-based hash.
+  assert.deepEqual(roundTrip({ Aa: 1 }), { Aa: 1 });
+  assert.deepEqual(roundTrip({ BB: 2 }), { BB: 2 });
+  assert.deepEqual(roundTrip({ Aa: 3, BB: 4, é: 5 }), { Aa: 3, BB: 4, é: 5 });
+  assert.deepEqual(
+    Object.keys(roundTrip({ kind: "run", batch: 1, kind2: "x" }) as object),
+    ["kind", "batch", "kind2"],
+  );
+});

@@ -161,9 +161,11 @@ export class Lane {
     if (state === READY) this.#penalty = 0;
     else this.#streak = performance.now();
     if (state !== READY) return undefined;
+    // Decoded in place before the cell is freed (the worker writes the answer area only for a
+    // next chunk, which comes after), with nothing decoded a view of it.
+    const answer = decode(this.#answer.subarray(0, Atomics.load(cells, ANSWER_LENGTH)));
     Atomics.store(cells, ANSWER_STATE, IDLE);
-    // Copied out: typed arrays in the answer may be views of the bytes decoded.
-    return decode(this.#answer.slice(0, Atomics.load(cells, ANSWER_LENGTH)));
+    return answer;
   }
 
   // Worker's side.
@@ -193,8 +195,11 @@ export class Lane {
     if (state === PARKED) state = Atomics.compareExchange(cells, TASK_STATE, PARKED, AWAY);
     // Nothing came, or a message did (`wake`): back to the event loop.
     if (state !== TASK) return undefined;
+    // Decoded in place: the main program writes the task area only while this worker is
+    // parked, and it parks again only after this chunk.
+    const task = decode(this.#task.subarray(0, Atomics.load(cells, TASK_LENGTH)));
     Atomics.store(cells, TASK_STATE, AWAY);
-    return decode(this.#task.slice(0, Atomics.load(cells, TASK_LENGTH)));
+    return task;
   }
 
   /**
