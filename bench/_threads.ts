@@ -43,3 +43,27 @@ export async function threadsBackTo(count: number | null, timeoutMs = 1_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
+
+/**
+ * Waits until the process's thread count has not changed for `quietMs` (workers ended
+ * earlier, by another section say, are gone), up to `timeoutMs`; at once where threads
+ * cannot be counted. Deno may hold a terminated pool of 64 for ~90 ms before its threads
+ * start to go, hence the long default.
+ *
+ * @param quietMs How long the count must hold still.
+ * @param timeoutMs The longest wait.
+ */
+export async function threadsQuiet(quietMs = 200, timeoutMs = 5_000): Promise<void> {
+  let last = threadCount();
+  if (last === null) return;
+  const until = performance.now() + timeoutMs;
+  let since = performance.now();
+  while (performance.now() < until && performance.now() - since < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const now = threadCount();
+    if (now !== last) {
+      last = now;
+      since = performance.now();
+    }
+  }
+}

@@ -24,7 +24,7 @@
  * @module
  */
 
-import { threadCount, threadsBackTo } from "./_threads.ts";
+import { threadCount, threadsBackTo, threadsQuiet } from "./_threads.ts";
 import { Pool } from "../mod.ts";
 import * as fmt from "./_format.ts";
 import { runSection } from "./_util.ts";
@@ -200,6 +200,7 @@ async function bigStart(sizes: ScaleSizes): Promise<BigStart> {
   const cpu: (number | null)[] = [];
   const blocked: number[] = [];
   for (let r = 0; r < sizes.bigStarts; r++) {
+    await threadsQuiet(); // the pools of the rows before are gone
     const threads = threadCount();
     const cpu0 = mainThreadCpuMs();
     const t0 = performance.now();
