@@ -377,22 +377,42 @@ export async function importerOf(
   name: string,
 ): Promise<Importer | undefined> {
   for (const url of imports) {
-    if (!url.startsWith("file:")) continue;
-    let source: string;
-    try {
-      // Asked first, so that a program without read access is never prompted for it.
-      const path = new URL(url);
-      if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") continue;
-      source = await Deno.readTextFile(path);
-    } catch {
-      continue; // not readable here: no advice from it
-    }
+    const source = await sourceOf(url);
+    if (source === undefined) continue; // not readable here: no advice from it
     const statements = /\bimport\s+(?:type\s+)?([\w$\s{},*]+?)\s+from\s+["']([^"']+)["']/g;
     for (const [, clause, from] of source.matchAll(statements)) {
       if (importedNames(clause!).has(name)) return { name, url, from: from! };
     }
   }
   return undefined;
+}
+
+/**
+ * The sources of the pool's modules read so far in this thread, by URL: read once each, as
+ * this thread imports each URL once (an edited file is not imported again either).
+ */
+const sources = new Map<string, Promise<string | undefined>>();
+
+/** The source of a `file:` module, or `undefined` when it is not one or cannot be read here. */
+function sourceOf(url: string): Promise<string | undefined> {
+  let source = sources.get(url);
+  if (source === undefined) {
+    source = (async () => {
+      if (!url.startsWith("file:")) return undefined;
+      try {
+        // Asked first, so that a program without read access is never prompted for it.
+        const path = new URL(url);
+        if ((await Deno.permissions.query({ name: "read", path })).state !== "granted") {
+          return undefined;
+        }
+        return await Deno.readTextFile(path);
+      } catch {
+        return undefined;
+      }
+    })();
+    sources.set(url, source);
+  }
+  return source;
 }
 
 /**
