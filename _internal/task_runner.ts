@@ -274,10 +274,13 @@ export class TaskRunner {
   #answer(batch: number, values: unknown[] | Float64Array<ArrayBuffer>): void {
     const transfer: Transferable[] = [];
     try {
-      const answer: Extract<WorkerToMain, { kind: "done" }> = values instanceof Float64Array
-        ? { kind: "done", batch, values, shared: false }
-        : this.#encodeAnswer(batch, values, transfer);
-      if (values instanceof Float64Array) transfer.push(values.buffer);
+      let answer: Extract<WorkerToMain, { kind: "done" }>;
+      if (values instanceof Float64Array) {
+        answer = { kind: "done", batch, values, shared: false };
+        transfer.push(values.buffer);
+      } else {
+        answer = this.#encodeAnswer(batch, values, transfer);
+      }
       if (this.#reportMemory) answer.memory = memoryInUse();
       this.#send(answer, transfer);
     } catch (error) {
