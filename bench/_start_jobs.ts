@@ -9,7 +9,7 @@
 
 import { Pool } from "../mod.ts";
 import { hitCount, sum } from "./pi.ts";
-import { threadCount, threadsBackTo } from "./_threads.ts";
+import { thenThreadsGone } from "./_threads.ts";
 
 /** The task of the start-up rows, by reference. */
 export function power10(x: number): number {
@@ -25,17 +25,14 @@ export { hitCount };
  * @param byValue Whether the task is an arrow sent by value.
  * @returns Milliseconds.
  */
-export async function startToFirstResult(workers: number, byValue: boolean): Promise<number> {
-  const threads = threadCount();
-  const t0 = performance.now();
-  let ms: number;
-  {
+export function startToFirstResult(workers: number, byValue: boolean): Promise<number> {
+  // The next start does not pay for this one's end.
+  return thenThreadsGone(async () => {
+    const t0 = performance.now();
     await using pool = new Pool(workers);
     await pool.apply(byValue ? (x: number) => x + 1 : power10, [1]);
-    ms = performance.now() - t0;
-  }
-  await threadsBackTo(threads); // the next start does not pay for this one's end
-  return ms;
+    return performance.now() - t0;
+  });
 }
 
 /**
@@ -45,18 +42,14 @@ export async function startToFirstResult(workers: number, byValue: boolean): Pro
  * @param parts The trials of each part.
  * @returns The hits and the seconds it took.
  */
-export async function piStartIncluded(
+export function piStartIncluded(
   workers: number,
   parts: number[],
 ): Promise<{ hits: number; seconds: number }> {
-  const threads = threadCount();
-  const t0 = performance.now();
-  let result: { hits: number; seconds: number };
-  {
+  return thenThreadsGone(async () => {
+    const t0 = performance.now();
     await using pool = new Pool(workers);
     const hits = sum(await pool.map(hitCount, parts));
-    result = { hits, seconds: (performance.now() - t0) / 1e3 };
-  }
-  await threadsBackTo(threads);
-  return result;
+    return { hits, seconds: (performance.now() - t0) / 1e3 };
+  });
 }

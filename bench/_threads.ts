@@ -67,3 +67,17 @@ export async function threadsQuiet(quietMs = 200, timeoutMs = 5_000): Promise<vo
     }
   }
 }
+
+/**
+ * Runs `run`, then waits until the threads it started are gone again
+ * ({@linkcode threadsBackTo} the count before it).
+ *
+ * @param run What starts and ends workers.
+ * @returns What `run` returned.
+ */
+export async function thenThreadsGone<T>(run: () => Promise<T>): Promise<T> {
+  const threads = threadCount();
+  const result = await run();
+  await threadsBackTo(threads);
+  return result;
+}

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { threadCount, threadsBackTo } from "./_threads.ts";
+import { thenThreadsGone } from "./_threads.ts";
 import { delayed, Parallel } from "../parallel/mod.ts";
 import * as fmt from "./_format.ts";
 import { runSection } from "./_util.ts";
@@ -145,13 +145,14 @@ export async function benchParallelDeno(sizes: ParallelSizes): Promise<OursParal
     checkOut(out, n);
 
     if (r < sizes.firstRepeats) {
-      const threads = threadCount();
-      t0 = performance.now();
-      const fresh = await Parallel({ nJobs: workers })(makeCalls(n));
-      first.push(performance.now() - t0);
-      checkOut(fresh, n);
       // Its workers' ends would run into the next row (joblib's first call ends its own too).
-      await threadsBackTo(threads);
+      const fresh = await thenThreadsGone(async () => {
+        const start = performance.now();
+        const out = await Parallel({ nJobs: workers })(makeCalls(n));
+        first.push(performance.now() - start);
+        return out;
+      });
+      checkOut(fresh, n);
     }
     if (r < sizes.reusedRepeats) {
       t0 = performance.now();
