@@ -75,6 +75,33 @@ function hasLateDeath(faults: readonly Fault[]): boolean {
   return faults.includes("exit just after answering");
 }
 
+/** A fault, or `"none"`, in the given odds. */
+function faultOrNone(noneWeight: number, faultWeight: number): fc.Arbitrary<Fault> {
+  return fc.oneof(
+    { weight: noneWeight, arbitrary: fc.constant<Fault>("none") },
+    { weight: faultWeight, arbitrary: fc.constantFrom(...FAULTS) },
+  );
+}
+
+/**
+ * Applies `faulty` once per fault, all awaited together: each settles as its fault says, and
+ * each ran exactly once (those queued behind a death on the replacement; one a late death took
+ * with it may not have started).
+ */
+async function applyEach(pool: Pool, faults: Fault[], runs: Int32Array): Promise<void> {
+  const outcomes = await within(
+    Promise.allSettled(faults.map((f, id) => pool.apply(faulty, [runs, id, f]))),
+    PROMPT,
+  );
+  const late = hasLateDeath(faults);
+  outcomes.forEach((outcome, id) => checkOutcome(faults[id]!, id, outcome, late));
+  faults.forEach((f, id) => {
+    if (late && outcomes[id]!.status === "rejected") {
+      assert.ok(runs[id]! <= 1, `task ${id} (${f}) ran twice`);
+    } else assert.equal(runs[id], 1, `task ${id} (${f}) runs once`);
+  });
+}
+
 workerTest(
   "Pool: each fault alone fails its call with a typed error; the pool goes on",
   async () => {
@@ -101,10 +128,7 @@ workerTest(
   async () => {
     // One pool for every run: it has to survive all of them.
     await using pool = new Pool(2, { imports });
-    const fault = fc.oneof(
-      { weight: 3, arbitrary: fc.constant<Fault>("none") },
-      { weight: 2, arbitrary: fc.constantFrom(...FAULTS) },
-    );
+    const fault = faultOrNone(3, 2);
     await fc.assert(
       fc.asyncProperty(
         fc.array(fault, { minLength: 1, maxLength: 12 }),
@@ -114,19 +138,7 @@ workerTest(
           const runs = counters(faults.length);
           const args = faults.map((f, id) => [runs, id, f] as [Int32Array, number, Fault]);
           if (how === "apply") {
-            const outcomes = await within(
-              Promise.allSettled(args.map((a) => pool.apply(faulty, a))),
-              PROMPT,
-            );
-            const late = hasLateDeath(faults);
-            outcomes.forEach((outcome, id) => checkOutcome(faults[id]!, id, outcome, late));
-            // Each task ran exactly once: those queued behind a death ran on the replacement.
-            // (One a late death took with it may not have started.)
-            faults.forEach((f, id) => {
-              if (late && outcomes[id]!.status === "rejected") {
-                assert.ok(runs[id]! <= 1, `task ${id} (${f}) ran twice`);
-              } else assert.equal(runs[id], 1, `task ${id} (${f}) runs`);
-            });
+            await applyEach(pool, faults, runs);
           } else {
             const firstFailure = faults.findIndex((f) => !MAY_SUCCEED.has(f));
             let error: unknown;
@@ -188,24 +200,10 @@ workerTest(
   async () => {
     await using pool = new Pool(2, { imports });
     // A few faults among many fault-free calls, so messages of several calls carry them.
-    const fault = fc.oneof(
-      { weight: 60, arbitrary: fc.constant<Fault>("none") },
-      { weight: 1, arbitrary: fc.constantFrom(...FAULTS) },
-    );
+    const fault = faultOrNone(60, 1);
     await fc.assert(
       fc.asyncProperty(fc.array(fault, { minLength: 50, maxLength: 600 }), async (faults) => {
-        const runs = counters(faults.length);
-        const outcomes = await within(
-          Promise.allSettled(faults.map((f, id) => pool.apply(faulty, [runs, id, f]))),
-          PROMPT,
-        );
-        const late = hasLateDeath(faults);
-        outcomes.forEach((outcome, id) => checkOutcome(faults[id]!, id, outcome, late));
-        faults.forEach((f, id) => {
-          if (late && outcomes[id]!.status === "rejected") {
-            assert.ok(runs[id]! <= 1, `task ${id} (${f}) ran twice`);
-          } else assert.equal(runs[id], 1, `task ${id} (${f}) runs once`);
-        });
+        await applyEach(pool, faults, counters(faults.length));
       }),
       { numRuns: 25 },
     );
