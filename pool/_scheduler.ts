@@ -156,14 +156,7 @@ export class Scheduler {
     // Deno 2.9 (its timers load then).
     queueMicrotask(() => {
       // Wanted at once (the first map's second chunk waits): now, not after a timer's ~1–3.5 ms.
-      if (
-        this.#unborn.length > 0 && this.#state !== "terminated" && this.#state !== "broken" &&
-        this.#birthWanted()
-      ) {
-        this.#spawn(this.#unborn.shift());
-        this.#lastBirth = performance.now();
-        this.#pump();
-      }
+      this.#bearIfWanted();
       this.#scheduleBirth();
     });
     this.#holdWhileBusy();
@@ -184,6 +177,17 @@ export class Scheduler {
     return waiting > idle || (!busy && this.#queue.length === 0);
   }
 
+  /** Creates the next worker, if one is left to start, the pool runs and it is wanted now. */
+  #bearIfWanted(): void {
+    if (this.#unborn.length === 0 || this.#state === "terminated" || this.#state === "broken") {
+      return;
+    }
+    if (!this.#birthWanted()) return;
+    this.#spawn(this.#unborn.shift());
+    this.#lastBirth = performance.now();
+    this.#pump();
+  }
+
   #scheduleBirth(): void {
     if (this.#unborn.length === 0) return;
     const wanted = this.#birthWanted();
@@ -197,15 +201,7 @@ export class Scheduler {
       if (this.#birth !== timer) return; // replaced
       this.#birth = undefined;
       if (this.#state === "terminated" || this.#state === "broken") return;
-      const identity = this.#unborn.shift();
-      if (identity === undefined) return;
-      if (this.#birthWanted()) {
-        this.#spawn(identity);
-        this.#lastBirth = performance.now();
-        this.#pump();
-      } else {
-        this.#unborn.unshift(identity);
-      }
+      this.#bearIfWanted();
       this.#scheduleBirth();
     }, Math.max(0, delay));
     // Deno 2.9 runs pending microtasks inside a program's first setTimeout (as it loads its
